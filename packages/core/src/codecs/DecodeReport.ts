@@ -1,0 +1,62 @@
+import type { Errors } from 'io-ts';
+
+/** One place where a payload did not match: the JSON path, what was expected there, and what came. */
+export interface DecodeIssue {
+  readonly path: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+/**
+ * Why a payload was refused, readable by a person and by code.
+ *
+ * @example
+ * const r = parsePermissionCheck({ nope: true });
+ * if (!r.ok) console.log(r.error.issues[0]?.path);
+ */
+export interface DecodeReport {
+  readonly reason: 'invalid_payload';
+  /** Which payload kind was being decoded, e.g. `permission_check` or `webhook`. */
+  readonly what: string;
+  readonly issues: readonly DecodeIssue[];
+}
+
+const MAX_ISSUES = 10;
+
+const show = (value: unknown): string => {
+  if (value === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(value);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof value;
+  }
+};
+
+/**
+ * Turns io-ts errors into a short report (path, expected, got), at most ten issues.
+ *
+ * @example
+ * const report = toDecodeReport('webhook', errors);
+ */
+export const toDecodeReport = (what: string, errors: Errors): DecodeReport => {
+  const seen = new Set<string>();
+  const issues: DecodeIssue[] = [];
+  for (const e of errors) {
+    const keys = e.context.map((c) => c.key).filter((k) => k !== '');
+    const path = keys.length === 0 ? '$' : `$.${keys.join('.')}`;
+    const last = e.context[e.context.length - 1];
+    const issue = { path, expected: last?.type.name ?? 'unknown', got: show(e.value) };
+    const key = `${issue.path}|${issue.expected}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+    if (issues.length >= MAX_ISSUES) break;
+  }
+  return { reason: 'invalid_payload', what, issues };
+};
+
+/** A report for a payload refused by a rule outside io-ts (e.g. not JSON at all). */
+export const decodeReport = (what: string, path: string, expected: string, got: unknown): DecodeReport => ({
+  reason: 'invalid_payload', what, issues: [{ path, expected, got: show(got) }],
+});

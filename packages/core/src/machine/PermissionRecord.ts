@@ -1,0 +1,122 @@
+import * as t from 'io-ts';
+import type { Instant } from '../thread.js';
+import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
+
+/** The persisted record's layout version; bump it with a migration when the layout changes. */
+export const RECORD_SCHEMA = 1 as const;
+
+/**
+ * The newest evidence about the permission itself (a reply, a sync, an implicit
+ * grant). Later evidence wins, compared as `(at, rank, expiresAt)`, so the outcome
+ * does not depend on the order Meta delivers events in.
+ */
+export interface Evidence {
+  readonly at: Instant;
+  /** Tie-break at equal instants: reject 1 < implicit grant 2 < approve 3 < remote sync 4. */
+  readonly rank: number;
+}
+
+/** A request that was reserved and not yet answered. */
+export interface PendingRequest {
+  /** When the quota slot was reserved (also the key of its entry in `requests`). */
+  readonly at: Instant;
+  /** Meta's message id once the send succeeded. */
+  readonly messageId: string | null;
+  /** The send failed in a way that does not say whether Meta processed it: reconcile with a remote check. */
+  readonly ambiguous: boolean;
+  /** The state to return to if the send definitely failed. */
+  readonly prior: LifecycleState;
+}
+
+/** What the last remote check said that the local record cannot know by itself. */
+export interface RemoteView {
+  readonly at: Instant;
+  /** `send_call_permission_request.can_perform`, null when not reported. */
+  readonly canRequest: boolean | null;
+  /** Request quota usage as Meta counted it at `at`. */
+  readonly requestLimits: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+  /** `start_call.can_perform`, null when not reported. */
+  readonly canStartCall: boolean | null;
+  /** Connected-call quota as reported, for telling when a denial may lift. */
+  readonly startCallLimits: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+}
+
+/**
+ * Everything callperm remembers about one thread: small, plain and JSON-safe.
+ * Stores keep it next to a version number used for compare-and-set.
+ *
+ * @example
+ * const fresh: PermissionRecord = emptyRecord();
+ * JSON.parse(JSON.stringify(fresh)); // round-trips unchanged
+ */
+export interface PermissionRecord {
+  readonly schema: typeof RECORD_SCHEMA;
+  readonly state: LifecycleState;
+  /** When the permission ends (epoch ms); null when none is held or no expiry is known. */
+  readonly expiresAt: Instant | null;
+  /** Granted by inference (a call), not yet confirmed by a remote check. */
+  readonly provisional: boolean;
+  /** The newest permission evidence applied, or null before any. */
+  readonly evidence: Evidence | null;
+  /** Instants of reserved permission requests inside the longest quota window, ascending. */
+  readonly requests: readonly Instant[];
+  readonly pending: PendingRequest | null;
+  /** The person's last inbound message, when known. */
+  readonly lastInboundAt: Instant | null;
+  readonly remote: RemoteView | null;
+  /** The newest instant of any event applied to this record. */
+  readonly lastEventAt: Instant | null;
+  /** When follow-up work is due (a reconcile, an expiry), for `PermissionStore.due`. Derived on every step. */
+  readonly dueAt: Instant | null;
+}
+
+/**
+ * The record of a thread nothing is known about yet.
+ *
+ * @example
+ * emptyRecord().state; // 'none'
+ */
+export const emptyRecord = (): PermissionRecord => ({
+  schema: RECORD_SCHEMA,
+  state: 'none',
+  expiresAt: null,
+  provisional: false,
+  evidence: null,
+  requests: [],
+  pending: null,
+  lastInboundAt: null,
+  remote: null,
+  lastEventAt: null,
+  dueAt: null,
+});
+
+// ---------------------------------------------------------------------------
+// codec: what a store reads back is checked, so a corrupted row is a typed error
+// ---------------------------------------------------------------------------
+
+const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
+const stateCodec = t.keyof(Object.fromEntries(lifecycleStates.map((s) => [s, null])) as Record<LifecycleState, null>);
+const limitCodec = t.readonly(t.type({ periodMs: t.number, max: t.number, used: t.number }));
+
+/** io-ts codec of {@link PermissionRecord}; stores decode with it. */
+export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, unknown> = t.readonly(t.type({
+  schema: t.literal(RECORD_SCHEMA),
+  state: stateCodec,
+  expiresAt: nullable(t.number),
+  provisional: t.boolean,
+  evidence: nullable(t.readonly(t.type({ at: t.number, rank: t.number }))),
+  requests: t.readonlyArray(t.number),
+  pending: nullable(t.readonly(t.type({
+    at: t.number, messageId: nullable(t.string), ambiguous: t.boolean, prior: stateCodec,
+  }))),
+  lastInboundAt: nullable(t.number),
+  remote: nullable(t.readonly(t.type({
+    at: t.number,
+    canRequest: nullable(t.boolean),
+    requestLimits: t.readonlyArray(limitCodec),
+    canStartCall: nullable(t.boolean),
+    startCallLimits: t.readonlyArray(limitCodec),
+  }))),
+  lastEventAt: nullable(t.number),
+  dueAt: nullable(t.number),
+}));

@@ -1,0 +1,114 @@
+import { durationMs } from './duration.js';
+
+/** One rolling quota window: at most `max` permission requests per `period` (ISO-8601). */
+export interface QuotaWindow {
+  readonly period: string;
+  readonly max: number;
+}
+
+/**
+ * The rules a platform imposes, as data. The same machine runs Messenger's rules
+ * and WhatsApp's by swapping this object.
+ *
+ * @example
+ * const strict: Policy = { ...messengerPolicy, requireKnownMessagingWindow: true };
+ */
+export interface Policy {
+  /** Rolling windows limiting permission requests per thread. */
+  readonly requestQuota: readonly QuotaWindow[];
+  /** How long a granted permission lasts when Meta does not say (ISO-8601). */
+  readonly permissionTtl: string;
+  /** How long after the person's last message the Page may send them a standard message (ISO-8601). */
+  readonly messagingWindow: string;
+  /** Refuse a request when the person's last inbound message is unknown (default: allow, Meta decides). */
+  readonly requireKnownMessagingWindow: boolean;
+  /** How long an unanswered request blocks a new one (ISO-8601). */
+  readonly pendingReplyTimeout: string;
+  /** How long a processed webhook event id is remembered for dedupe (ISO-8601). */
+  readonly dedupeTtl: string;
+  /** How soon an ambiguous send or an implicit grant is reconciled by a remote check (ISO-8601). */
+  readonly reconcileDelay: string;
+}
+
+/**
+ * Messenger's documented rules: 2 requests per thread per rolling 24 h, only inside
+ * the 24 h messaging window; a permission lasts 7 days.
+ *
+ * @example
+ * createCallPermissions({ graph, store, policy: messengerPolicy });
+ */
+export const messengerPolicy: Policy = {
+  requestQuota: [{ period: 'PT24H', max: 2 }],
+  permissionTtl: 'P7D',
+  messagingWindow: 'PT24H',
+  requireKnownMessagingWindow: false,
+  pendingReplyTimeout: 'PT24H',
+  dedupeTtl: 'PT2H',
+  reconcileDelay: 'PT1M',
+};
+
+/**
+ * WhatsApp's request limits (1 per 24 h and 2 per 7 days per pair), expressed with
+ * the same policy shape: no code change, only data.
+ *
+ * @example
+ * const wa = whatsappPolicy.requestQuota; // [{ period: 'PT24H', max: 1 }, { period: 'P7D', max: 2 }]
+ */
+export const whatsappPolicy: Policy = {
+  ...messengerPolicy,
+  requestQuota: [{ period: 'PT24H', max: 1 }, { period: 'P7D', max: 2 }],
+};
+
+/** A policy with every duration turned into milliseconds, computed once. */
+export interface ResolvedPolicy {
+  readonly source: Policy;
+  readonly quota: readonly { readonly periodMs: number; readonly max: number; readonly period: string }[];
+  /** The longest quota period: request instants older than this can be forgotten. */
+  readonly quotaHorizonMs: number;
+  readonly permissionTtlMs: number;
+  readonly messagingWindowMs: number;
+  readonly requireKnownMessagingWindow: boolean;
+  readonly pendingReplyTimeoutMs: number;
+  readonly dedupeTtlMs: number;
+  readonly reconcileDelayMs: number;
+}
+
+/** Thrown at construction when a policy cannot be honoured. */
+export class PolicyError extends Error {
+  readonly code = 'invalid_policy' as const;
+  constructor(detail: string) {
+    super(`Invalid policy: ${detail}.`);
+    this.name = 'PolicyError';
+  }
+}
+
+const cache = new WeakMap<Policy, ResolvedPolicy>();
+
+/**
+ * Validates a policy and converts its durations to milliseconds (memoised per object).
+ *
+ * @example
+ * resolvePolicy(messengerPolicy).quota[0]; // { period: 'PT24H', periodMs: 86_400_000, max: 2 }
+ */
+export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
+  const hit = cache.get(policy);
+  if (hit) return hit;
+  if (policy.requestQuota.length === 0) throw new PolicyError('requestQuota needs at least one window');
+  const quota = policy.requestQuota.map((w) => {
+    if (!Number.isInteger(w.max) || w.max < 0) throw new PolicyError(`quota max must be a whole number >= 0, got ${w.max}`);
+    return { period: w.period, periodMs: durationMs(w.period), max: w.max };
+  });
+  const resolved: ResolvedPolicy = {
+    source: policy,
+    quota,
+    quotaHorizonMs: Math.max(...quota.map((q) => q.periodMs)),
+    permissionTtlMs: durationMs(policy.permissionTtl),
+    messagingWindowMs: durationMs(policy.messagingWindow),
+    requireKnownMessagingWindow: policy.requireKnownMessagingWindow,
+    pendingReplyTimeoutMs: durationMs(policy.pendingReplyTimeout),
+    dedupeTtlMs: durationMs(policy.dedupeTtl),
+    reconcileDelayMs: durationMs(policy.reconcileDelay),
+  };
+  cache.set(policy, resolved);
+  return resolved;
+};

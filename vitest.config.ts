@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const setup = fileURLToPath(new URL('./test/fast-check.setup.ts', import.meta.url));
+const heavyRuns = Number(process.env.FC_NUM_RUNS ?? 0) > 1000;
+
+export default defineConfig({
+  test: {
+    setupFiles: [setup],
+    testTimeout: heavyRuns ? 600_000 : 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'adapters', include: ['packages/adapters/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'testing', include: ['packages/testing/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'repo', include: ['test/**/*.test.ts'] } },
+    ],
+  },
+});
