@@ -1,0 +1,18 @@
+/**
+ * @callperm/core: the Messenger call-permission lifecycle as an XState machine,
+ * Meta payload codecs, pure decisions, the ports and the service. No I/O here.
+ */
+export * from './thread.js';
+export * from './result.js';
+export * from './duration.js';
+export * from './policy.js';
+export * from './remotePermission.js';
+export * from './webhookEvent.js';
+export * from './machine/LifecycleState.js';
+export * from './machine/PermissionRecord.js';
+export * from './machine/PermissionEvent.js';
+export * from './ports/Clock.js';
+export * from './ports/GraphApi.js';
+export * from './ports/PermissionStore.js';
+export * from './codecs/DecodeReport.js';
+export * from './memoryStore.js';

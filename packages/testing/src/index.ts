@@ -1,0 +1,5 @@
+/**
+ * @callperm/testing: what a host needs to test against callperm without Meta.
+ * Each line re-exports one area of the kit.
+ */
+export * from './VirtualClock.js';
