@@ -40,7 +40,7 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
       try {
         return Promise.resolve({ version: row.version, record: decode(thread, structuredClone(row.record)) });
       } catch (e) {
-        return Promise.reject(e as Error);
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
     },
     compareAndSet(thread, expectedVersion, record): Promise<CasResult> {
