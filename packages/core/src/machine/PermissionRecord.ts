@@ -7,13 +7,15 @@ export const RECORD_SCHEMA = 1 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit
- * grant). Later evidence wins, compared as `(at, rank, expiresAt)`, so the outcome
+ * grant). Later evidence wins, compared as `(at, rank, weight)`, so the outcome
  * does not depend on the order Meta delivers events in.
  */
 export interface Evidence {
   readonly at: Instant;
   /** Tie-break at equal instants: reject 1 < implicit grant 2 < approve 3 < remote sync 4. */
   readonly rank: number;
+  /** Last tie-break: a grant's expiry (no expiry = Number.MAX_SAFE_INTEGER), -1 for a denial. */
+  readonly weight: number;
 }
 
 /** A request that was reserved and not yet answered. */
@@ -104,7 +106,7 @@ export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, u
   state: stateCodec,
   expiresAt: nullable(t.number),
   provisional: t.boolean,
-  evidence: nullable(t.readonly(t.type({ at: t.number, rank: t.number }))),
+  evidence: nullable(t.readonly(t.type({ at: t.number, rank: t.number, weight: t.number }))),
   requests: t.readonlyArray(t.number),
   pending: nullable(t.readonly(t.type({
     at: t.number, messageId: nullable(t.string), ambiguous: t.boolean, prior: stateCodec,
