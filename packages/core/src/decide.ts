@@ -1,0 +1,83 @@
+import type { DecisionReason } from './machine/DecisionReason.js';
+import { effectiveState } from './machine/effectiveState.js';
+import type { LifecycleState } from './machine/LifecycleState.js';
+import type { PermissionRecord } from './machine/PermissionRecord.js';
+import { quotaReleasePoints } from './machine/quota.js';
+import { requestBlocker } from './machine/requestBlocker.js';
+import { resolvePolicy, type Policy, type ResolvedPolicy } from './policy.js';
+import type { Instant } from './thread.js';
+
+/**
+ * What a thread may do at one instant, and why not.
+ *
+ * `reason` is the one thing holding the host back (null when a call may start):
+ * the request blocker when a request is not possible either, otherwise why no call.
+ */
+export interface Decision {
+  readonly state: LifecycleState;
+  readonly canStartCall: boolean;
+  readonly canRequest: boolean;
+  readonly reason: DecisionReason | null;
+  readonly callBlockedBy: DecisionReason | null;
+  readonly requestBlockedBy: DecisionReason | null;
+  /** When the held permission ends (null: none held, or no known expiry). */
+  readonly expiresAt: Instant | null;
+  /** The earliest instant a request may be sent if nothing else happens; null when it depends on the person. */
+  readonly nextRequestAt: Instant | null;
+  /** The permission was inferred from a call and awaits a remote check. */
+  readonly provisional: boolean;
+}
+
+const callBlocker = (record: PermissionRecord, state: LifecycleState, at: Instant): DecisionReason | null => {
+  switch (state) {
+    case 'none': return 'no_permission';
+    case 'requested': return 'pending_reply';
+    case 'rejected': return 'rejected';
+    case 'expired': return 'expired';
+    case 'approved': break;
+  }
+  const remote = record.remote;
+  // Meta's own start_call verdict counts while that check is the newest word on the permission.
+  if (remote && remote.canStartCall === false && record.evidence && remote.at >= record.evidence.at) {
+    const lifts = remote.startCallLimits.filter((l) => l.used >= l.max).map((l) => remote.at + l.periodMs);
+    if (lifts.length === 0 || at < Math.max(...lifts)) return 'remote_start_call_denied';
+  }
+  return null;
+};
+
+const nextRequestAt = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant | null => {
+  const candidates = new Set<Instant>([at, ...quotaReleasePoints(record, at, policy)]);
+  if (record.pending) candidates.add(record.pending.at + policy.pendingReplyTimeoutMs);
+  if (record.state === 'approved' && record.expiresAt !== null) candidates.add(record.expiresAt);
+  const sorted = [...candidates].filter((t) => t >= at).sort((a, b) => a - b);
+  return sorted.find((t) => requestBlocker(record, t, policy) === null) ?? null;
+};
+
+/**
+ * Decides, from a record and an instant alone, whether the Page may call or ask.
+ * Pure: no clock, no I/O; the same inputs always give the same decision.
+ *
+ * @example
+ * const d = decide(emptyRecord(), clock.now(), messengerPolicy);
+ * d.canStartCall; // false
+ * d.reason;       // 'no_permission'
+ */
+export const decide = (record: PermissionRecord, at: Instant, policy: Policy | ResolvedPolicy): Decision => {
+  const p = 'source' in policy ? policy : resolvePolicy(policy);
+  const state = effectiveState(record, at);
+  const callBlockedBy = callBlocker(record, state, at);
+  const requestBlockedBy = requestBlocker(record, at, p);
+  const canStartCall = callBlockedBy === null;
+  const canRequest = requestBlockedBy === null;
+  return {
+    state,
+    canStartCall,
+    canRequest,
+    reason: canStartCall ? null : canRequest ? callBlockedBy : requestBlockedBy === 'already_permitted' ? callBlockedBy : requestBlockedBy,
+    callBlockedBy,
+    requestBlockedBy,
+    expiresAt: state === 'approved' ? record.expiresAt : null,
+    nextRequestAt: canRequest ? at : nextRequestAt(record, at, p),
+    provisional: state === 'approved' && record.provisional,
+  };
+};

@@ -1,0 +1,28 @@
+/**
+ * Why a thread may not do something now. A closed union: hosts can switch on it.
+ *
+ * - `no_permission`: nothing granted yet — request permission.
+ * - `pending_reply`: a request awaits the person's answer.
+ * - `rejected`: the person declined the last request.
+ * - `expired`: the permission's time ran out — request again.
+ * - `remote_start_call_denied`: Meta refused `start_call` (connected-call quota or a remote revocation).
+ * - `already_permitted`: a live permission exists, no request is needed.
+ * - `quota_exhausted`: the rolling request quota is used up — see `nextRequestAt`.
+ * - `remote_request_denied`: Meta's last check refused a new request without saying why — refresh later.
+ * - `outside_messaging_window`: the person has not written within the messaging window.
+ * - `messaging_window_unknown`: strict mode, and the person's last message is not known.
+ *
+ * @example
+ * const r: DecisionReason = 'quota_exhausted';
+ */
+export type DecisionReason =
+  | 'no_permission'
+  | 'pending_reply'
+  | 'rejected'
+  | 'expired'
+  | 'remote_start_call_denied'
+  | 'already_permitted'
+  | 'quota_exhausted'
+  | 'remote_request_denied'
+  | 'outside_messaging_window'
+  | 'messaging_window_unknown';

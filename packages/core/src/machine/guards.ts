@@ -1,0 +1,65 @@
+import type { ResolvedPolicy } from '../policy.js';
+import { EvidenceRank, evidenceOf, isNewerEvidence } from './evidence.js';
+import type { PermissionEvent } from './PermissionEvent.js';
+import type { PermissionRecord } from './PermissionRecord.js';
+import { requestBlocker } from './requestBlocker.js';
+
+/**
+ * The machine's guards as plain predicates `(record, event, policy) => boolean`,
+ * named in `setup` and reusable by any stepper. Each returns false for an event
+ * type it does not know, so a misrouted event can never pass a guard.
+ */
+type Guard = (record: PermissionRecord, event: PermissionEvent, policy: ResolvedPolicy) => boolean;
+
+export const mayRequest: Guard = (r, e, p) => e.type === 'REQUEST' && requestBlocker(r, e.at, p) === null;
+
+export const isNewerApproval: Guard = (r, e, p) =>
+  e.type === 'REPLY_APPROVE'
+  && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.approve, e.expiresAt ?? e.at + p.permissionTtlMs));
+
+export const isNewerRejection: Guard = (r, e) =>
+  e.type === 'REPLY_REJECT' && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));
+
+/** A rejection answers the pending request only if it is not older than that request. */
+export const answersPendingRequest: Guard = (r, e) =>
+  e.type === 'REPLY_REJECT' && (r.pending === null || e.at >= r.pending.at);
+
+export const isNewerImplicitGrant: Guard = (r, e, p) =>
+  (e.type === 'CALL_CONNECTED' || e.type === 'CONSUMER_CALL_MISSED')
+  && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.implicit, e.at + p.permissionTtlMs));
+
+export const isNewerSyncGrant: Guard = (r, e) =>
+  e.type === 'REMOTE_SYNC' && e.remote.status === 'has_permission'
+  && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.sync, e.remote.expiresAt));
+
+export const isNewerSyncDenial: Guard = (r, e) =>
+  e.type === 'REMOTE_SYNC' && e.remote.status !== 'has_permission'
+  && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.sync, 'denied'));
+
+/** The held permission's expiry has come by the event's instant. */
+export const hasLapsed: Guard = (r, e) => r.expiresAt !== null && e.at >= r.expiresAt;
+
+/** A sync older than the status evidence still carries quota news if it is the newest check. */
+export const isNewerRemoteView: Guard = (r, e) => e.type === 'REMOTE_SYNC' && (r.remote === null || e.at > r.remote.at);
+
+export const isDefiniteFailure: Guard = (_r, e) => e.type === 'REQUEST_FAILED' && !e.ambiguous;
+
+export const isAmbiguousFailure: Guard = (r, e) =>
+  e.type === 'REQUEST_FAILED' && e.ambiguous && r.pending?.at === e.requestedAt && !r.pending.ambiguous;
+
+export const failureMatchesPending: Guard = (r, e) => e.type === 'REQUEST_FAILED' && r.pending?.at === e.requestedAt;
+
+export const sentMatchesPending: Guard = (r, e) =>
+  e.type === 'REQUEST_SENT' && r.pending?.at === e.requestedAt && r.pending.messageId !== e.messageId;
+
+export const priorWasRejected: Guard = (r) => r.pending?.prior === 'rejected';
+
+/** The request replaced a permission that had run out (stored as expired, or approved past its expiry). */
+export const priorWasExpired: Guard = (r) => r.pending?.prior === 'expired' || r.pending?.prior === 'approved';
+
+/** A definite failure for a request whose slot is still counted. */
+export const holdsFailedSlot: Guard = (r, e) =>
+  e.type === 'REQUEST_FAILED' && !e.ambiguous && r.requests.includes(e.requestedAt);
+
+export const isNewerInbound: Guard = (r, e) =>
+  e.type === 'USER_MESSAGE' && (r.lastInboundAt === null || e.at > r.lastInboundAt);

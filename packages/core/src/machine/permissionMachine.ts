@@ -1,0 +1,143 @@
+import { and, assign, setup } from 'xstate';
+import { messengerPolicy, resolvePolicy, type ResolvedPolicy } from '../policy.js';
+import * as G from './guards.js';
+import type { PermissionEvent } from './PermissionEvent.js';
+import { emptyRecord, type PermissionRecord } from './PermissionRecord.js';
+import * as U from './updates.js';
+
+/** The machine's context: the persisted record plus the policy it is judged by (never persisted). */
+export interface PermissionContext {
+  readonly record: PermissionRecord;
+  readonly policy: ResolvedPolicy;
+}
+
+type Ev = PermissionEvent;
+type Fn = (r: PermissionRecord, e: Ev, p: ResolvedPolicy) => PermissionRecord;
+
+/** Wraps a plain update as a named XState assign action that only runs for its event types. */
+const update = (types: readonly Ev['type'][], fn: Fn) =>
+  assign<PermissionContext, Ev, undefined, Ev, never>(({ context, event }) =>
+    types.includes(event.type) ? { record: fn(context.record, event, context.policy) } : {});
+
+/** Wraps a plain guard for `setup`. */
+const guard = (fn: (r: PermissionRecord, e: Ev, p: ResolvedPolicy) => boolean) =>
+  ({ context, event }: { context: PermissionContext; event: Ev }) => fn(context.record, event, context.policy);
+
+const machineSetup = setup({
+  types: {
+    context: {} as PermissionContext,
+    events: {} as PermissionEvent,
+    input: {} as PermissionContext | undefined,
+  },
+  guards: {
+    mayRequest: guard(G.mayRequest),
+    isNewerApproval: guard(G.isNewerApproval),
+    isNewerRejection: guard(G.isNewerRejection),
+    answersPendingRequest: guard(G.answersPendingRequest),
+    isNewerImplicitGrant: guard(G.isNewerImplicitGrant),
+    isNewerSyncGrant: guard(G.isNewerSyncGrant),
+    isNewerSyncDenial: guard(G.isNewerSyncDenial),
+    hasLapsed: guard(G.hasLapsed),
+    isNewerRemoteView: guard(G.isNewerRemoteView),
+    isDefiniteFailure: guard(G.isDefiniteFailure),
+    isAmbiguousFailure: guard(G.isAmbiguousFailure),
+    failureMatchesPending: guard(G.failureMatchesPending),
+    sentMatchesPending: guard(G.sentMatchesPending),
+    priorWasRejected: guard(G.priorWasRejected),
+    priorWasExpired: guard(G.priorWasExpired),
+    holdsFailedSlot: guard(G.holdsFailedSlot),
+    isNewerInbound: guard(G.isNewerInbound),
+  },
+  actions: {
+    reserveRequest: update(['REQUEST'], U.reserveRequest as Fn),
+    markSent: update(['REQUEST_SENT'], U.markSent as Fn),
+    releaseRequest: update(['REQUEST_FAILED'], U.releaseRequest as Fn),
+    markAmbiguous: update(['REQUEST_FAILED'], U.markAmbiguous as Fn),
+    applyApproval: update(['REPLY_APPROVE'], U.applyApproval as Fn),
+    applyRejection: update(['REPLY_REJECT'], U.applyRejection as Fn),
+    noteStaleRejection: update(['REPLY_REJECT'], U.noteStaleRejection as Fn),
+    applyImplicitGrant: update(['CALL_CONNECTED', 'CONSUMER_CALL_MISSED'], U.applyImplicitGrant as Fn),
+    applySync: update(['REMOTE_SYNC'], U.applySync as Fn),
+    noteRemoteView: update(['REMOTE_SYNC'], U.noteRemoteView as Fn),
+    noteInbound: update(['USER_MESSAGE'], U.noteInbound as Fn),
+    markExpired: update(['TICK'], U.markExpired as Fn),
+    /** Effect marker: the service sends the opt-in after the write that reserved its slot succeeded. */
+    sendOptIn: () => undefined,
+  },
+});
+
+// Transitions every state shares. Written out per state below so the exported chart shows each edge.
+const grants = {
+  REPLY_APPROVE: { guard: 'isNewerApproval', target: 'approved', actions: 'applyApproval' },
+  CALL_CONNECTED: { guard: 'isNewerImplicitGrant', target: 'approved', actions: 'applyImplicitGrant' },
+  CONSUMER_CALL_MISSED: { guard: 'isNewerImplicitGrant', target: 'approved', actions: 'applyImplicitGrant' },
+  USER_MESSAGE: { guard: 'isNewerInbound', actions: 'noteInbound' },
+  REQUEST: { guard: 'mayRequest', target: 'requested', actions: ['reserveRequest', 'sendOptIn'] },
+  REQUEST_SENT: { guard: 'sentMatchesPending', actions: 'markSent' },
+} as const;
+const syncGrant = { guard: 'isNewerSyncGrant', target: 'approved', actions: 'applySync' } as const;
+const syncView = { guard: 'isNewerRemoteView', actions: 'noteRemoteView' } as const;
+const rejectHere = { guard: 'isNewerRejection', target: 'rejected', actions: 'applyRejection' } as const;
+const releaseLateFailure = { guard: 'holdsFailedSlot', actions: 'releaseRequest' } as const;
+
+/** A state with no live permission: syncs that deny keep it where it is. */
+const idle = {
+  on: {
+    ...grants,
+    REPLY_REJECT: rejectHere,
+    REQUEST_FAILED: releaseLateFailure,
+    REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
+  },
+} as const;
+
+/**
+ * The calling-permission lifecycle of one thread: `none`, `requested`, `approved`,
+ * `rejected`, `expired`. Time is data: every event carries `at`, there are no
+ * timers, and the service steps it with XState's pure `transition`.
+ *
+ * @example
+ * import { createActor } from 'xstate';
+ * const actor = createActor(permissionMachine).start();
+ * actor.send({ type: 'USER_MESSAGE', at: 1_700_000_000_000 });
+ */
+export const permissionMachine = machineSetup.createMachine({
+  id: 'callPermission',
+  initial: 'none',
+  context: ({ input }) => input ?? { record: emptyRecord(), policy: resolvePolicy(messengerPolicy) },
+  states: {
+    none: idle,
+    requested: {
+      on: {
+        ...grants,
+        REPLY_REJECT: [
+          { guard: and(['isNewerRejection', 'answersPendingRequest']), target: 'rejected', actions: 'applyRejection' },
+          { guard: 'isNewerRejection', actions: 'noteStaleRejection' },
+        ],
+        REQUEST_FAILED: [
+          { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'priorWasRejected']), target: 'rejected', actions: 'releaseRequest' },
+          { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'priorWasExpired']), target: 'expired', actions: 'releaseRequest' },
+          { guard: and(['isDefiniteFailure', 'failureMatchesPending']), target: 'none', actions: 'releaseRequest' },
+          { guard: 'isAmbiguousFailure', actions: 'markAmbiguous' },
+          releaseLateFailure,
+        ],
+        REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
+      },
+    },
+    approved: {
+      on: {
+        ...grants,
+        REPLY_REJECT: rejectHere,
+        REQUEST_FAILED: releaseLateFailure,
+        REMOTE_SYNC: [
+          syncGrant,
+          { guard: and(['isNewerSyncDenial', 'hasLapsed']), target: 'expired', actions: 'applySync' },
+          { guard: 'isNewerSyncDenial', target: 'none', actions: 'applySync' },
+          syncView,
+        ],
+        TICK: { guard: 'hasLapsed', target: 'expired', actions: 'markExpired' },
+      },
+    },
+    rejected: idle,
+    expired: idle,
+  },
+});

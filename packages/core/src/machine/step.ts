@@ -1,0 +1,44 @@
+import { transition } from 'xstate';
+import type { ResolvedPolicy } from '../policy.js';
+import type { Instant } from '../thread.js';
+import { nextDueAt } from './dueAt.js';
+import type { LifecycleState } from './LifecycleState.js';
+import type { PermissionEvent } from './PermissionEvent.js';
+import type { PermissionRecord } from './PermissionRecord.js';
+import { permissionMachine } from './permissionMachine.js';
+
+/** Work the service must do after the step is stored. */
+export type Effect = { readonly type: 'sendOptIn'; readonly requestedAt: Instant };
+
+/** What one event did to one record. */
+export interface StepResult {
+  readonly record: PermissionRecord;
+  /** False when the event changed nothing (stale, duplicate, or not allowed): nothing to store. */
+  readonly changed: boolean;
+  readonly from: LifecycleState;
+  readonly to: LifecycleState;
+  readonly effects: readonly Effect[];
+}
+
+/**
+ * Applies one event to a record with XState's pure `transition`: no actor, no
+ * timer, no I/O. The record's `state` is the machine's state value; `dueAt` and
+ * `lastEventAt` are derived after the machine has spoken.
+ *
+ * @example
+ * const r = step(emptyRecord(), { type: 'USER_MESSAGE', at: 1000 }, resolvePolicy(messengerPolicy));
+ * r.record.lastInboundAt; // 1000
+ */
+export const step = (record: PermissionRecord, event: PermissionEvent, policy: ResolvedPolicy): StepResult => {
+  const snapshot = permissionMachine.resolveState({ value: record.state, context: { record, policy } });
+  const [next, actions] = transition(permissionMachine, snapshot, event);
+  const to = next.value;
+  const updated = next.context.record;
+  if (updated === record && to === record.state) {
+    return { record, changed: false, from: record.state, to, effects: [] };
+  }
+  const settled: PermissionRecord = { ...updated, state: to, lastEventAt: Math.max(record.lastEventAt ?? event.at, event.at) };
+  const final: PermissionRecord = { ...settled, dueAt: nextDueAt(settled, policy) };
+  const effects: Effect[] = actions.some((a) => a.type === 'sendOptIn') ? [{ type: 'sendOptIn', requestedAt: event.at }] : [];
+  return { record: final, changed: true, from: record.state, to, effects };
+};

@@ -1,0 +1,126 @@
+import type { ResolvedPolicy } from '../policy.js';
+import { durationMs } from '../duration.js';
+import type { RemoteAction, RemotePermission } from '../remotePermission.js';
+import type { Instant } from '../thread.js';
+import { EvidenceRank, evidenceOf } from './evidence.js';
+import type { PermissionEvent } from './PermissionEvent.js';
+import type { PermissionRecord, RemoteView } from './PermissionRecord.js';
+import { pruneRequests } from './quota.js';
+
+/**
+ * The machine's context updates as plain functions `(record, event, policy) => record`.
+ * The XState machine names them in `setup`; any other stepper calls the same ones.
+ */
+type Update<T extends PermissionEvent['type']> = (
+  record: PermissionRecord,
+  event: Extract<PermissionEvent, { type: T }>,
+  policy: ResolvedPolicy,
+) => PermissionRecord;
+
+const horizonOf = (record: PermissionRecord, policy: ResolvedPolicy): number =>
+  Math.max(policy.quotaHorizonMs, ...(record.remote?.requestLimits ?? []).map((l) => l.periodMs));
+
+/** REQUEST: reserve a quota slot and remember the request as pending. */
+export const reserveRequest: Update<'REQUEST'> = (record, event, policy) => ({
+  ...record,
+  requests: [...pruneRequests(record.requests, event.at, horizonOf(record, policy)), event.at],
+  pending: { at: event.at, messageId: null, ambiguous: false, prior: record.state === 'requested' ? record.pending?.prior ?? 'none' : record.state },
+});
+
+/** REQUEST_SENT: keep Meta's message id on the pending request it answers. */
+export const markSent: Update<'REQUEST_SENT'> = (record, event) =>
+  record.pending?.at === event.requestedAt
+    ? { ...record, pending: { ...record.pending, messageId: event.messageId, ambiguous: false } }
+    : record;
+
+/** REQUEST_FAILED (definite): Meta did not process it, so the slot is given back. */
+export const releaseRequest: Update<'REQUEST_FAILED'> = (record, event) => {
+  const i = record.requests.lastIndexOf(event.requestedAt);
+  return {
+    ...record,
+    requests: i === -1 ? record.requests : [...record.requests.slice(0, i), ...record.requests.slice(i + 1)],
+    pending: record.pending?.at === event.requestedAt ? null : record.pending,
+  };
+};
+
+/** REQUEST_FAILED (ambiguous): keep the slot, and reconcile with a remote check. */
+export const markAmbiguous: Update<'REQUEST_FAILED'> = (record, event) =>
+  record.pending?.at === event.requestedAt ? { ...record, pending: { ...record.pending, ambiguous: true } } : record;
+
+/** REPLY_APPROVE: a live permission until Meta's expiry, or the policy's TTL. */
+export const applyApproval: Update<'REPLY_APPROVE'> = (record, event, policy) => {
+  const expiresAt = event.expiresAt ?? event.at + policy.permissionTtlMs;
+  return {
+    ...record, state: 'approved', expiresAt, provisional: false, pending: null,
+    evidence: evidenceOf(event.at, EvidenceRank.approve, expiresAt),
+  };
+};
+
+/** REPLY_REJECT: the person declined. */
+export const applyRejection: Update<'REPLY_REJECT'> = (record, event) => ({
+  ...record, state: 'rejected', expiresAt: null, provisional: false, pending: null,
+  evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
+});
+
+/** REPLY_REJECT older than the pending request: it answers an earlier request, so only note it. */
+export const noteStaleRejection: Update<'REPLY_REJECT'> = (record, event) => ({
+  ...record, evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
+});
+
+/** CALL_CONNECTED / CONSUMER_CALL_MISSED: a provisional grant with the default TTL, to be confirmed remotely. */
+export const applyImplicitGrant: Update<'CALL_CONNECTED' | 'CONSUMER_CALL_MISSED'> = (record, event, policy) => {
+  const expiresAt = event.at + policy.permissionTtlMs;
+  return {
+    ...record, state: 'approved', expiresAt, provisional: true, pending: null,
+    evidence: evidenceOf(event.at, EvidenceRank.implicit, expiresAt),
+  };
+};
+
+const limitsOf = (action: RemoteAction | null): RemoteView['requestLimits'] =>
+  (action?.limits ?? []).flatMap((l) => {
+    try {
+      return [{ periodMs: durationMs(l.period), max: l.max, used: l.used }];
+    } catch {
+      return []; // a period we cannot measure cannot be enforced locally; Meta still enforces it
+    }
+  });
+
+/** The parts of a remote check that describe quotas and actions. */
+export const remoteViewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
+  at,
+  canRequest: remote.request?.canPerform ?? null,
+  requestLimits: limitsOf(remote.request),
+  canStartCall: remote.startCall?.canPerform ?? null,
+  startCallLimits: limitsOf(remote.startCall),
+});
+
+/** REMOTE_SYNC: the truth for status, expiry and quota usage. */
+export const applySync: Update<'REMOTE_SYNC'> = (record, event) => {
+  const granted = event.remote.status === 'has_permission';
+  const base: PermissionRecord = {
+    ...record,
+    remote: remoteViewOf(event.remote, event.at),
+    pending: record.pending && record.state === 'requested' && !granted ? { ...record.pending, ambiguous: false } : null,
+    provisional: false,
+    evidence: evidenceOf(event.at, EvidenceRank.sync, granted ? event.remote.expiresAt : 'denied'),
+  };
+  if (granted) return { ...base, state: 'approved', expiresAt: event.remote.expiresAt };
+  if (record.state === 'approved') {
+    const lapsed = record.expiresAt !== null && event.at >= record.expiresAt;
+    return { ...base, state: lapsed ? 'expired' : 'none', expiresAt: lapsed ? record.expiresAt : null };
+  }
+  return base;
+};
+
+/** REMOTE_SYNC older than the status evidence but newer than the last check: keep only its quota view. */
+export const noteRemoteView: Update<'REMOTE_SYNC'> = (record, event) => ({
+  ...record, remote: remoteViewOf(event.remote, event.at),
+});
+
+/** USER_MESSAGE: the messaging window opens from the newest message. */
+export const noteInbound: Update<'USER_MESSAGE'> = (record, event) => ({
+  ...record, lastInboundAt: Math.max(record.lastInboundAt ?? event.at, event.at),
+});
+
+/** TICK past the expiry: the stored state catches up with time. */
+export const markExpired: Update<'TICK'> = (record) => ({ ...record, state: 'expired', provisional: false });

@@ -1,0 +1,78 @@
+import type { Decision } from '../decide.js';
+import { decide } from '../decide.js';
+import { emptyRecord, type PermissionRecord } from '../machine/PermissionRecord.js';
+import type { PermissionEvent } from '../machine/PermissionEvent.js';
+import { step, type Effect } from '../machine/step.js';
+import type { ResolvedPolicy } from '../policy.js';
+import type { Clock } from '../ports/Clock.js';
+import type { PermissionStore } from '../ports/PermissionStore.js';
+import type { Instant, Thread } from '../thread.js';
+import type { TransitionNotice } from './TransitionNotice.js';
+
+/** What a committed (or empty) batch of steps left behind. */
+export interface Committed {
+  readonly record: PermissionRecord;
+  readonly version: number;
+  readonly now: Instant;
+  readonly changed: boolean;
+  readonly effects: readonly Effect[];
+  readonly decision: Decision;
+}
+
+/** Contention on one thread outlasted the retry budget. */
+export class ContentionError extends Error {
+  readonly code = 'contention' as const;
+  constructor(readonly thread: Thread, attempts: number) {
+    super(`Gave up writing page ${thread.pageId}, psid ${thread.psid} after ${attempts} compare-and-set conflicts; `
+      + 'another writer keeps updating it. Retry the command.');
+    this.name = 'ContentionError';
+  }
+}
+
+export interface CommitDeps {
+  readonly store: PermissionStore;
+  readonly clock: Clock;
+  readonly policy: ResolvedPolicy;
+  readonly maxAttempts: number;
+  readonly notify: (notice: TransitionNotice) => void;
+}
+
+/**
+ * The one way a record changes: load, step the machine through the events the
+ * command builds for this instant, compare-and-set on the loaded version, and on
+ * a conflict start again from the fresh record. Observers hear only committed steps.
+ *
+ * @example
+ * await commitSteps(deps, thread, (now) => [{ type: 'TICK', at: now }]);
+ */
+export const commitSteps = async (
+  deps: CommitDeps,
+  thread: Thread,
+  build: (now: Instant, record: PermissionRecord) => readonly PermissionEvent[],
+): Promise<Committed> => {
+  for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
+    const loaded = await deps.store.get(thread);
+    const version = loaded?.version ?? 0;
+    const start = loaded?.record ?? emptyRecord();
+    const now = deps.clock.now();
+    let record = start;
+    const effects: Effect[] = [];
+    const notices: TransitionNotice[] = [];
+    for (const event of build(now, start)) {
+      const r = step(record, event, deps.policy);
+      if (!r.changed) continue;
+      record = r.record;
+      effects.push(...r.effects);
+      notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
+    }
+    if (notices.length === 0) {
+      return { record, version, now, changed: false, effects, decision: decide(record, now, deps.policy) };
+    }
+    const cas = await deps.store.compareAndSet(thread, version, record);
+    if (!cas.ok) continue;
+    const decision = decide(record, now, deps.policy);
+    for (const n of notices) deps.notify({ ...n, reason: decision.reason });
+    return { record, version: cas.version, now, changed: true, effects, decision };
+  }
+  throw new ContentionError(thread, deps.maxAttempts);
+};

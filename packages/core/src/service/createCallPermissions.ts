@@ -1,0 +1,170 @@
+import { decide, type Decision } from '../decide.js';
+import type { DecisionReason } from '../machine/DecisionReason.js';
+import { emptyRecord } from '../machine/PermissionRecord.js';
+import type { PermissionEvent } from '../machine/PermissionEvent.js';
+import { messengerPolicy, resolvePolicy, type Policy, type ResolvedPolicy } from '../policy.js';
+import { systemClock, type Clock } from '../ports/Clock.js';
+import type { GraphApi, GraphFailure, SentOptIn } from '../ports/GraphApi.js';
+import type { PermissionStore } from '../ports/PermissionStore.js';
+import { err, ok, type Result } from '../result.js';
+import type { Thread } from '../thread.js';
+import type { WebhookEvent } from '../webhookEvent.js';
+import { commitSteps, type CommitDeps } from './commitSteps.js';
+import { toPermissionEvent } from './toPermissionEvent.js';
+import type { TransitionNotice } from './TransitionNotice.js';
+
+/** Options of {@link createCallPermissions}. */
+export interface CallPermissionsOptions {
+  readonly graph: GraphApi;
+  readonly store: PermissionStore;
+  readonly clock?: Clock;
+  readonly policy?: Policy;
+  /** Hears every committed transition. Errors it throws are swallowed: observers cannot break a command. */
+  readonly onTransition?: (notice: TransitionNotice) => void;
+  /** Compare-and-set attempts per command before giving up with `ContentionError` (default 32). */
+  readonly maxAttempts?: number;
+}
+
+/** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
+export type ThreadStatus = Decision & { readonly thread: Thread; readonly version: number };
+
+/** Why `request` sent nothing, or what became of what it sent. */
+export type RequestError =
+  | { readonly reason: DecisionReason; readonly decision: Decision }
+  /** Meta refused the opt-in and did not process it: the quota slot was given back. */
+  | { readonly reason: 'send_failed'; readonly failure: GraphFailure; readonly decision: Decision }
+  /** Meta may or may not have processed it: the slot stays spent until `refresh` reconciles. */
+  | { readonly reason: 'send_ambiguous'; readonly failure: GraphFailure; readonly decision: Decision };
+
+/** Counts of what `ingest` did. */
+export interface IngestReport {
+  /** Events that changed their thread. */
+  readonly applied: number;
+  /** Events already reflected (stale, or replays Meta sent again). */
+  readonly unchanged: number;
+  /** Event ids this store had already processed. */
+  readonly duplicates: number;
+  /** Events with no permission meaning on their own (raw call items). */
+  readonly ignored: number;
+}
+
+/** The service a host embeds. Every method resolves; none rejects for a domain outcome or a Graph error. */
+export interface CallPermissions {
+  readonly policy: ResolvedPolicy;
+  /** The decision for a thread now, from the store alone (no Graph call). */
+  status(thread: Thread): Promise<ThreadStatus>;
+  /** Whether the Page may call now, and why not. */
+  canStartCall(thread: Thread): Promise<{ readonly allowed: boolean; readonly reason: DecisionReason | null; readonly decision: Decision }>;
+  /** Reads Meta's view and makes it the truth for status, expiry and quota usage. */
+  refresh(thread: Thread): Promise<Result<Decision, { readonly reason: 'graph_failure'; readonly failure: GraphFailure; readonly decision: Decision }>>;
+  /** Sends the opt-in if, and only if, the decision allows it; at most once per reserved slot. */
+  request(thread: Thread): Promise<Result<SentOptIn & { readonly decision: Decision }, RequestError>>;
+  /** Applies decoded webhook events (any order, any number of times). */
+  ingest(events: readonly WebhookEvent[]): Promise<IngestReport>;
+  /** Applies machine events to one thread directly (simulations, hosts with their own inputs). */
+  apply(thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus>;
+}
+
+const asFailure = (e: unknown): GraphFailure => ({
+  kind: 'unknown', processed: 'unknown', message: e instanceof Error ? `${e.name}: the Graph adapter threw` : 'the Graph adapter threw',
+});
+
+/**
+ * Creates the call-permission service over a Graph API, a store and a clock.
+ *
+ * @example
+ * const permissions = createCallPermissions({ graph, store: memoryStore(), policy: messengerPolicy });
+ * const thread = { pageId: '1234', psid: '5678' };
+ * const sent = await permissions.request(thread);
+ * if (!sent.ok) console.log(sent.error.reason); // e.g. 'outside_messaging_window'
+ */
+export const createCallPermissions = (options: CallPermissionsOptions): CallPermissions => {
+  const policy = resolvePolicy(options.policy ?? messengerPolicy);
+  const clock = options.clock ?? systemClock;
+  const { graph, store, onTransition } = options;
+  const deps: CommitDeps = {
+    store, clock, policy,
+    maxAttempts: options.maxAttempts ?? 32,
+    notify: (n) => {
+      try {
+        onTransition?.(n);
+      } catch {
+        // an observer's fault is the observer's: the transition is already stored
+      }
+    },
+  };
+  const tick = (now: number): PermissionEvent => ({ type: 'TICK', at: now });
+
+  const status = async (thread: Thread): Promise<ThreadStatus> => {
+    const loaded = await store.get(thread);
+    const record = loaded?.record ?? emptyRecord();
+    return { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 };
+  };
+
+  const apply = async (thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus> => {
+    const c = await commitSteps(deps, thread, (now) => [tick(now), ...events]);
+    return { ...c.decision, thread, version: c.version };
+  };
+
+  return {
+    policy,
+    status,
+    apply,
+
+    async canStartCall(thread) {
+      const s = await status(thread);
+      return { allowed: s.canStartCall, reason: s.callBlockedBy, decision: s };
+    },
+
+    async refresh(thread) {
+      const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
+      const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asFailure(e)));
+      if (!remote.ok) {
+        const s = await status(thread);
+        return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
+      }
+      const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }]);
+      return ok(c.decision);
+    },
+
+    async request(thread) {
+      const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }]);
+      const effect = reserved.effects.find((e) => e.type === 'sendOptIn');
+      if (!effect) {
+        const d = reserved.decision;
+        return err({ reason: d.requestBlockedBy ?? 'pending_reply', decision: d });
+      }
+      const requestedAt = effect.requestedAt;
+      const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asFailure(e)));
+      if (sent.ok) {
+        const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId: sent.value.messageId }]);
+        return ok({ messageId: sent.value.messageId, decision: c.decision });
+      }
+      const ambiguous = sent.error.processed !== 'no';
+      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous }]);
+      return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure: sent.error, decision: c.decision });
+    },
+
+    async ingest(events) {
+      let applied = 0;
+      let unchanged = 0;
+      let duplicates = 0;
+      let ignored = 0;
+      for (const e of events) {
+        const mapped = toPermissionEvent(e);
+        if (!mapped) {
+          ignored += 1;
+          continue;
+        }
+        // Apply first, remember after: a crash in between replays an idempotent event, never loses one.
+        const c = await commitSteps(deps, mapped.thread, () => [mapped.event]);
+        const now = clock.now();
+        const first = await store.remember(e.id, now, now + policy.dedupeTtlMs);
+        if (!first) duplicates += 1;
+        else if (c.changed) applied += 1;
+        else unchanged += 1;
+      }
+      return { applied, unchanged, duplicates, ignored };
+    },
+  };
+};
