@@ -26,3 +26,4 @@ export * from './service/TransitionNotice.js';
 export * from './service/commitSteps.js';
 export * from './service/toPermissionEvent.js';
 export * from './service/createCallPermissions.js';
+export * from './codecs/index.js';
