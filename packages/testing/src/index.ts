@@ -3,3 +3,4 @@
  * Each line re-exports one area of the kit.
  */
 export * from './VirtualClock.js';
+export * from './conformance/index.js';

@@ -1,0 +1,55 @@
+import { lifecycleStates, RECORD_SCHEMA, type PermissionRecord, type Thread } from '@callperm/core';
+import fc from 'fast-check';
+
+/** Instants between 2001 and 2100, in epoch ms: whole numbers, as every instant in callperm is. */
+const instant = fc.integer({ min: 1_000_000_000_000, max: 4_102_444_800_000 });
+const state = fc.constantFrom(...lifecycleStates);
+const limit = fc.record({ periodMs: fc.nat(), max: fc.nat({ max: 1000 }), used: fc.nat({ max: 1000 }) });
+
+/**
+ * Any `PermissionRecord` a store must keep exactly: every nullable field both ways,
+ * any Unicode (lone surrogates and NUL included) in the one free-text field.
+ * Used by the conformance round trip; handy for a host's own store tests.
+ *
+ * @example
+ * fc.assert(fc.property(storedRecordArbitrary, (r) => PermissionRecordCodec.is(r)));
+ */
+export const storedRecordArbitrary: fc.Arbitrary<PermissionRecord> = fc.record({
+  schema: fc.constant(RECORD_SCHEMA),
+  state,
+  expiresAt: fc.option(instant, { nil: null }),
+  provisional: fc.boolean(),
+  evidence: fc.option(fc.record({
+    at: instant,
+    rank: fc.integer({ min: 0, max: 4 }),
+    weight: fc.oneof(fc.constant(-1), instant, fc.constant(Number.MAX_SAFE_INTEGER)),
+  }), { nil: null }),
+  requests: fc.array(instant, { maxLength: 4 }).map((xs) => [...xs].sort((a, b) => a - b)),
+  pending: fc.option(fc.record({
+    at: instant,
+    messageId: fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null }),
+    ambiguous: fc.boolean(),
+    prior: state,
+  }), { nil: null }),
+  lastInboundAt: fc.option(instant, { nil: null }),
+  remote: fc.option(fc.record({
+    at: instant,
+    canRequest: fc.option(fc.boolean(), { nil: null }),
+    requestLimits: fc.array(limit, { maxLength: 2 }),
+    canStartCall: fc.option(fc.boolean(), { nil: null }),
+    startCallLimits: fc.array(limit, { maxLength: 2 }),
+  }), { nil: null }),
+  lastEventAt: fc.option(instant, { nil: null }),
+  dueAt: fc.option(instant, { nil: null }),
+});
+
+/**
+ * Threads as Meta names them: numeric Page ids and PSIDs (up to 20 digits).
+ *
+ * @example
+ * fc.sample(storedThreadArbitrary, 1)[0]; // e.g. { pageId: '10442', psid: '98127734' }
+ */
+export const storedThreadArbitrary: fc.Arbitrary<Thread> = fc.record({
+  pageId: fc.stringMatching(/^[1-9][0-9]{0,19}$/),
+  psid: fc.stringMatching(/^[1-9][0-9]{0,19}$/),
+});

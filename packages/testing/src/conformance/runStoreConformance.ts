@@ -1,0 +1,41 @@
+import type { PermissionStore } from '@callperm/core';
+import { compareAndSetChecks } from './compareAndSetChecks.js';
+import { conformanceContext } from './ConformanceContext.js';
+import { dedupeChecks } from './dedupeChecks.js';
+import { dueChecks } from './dueChecks.js';
+import { lifecycleChecks } from './lifecycleChecks.js';
+import { roundTripChecks } from './roundTripChecks.js';
+import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './StoreConformanceOptions.js';
+
+/**
+ * Registers the `PermissionStore` conformance suite with your test runner: round
+ * trip of generated records, missing threads, compare-and-set conflicts and races,
+ * lost updates, dedupe (exactly once, expiry on the virtual clock), the due
+ * index, corrupted records and `close()`. Every callperm driver runs it; run it
+ * on your own driver too. Assertions use `node:assert`, so any runner works.
+ *
+ * @example
+ * import { test } from 'vitest';
+ * import { memoryStore } from '@callperm/core';
+ * import { runStoreConformance } from '@callperm/testing';
+ *
+ * runStoreConformance(test, () => memoryStore(), {
+ *   corrupt: (store, thread, text) => store.corrupt(thread, text),
+ * });
+ */
+export const runStoreConformance = <S extends PermissionStore>(
+  test: ConformanceTest,
+  makeStore: MakeStore<S>,
+  options: StoreConformanceOptions<S>,
+): void => {
+  const ctx = conformanceContext(makeStore, options);
+  const prefix = options.name ?? 'PermissionStore conformance';
+  const cases = [
+    ...roundTripChecks(ctx),
+    ...compareAndSetChecks(ctx),
+    ...dedupeChecks(ctx),
+    ...dueChecks(ctx),
+    ...lifecycleChecks(ctx),
+  ];
+  for (const c of cases) test(`${prefix}: ${c.name}`, c.body);
+};
