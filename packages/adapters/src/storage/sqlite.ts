@@ -1,0 +1,135 @@
+import type { CasResult, Instant, PermissionStore, Thread, Versioned } from '@callperm/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import { attempt } from './shared/attempt.js';
+import { loadPeer } from './shared/loadPeer.js';
+import { decodeRecord, encodeRecord } from './shared/recordJson.js';
+import { parseVersion } from './shared/parseVersion.js';
+import { StoreClosedError } from './shared/StoreClosedError.js';
+import { migrateSqlite, SQLITE_TABLES } from './sqlite/migrations.js';
+
+/** Where the SQLite store keeps its data: a file it opens, or a better-sqlite3 connection you opened. */
+export type SqliteSource =
+  | { readonly filename: string }
+  | {
+    readonly database: BetterSqlite3.Database;
+    /** Close `database` when the store is closed (default false: it is yours). */
+    readonly closeWithStore?: boolean;
+  };
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's write lock before failing with SQLITE_BUSY (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** Delete expired dedupe rows at most this often, in the `now` the callers pass (default 60 000 ms). */
+  readonly dedupePruneEveryMs?: number;
+}
+
+/** The SQLite `PermissionStore`, with its connection and a manual dedupe prune for operators. */
+export interface SqliteStore extends PermissionStore {
+  readonly database: BetterSqlite3.Database;
+  /** Deletes remembered event ids whose `until` is at or before `now`; resolves to how many. */
+  pruneDedupe(now: Instant): Promise<number>;
+}
+
+interface ThreadRow { readonly version: unknown; readonly record: unknown }
+
+const T = SQLITE_TABLES.threads;
+const D = SQLITE_TABLES.dedupe;
+
+/**
+ * The embedded default: a `PermissionStore` in one SQLite file, on better-sqlite3 12
+ * (WAL, `synchronous=NORMAL`, `busy_timeout`, migrations on `user_version`).
+ * Several processes may share the file: compare-and-set is one conditional
+ * statement (an `INSERT ... ON CONFLICT DO NOTHING` for version 0, an
+ * `UPDATE ... WHERE version = ?` after), and SQLite runs one writer at a time.
+ * better-sqlite3 is synchronous: a write waiting on another process's lock
+ * blocks this event loop for up to `busyTimeoutMs`.
+ *
+ * @example
+ * const store = await sqliteStore({ filename: 'callperm.sqlite' });
+ * await store.compareAndSet({ pageId: '1', psid: '2' }, 0, emptyRecord()); // { ok: true, version: 1 }
+ * await store.close();
+ */
+export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOptions = {}): Promise<SqliteStore> => {
+  let db: BetterSqlite3.Database;
+  let owned: boolean;
+  if ('database' in source) {
+    db = source.database;
+    owned = source.closeWithStore === true;
+  } else {
+    const { default: Database } = await loadPeer('better-sqlite3', 'sqlite', () => import('better-sqlite3'));
+    db = new Database(source.filename);
+    owned = true;
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrateSqlite(db);
+  } catch (e) {
+    if (owned) db.close();
+    throw e;
+  }
+
+  const select = db.prepare<[string, string], ThreadRow>(`SELECT version, record FROM ${T} WHERE page_id = ? AND psid = ?`);
+  const insert = db.prepare<[string, string, string, number | null]>(
+    `INSERT INTO ${T} (page_id, psid, version, record, due_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (page_id, psid) DO NOTHING`,
+  );
+  const update = db.prepare<[string, number | null, string, string, number]>(
+    `UPDATE ${T} SET version = version + 1, record = ?, due_at = ? WHERE page_id = ? AND psid = ? AND version = ?`,
+  );
+  const remember = db.prepare<[string, number, number]>(
+    `INSERT INTO ${D} (event_id, until) VALUES (?, ?)
+     ON CONFLICT (event_id) DO UPDATE SET until = excluded.until WHERE ${D}.until <= ?`,
+  );
+  const prune = db.prepare<[number]>(`DELETE FROM ${D} WHERE until <= ?`);
+  const due = db.prepare<[number, number], { page_id: string; psid: string }>(
+    `SELECT page_id, psid FROM ${T} WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
+  );
+
+  const pruneEvery = options.dedupePruneEveryMs ?? 60_000;
+  let lastPrune = -Infinity;
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new StoreClosedError('sqlite');
+  };
+
+  return {
+    database: db,
+    get: (thread: Thread): Promise<Versioned | null> => attempt(() => {
+      open();
+      const row = select.get(thread.pageId, thread.psid);
+      if (row === undefined) return null;
+      return { version: parseVersion(thread, row.version), record: decodeRecord(thread, row.record) };
+    }),
+    compareAndSet: (thread, expectedVersion, record): Promise<CasResult> => attempt(() => {
+      open();
+      const json = encodeRecord(record);
+      const changes = expectedVersion === 0
+        ? insert.run(thread.pageId, thread.psid, json, record.dueAt).changes
+        : update.run(json, record.dueAt, thread.pageId, thread.psid, expectedVersion).changes;
+      return changes === 1 ? { ok: true, version: expectedVersion + 1 } : { ok: false, reason: 'conflict' };
+    }),
+    remember: (eventId, now, until): Promise<boolean> => attempt(() => {
+      open();
+      if (now - lastPrune >= pruneEvery) {
+        prune.run(now);
+        lastPrune = now;
+      }
+      return remember.run(eventId, until, now).changes === 1;
+    }),
+    due: (before, limit): Promise<Thread[]> => attempt(() => {
+      open();
+      if (limit <= 0) return [];
+      return due.all(before, Math.trunc(limit)).map((r) => ({ pageId: r.page_id, psid: r.psid }));
+    }),
+    pruneDedupe: (now) => attempt(() => {
+      open();
+      return prune.run(now).changes;
+    }),
+    close: (): Promise<void> => attempt(() => {
+      if (closed) return;
+      closed = true;
+      if (owned) db.close();
+    }),
+  };
+};

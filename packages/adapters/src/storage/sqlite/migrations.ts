@@ -1,0 +1,56 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { SchemaVersionError } from '../shared/SchemaVersionError.js';
+
+/** The tables the SQLite store owns; the file's `user_version` is the schema version. */
+export const SQLITE_TABLES = { threads: 'callperm_threads', dedupe: 'callperm_dedupe' } as const;
+
+/**
+ * One entry per schema version, applied in order; entry `i` moves `user_version`
+ * from `i` to `i + 1`. Never edit a released entry: append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE ${SQLITE_TABLES.threads} (
+     page_id TEXT NOT NULL,
+     psid    TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     record  TEXT NOT NULL,
+     due_at  INTEGER,
+     PRIMARY KEY (page_id, psid)
+   ) WITHOUT ROWID;
+   CREATE INDEX ${SQLITE_TABLES.threads}_due ON ${SQLITE_TABLES.threads} (due_at) WHERE due_at IS NOT NULL;
+   CREATE TABLE ${SQLITE_TABLES.dedupe} (
+     event_id TEXT PRIMARY KEY,
+     until    INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX ${SQLITE_TABLES.dedupe}_until ON ${SQLITE_TABLES.dedupe} (until);`,
+];
+
+const userVersion = (db: BetterSqlite3.Database): number => Number(db.pragma('user_version', { simple: true }));
+
+/**
+ * Brings the database to the newest schema. Safe when several processes open the
+ * same file at once: the version is re-read inside a `BEGIN IMMEDIATE`
+ * transaction (one writer at a time), so each migration runs exactly once.
+ *
+ * @example
+ * migrateSqlite(new Database('callperm.sqlite')); // user_version is now SQLITE_MIGRATIONS.length
+ */
+export const migrateSqlite = (db: BetterSqlite3.Database): void => {
+  const known = SQLITE_MIGRATIONS.length;
+  const before = userVersion(db);
+  if (before > known) throw new SchemaVersionError('sqlite', before, known);
+  if (before === known) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const found = userVersion(db);
+    if (found > known) throw new SchemaVersionError('sqlite', found, known);
+    for (let v = found; v < known; v += 1) {
+      db.exec(SQLITE_MIGRATIONS[v] ?? '');
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+};

@@ -1,0 +1,92 @@
+import { test } from '@fast-check/vitest';
+import { runStoreConformance } from '@callperm/testing';
+import { emptyRecord } from '@callperm/core';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect } from 'vitest';
+import { sqliteStore } from '@callperm/adapters/storage/sqlite';
+import { SQLITE_MIGRATIONS, SQLITE_TABLES } from '../../src/storage/sqlite/migrations.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'callperm-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshFile = (): string => join(dir, `store-${(files += 1)}.sqlite`);
+const thread = { pageId: '1001', psid: '2002' };
+
+runStoreConformance(test, () => sqliteStore({ filename: freshFile() }), {
+  name: 'sqlite',
+  corrupt: (store, t, text) => {
+    store.database.prepare(`UPDATE ${SQLITE_TABLES.threads} SET record = ? WHERE page_id = ? AND psid = ?`)
+      .run(text, t.pageId, t.psid);
+  },
+});
+
+describe('sqlite regressions', () => {
+  test('two connections on one file: compare-and-set conflicts across them', async () => {
+    const file = freshFile();
+    const [a, b] = await Promise.all([sqliteStore({ filename: file }), sqliteStore({ filename: file })]);
+    expect(await a.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });
+    expect(await b.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: false, reason: 'conflict' });
+    expect(await b.compareAndSet(thread, 1, { ...emptyRecord(), dueAt: 5 })).toEqual({ ok: true, version: 2 });
+    expect(await a.get(thread)).toEqual({ version: 2, record: { ...emptyRecord(), dueAt: 5 } });
+    expect(await a.remember('e1', 0, 10)).toBe(true);
+    expect(await b.remember('e1', 1, 10)).toBe(false);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  test('opens in WAL with synchronous=NORMAL, a busy timeout and the newest schema; data survives a reopen', async () => {
+    const file = freshFile();
+    const store = await sqliteStore({ filename: file }, { busyTimeoutMs: 1234 });
+    const db = store.database;
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+    await store.compareAndSet(thread, 0, emptyRecord());
+    await store.close();
+    expect(db.open).toBe(false);
+    const again = await sqliteStore({ filename: file });
+    expect(await again.get(thread)).toEqual({ version: 1, record: emptyRecord() });
+    await again.close();
+  });
+
+  test('a database migrated by a newer version is refused with schema_too_new', async () => {
+    const db = new Database(freshFile());
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    await expect(sqliteStore({ database: db })).rejects.toMatchObject({ code: 'schema_too_new' });
+    db.close();
+  });
+
+  test('a database passed in stays open after close() unless closeWithStore says so', async () => {
+    const db = new Database(freshFile());
+    await (await sqliteStore({ database: db })).close();
+    expect(db.open).toBe(true);
+    await (await sqliteStore({ database: db, closeWithStore: true })).close();
+    expect(db.open).toBe(false);
+  });
+
+  test('expired dedupe rows are pruned, on demand and as callers pass later instants', async () => {
+    const store = await sqliteStore({ filename: freshFile() }, { dedupePruneEveryMs: 1000 });
+    const rows = (): unknown => store.database.prepare(`SELECT count(*) FROM ${SQLITE_TABLES.dedupe}`).pluck().get();
+    for (const id of ['a', 'b', 'c']) expect(await store.remember(id, 0, 500)).toBe(true);
+    expect(await store.remember('d', 100, 5000)).toBe(true);
+    expect(rows()).toBe(4);
+    expect(await store.pruneDedupe(500)).toBe(3);
+    expect(rows()).toBe(1);
+    expect(await store.remember('e', 1000, 2000)).toBe(true);
+    expect(await store.remember('f', 6000, 7000)).toBe(true);
+    expect(rows()).toBe(1);
+    await store.close();
+  });
+
+  test('due reads the due_at index', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const plan = store.database.prepare(
+      `EXPLAIN QUERY PLAN SELECT page_id, psid FROM ${SQLITE_TABLES.threads} WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
+    ).all(0, 10);
+    expect(JSON.stringify(plan)).toContain(`${SQLITE_TABLES.threads}_due`);
+    await store.close();
+  });
+});
