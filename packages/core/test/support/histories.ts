@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import {
+  emptyRecord, resolvePolicy, step,
+  type Instant, type PermissionEvent, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
+} from '../../src/index.js';
+
+export const T0 = Date.UTC(2026, 10, 1);
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** A random policy: Messenger's, WhatsApp's, or windows of random size and count. */
+export const policyArb: fc.Arbitrary<Policy> = fc.record({
+  windows: fc.array(fc.record({ hours: fc.integer({ min: 1, max: 24 * 7 }), max: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 2 }),
+  strict: fc.boolean(),
+  pendingHours: fc.integer({ min: 1, max: 48 }),
+}).map(({ windows, strict, pendingHours }) => ({
+  requestQuota: windows.map((w) => ({ period: `PT${w.hours}H`, max: w.max })),
+  permissionTtl: 'P7D',
+  messagingWindow: 'PT24H',
+  requireKnownMessagingWindow: strict,
+  pendingReplyTimeout: `PT${pendingHours}H`,
+  dedupeTtl: 'PT2H',
+  reconcileDelay: 'PT1M',
+}));
+
+export interface RemoteParams {
+  readonly granted: boolean;
+  readonly expiresIn: number | null;
+  readonly used: number;
+  readonly max: number;
+  readonly canStart: boolean;
+}
+
+export const remoteParamsArb: fc.Arbitrary<RemoteParams> = fc.record({
+  granted: fc.boolean(),
+  expiresIn: fc.option(fc.integer({ min: -2 * DAY, max: 8 * DAY }), { nil: null }),
+  used: fc.integer({ min: 0, max: 3 }),
+  max: fc.integer({ min: 1, max: 3 }),
+  canStart: fc.boolean(),
+});
+
+/** What a remote check at `at` reports, from generated parameters. */
+export const buildRemote = (p: RemoteParams, at: Instant): RemotePermission => ({
+  status: p.granted ? 'has_permission' : 'no_permission',
+  rawStatus: p.granted ? 'has_permission' : 'no_permission',
+  expiresAt: p.granted && p.expiresIn !== null ? at + p.expiresIn : null,
+  request: { canPerform: p.used < p.max, limits: [{ period: 'PT24H', max: p.max, used: p.used }] },
+  startCall: { canPerform: p.granted && p.canStart, limits: [] },
+});
+
+/** One generated step of a history: what happens, and how long after the previous one. */
+export type Move =
+  | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' }
+  | { kind: 'approve'; dt: number; lag: number; ttl: number | null }
+  | { kind: 'reject'; dt: number; lag: number }
+  | { kind: 'message'; dt: number }
+  | { kind: 'implicit'; dt: number; missed: boolean }
+  | { kind: 'sync'; dt: number; remote: RemoteParams }
+  | { kind: 'tick'; dt: number };
+
+const dtArb = fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 0, max: 30 * HOUR }));
+
+export const moveArb: fc.Arbitrary<Move> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), dt: dtArb, outcome: fc.constantFrom('sent' as const, 'sent' as const, 'failed' as const, 'ambiguous' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approve' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }), ttl: fc.option(fc.integer({ min: HOUR, max: 8 * DAY }), { nil: null }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reject' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('message' as const), dt: dtArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('implicit' as const), dt: dtArb, missed: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('sync' as const), dt: dtArb, remote: remoteParamsArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), dt: dtArb }) },
+);
+
+/** A send that reached (or may have reached) Meta, with what the record knew just before. */
+export interface Send {
+  readonly at: Instant;
+  readonly lastInboundAt: Instant | null;
+  readonly remote: PermissionRecord['remote'];
+}
+
+export interface Played {
+  readonly record: PermissionRecord;
+  readonly sends: readonly Send[];
+  readonly events: readonly PermissionEvent[];
+  readonly now: Instant;
+}
+
+/** Turns moves into machine events and plays them through `step`, like the service does. */
+export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: PermissionRecord = emptyRecord()): Played => {
+  let now = T0;
+  let record = start;
+  const sends: Send[] = [];
+  const events: PermissionEvent[] = [];
+  const apply = (e: PermissionEvent) => {
+    events.push(e);
+    const r = step(record, e, policy);
+    record = r.record;
+    return r;
+  };
+  for (const m of moves) {
+    now += m.dt;
+    switch (m.kind) {
+      case 'request': {
+        apply({ type: 'TICK', at: now });
+        const before = record;
+        const r = apply({ type: 'REQUEST', at: now });
+        if (r.effects.length === 0) break;
+        if (m.outcome !== 'failed') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
+        if (m.outcome === 'sent') apply({ type: 'REQUEST_SENT', at: now, requestedAt: now, messageId: `m${now}` });
+        else apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: m.outcome === 'ambiguous' });
+        break;
+      }
+      case 'approve': apply({ type: 'REPLY_APPROVE', at: now - m.lag, expiresAt: m.ttl === null ? null : now - m.lag + m.ttl }); break;
+      case 'reject': apply({ type: 'REPLY_REJECT', at: now - m.lag }); break;
+      case 'message': apply({ type: 'USER_MESSAGE', at: now }); break;
+      case 'implicit': apply({ type: m.missed ? 'CONSUMER_CALL_MISSED' : 'CALL_CONNECTED', at: now }); break;
+      case 'sync': apply({ type: 'REMOTE_SYNC', at: now, remote: buildRemote(m.remote, now) }); break;
+      case 'tick': apply({ type: 'TICK', at: now }); break;
+    }
+  }
+  return { record, sends, events, now };
+};
+
+export const historyArb = fc.array(moveArb, { maxLength: 40 });
+export const resolved = (p: Policy): ResolvedPolicy => resolvePolicy(p);

@@ -1,0 +1,28 @@
+import type { GraphApi, GraphFailure, RemotePermission, SentOptIn, Result, Thread } from '../../src/index.js';
+
+/**
+ * An in-process GraphApi for core's own tests: counts opt-ins per thread and
+ * answers checks from a settable remote view. The HTTP fake lives in @callperm/testing.
+ */
+export const inProcessGraph = (opts: {
+  remote?: (thread: Thread) => RemotePermission;
+  send?: (thread: Thread, n: number) => Result<SentOptIn, GraphFailure>;
+} = {}) => {
+  const sent: Thread[] = [];
+  const checks: Thread[] = [];
+  const graph: GraphApi = {
+    checkPermission: (thread) => {
+      checks.push(thread);
+      const remote = opts.remote?.(thread) ?? {
+        status: 'no_permission', rawStatus: 'no_permission', expiresAt: null, request: null, startCall: null,
+      };
+      return Promise.resolve({ ok: true, value: remote });
+    },
+    sendPermissionRequest: (thread) => {
+      const outcome = opts.send?.(thread, sent.length) ?? { ok: true, value: { messageId: `m_${sent.length + 1}` } };
+      if (outcome.ok || outcome.error.processed === 'unknown') sent.push(thread);
+      return Promise.resolve(outcome);
+    },
+  };
+  return { graph, sent, checks };
+};
