@@ -1,0 +1,55 @@
+import type { GraphFailureKind, MetaError } from '@callperm/core';
+
+/** App, user and business-use-case throttling codes (Graph error handling and rate-limiting pages). */
+const THROTTLE_CODES = new Set([4, 17, 32, 341, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009]);
+/** Send API subcodes for "sent outside the allowed window" (both documented with code 10). */
+const OUTSIDE_WINDOW_SUBCODES = new Set([2018278, 2534022]);
+/** Messenger calling: Page not allowlisted for calling. */
+const CALLING_NOT_ALLOWED = new Set([2018389]);
+/** Messenger calling: invalid call id, connection parameter, SDP; page not in call; failed or ended call. */
+const CALL_INVALID = new Set([2018390, 2018391, 2018392, 2018393, 2018395, 2018396]);
+/** Messenger calling: insufficient permissions to join the call. */
+const CALL_PERMISSION = new Set([2018394]);
+/**
+ * The calling pages list these failures without numeric codes, so their wording is
+ * the only signal: "Not allowed for business-initiated calling", "Audio calling is
+ * not enabled", and "Call Settings Not Enabled" (seen by integrators).
+ */
+const CALLING_TEXT = /not allowed for business[- ]initiated calling|calling is not enabled|call settings not enabled/i;
+
+const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
+  set.has(e.code) || (e.subcode !== undefined && set.has(e.subcode));
+
+/**
+ * Decides what a Meta error means for the caller, one rule per line, first match
+ * wins. `httpStatus` is the status the error came with, when known.
+ *
+ * @example
+ * classifyMetaError({ message: 'outside window', code: 10, subcode: 2018278 }); // 'outside_window'
+ * classifyMetaError({ message: 'limit', code: 80006 }); // 'throttled'
+ */
+export const classifyMetaError = (e: MetaError, httpStatus?: number): GraphFailureKind => {
+  // Throttling first: every throttling code means "wait, then the same call works".
+  if (THROTTLE_CODES.has(e.code) || httpStatus === 429) return 'throttled';
+  // 10/2018278 and 10/2534022: the person has not written in the last 24 h.
+  if (e.code === 10 && e.subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(e.subcode)) return 'outside_window';
+  // Calling switched off or not allowed for this Page (numeric or only worded).
+  if (either(CALLING_NOT_ALLOWED, e) || CALLING_TEXT.test(e.message)) return 'calling_not_enabled';
+  // 190 invalid or expired token (subcodes 458-467 say why), 102 session expired, 104 token missing.
+  if (e.code === 190 || e.code === 102 || e.code === 104) return 'auth';
+  // 551 (any subcode), 200/1545041 person not available, 10/2018108 cannot receive now, 230 their settings.
+  if (e.code === 551 || e.subcode === 1545041 || (e.code === 10 && e.subcode === 2018108) || e.code === 230) {
+    return 'person_unavailable';
+  }
+  // 100 (incl. 100/33, 100/2018001), 2500 unknown path, calling payload errors.
+  if (e.code === 100 || e.code === 2500 || either(CALL_INVALID, e)) return 'invalid';
+  // Meta says it will pass, or 1 (unknown) / 2 (service): try again later.
+  if (e.isTransient === true || e.code === 1 || e.code === 2) return 'transient';
+  // 3 capability, 10 permission denied, 200-299 permissions, 368 policy block, 2018394 cannot join call.
+  if (e.code === 3 || e.code === 10 || (e.code >= 200 && e.code <= 299) || e.code === 368 || either(CALL_PERMISSION, e)) {
+    return 'permission';
+  }
+  // Meta's own 5xx with an unlisted code: a passing fault on its side.
+  if (httpStatus !== undefined && httpStatus >= 500) return 'transient';
+  return 'unknown';
+};
