@@ -4,3 +4,4 @@
  */
 export * from './VirtualClock.js';
 export * from './conformance/index.js';
+export * from './fakeGraph/index.js';

@@ -1,0 +1,127 @@
+import { durationMs, threadKey, type Clock, type Instant, type QuotaWindow, type Thread } from '@callperm/core';
+
+/** One thread as the fake sees it. */
+export interface FakeThreadState {
+  /** The permission, if ever granted: it holds while `expiresAt` is null or in the future. */
+  grant: { readonly grantedAt: Instant; readonly expiresAt: Instant | null } | null;
+  /** The person's last message to the Page: the 24 h messaging window runs from here. */
+  lastInboundAt: Instant | null;
+  /** When opt-ins were accepted, for the rolling quota. */
+  readonly optIns: Instant[];
+  /** When business-initiated calls connected, for the connected-call quota. */
+  readonly connectedCalls: Instant[];
+}
+
+/** What a permission check reads from a thread at one instant. */
+export interface FakePermissionView {
+  readonly hasPermission: boolean;
+  readonly expiresAt: Instant | null;
+  readonly request: { readonly canPerform: boolean; readonly used: number; readonly window: QuotaWindow };
+  readonly startCall: { readonly canPerform: boolean; readonly used: number; readonly window: QuotaWindow };
+}
+
+/** The fake's rules, as data. */
+export interface FakeRules {
+  /** Opt-ins per thread: 2 per rolling 24 h (Messenger). */
+  readonly optInQuota: QuotaWindow;
+  /** How long the person's message opens the standard messaging window. */
+  readonly messagingWindow: string;
+  /** How long a grant lasts when the test gives no expiry: 7 days. */
+  readonly permissionTtl: string;
+  /** Connected business-initiated calls per thread; Messenger publishes no number (an assumption). */
+  readonly connectedCallQuota: QuotaWindow;
+}
+
+/** Messenger's documented rules, and 100 connected calls per 24 h (WhatsApp's figure; Messenger gives none). */
+export const defaultFakeRules: FakeRules = {
+  optInQuota: { period: 'PT24H', max: 2 },
+  messagingWindow: 'PT24H',
+  permissionTtl: 'P7D',
+  connectedCallQuota: { period: 'PT24H', max: 100 },
+};
+
+/**
+ * The fake Graph API's memory of every thread: permissions, the messaging window,
+ * the opt-ins sent and the calls connected, all on the shared clock.
+ *
+ * @example
+ * const book = new FakeThreadBook(clock);
+ * book.inbound(thread);
+ * book.view(thread).request.canPerform; // true
+ */
+export class FakeThreadBook {
+  readonly #threads = new Map<string, FakeThreadState>();
+
+  constructor(readonly clock: Clock, readonly rules: FakeRules = defaultFakeRules) {}
+
+  /** The thread's state, created empty on first use. */
+  state(thread: Thread): FakeThreadState {
+    const key = threadKey(thread);
+    let s = this.#threads.get(key);
+    if (s === undefined) {
+      s = { grant: null, lastInboundAt: null, optIns: [], connectedCalls: [] };
+      this.#threads.set(key, s);
+    }
+    return s;
+  }
+
+  /** The person grants permission, until `expiresAt` (default 7 days from now; `null` = no expiry). */
+  grant(thread: Thread, expiresAt?: Instant | null): void {
+    const now = this.clock.now();
+    this.state(thread).grant = { grantedAt: now, expiresAt: expiresAt === undefined ? now + durationMs(this.rules.permissionTtl) : expiresAt };
+  }
+
+  /** The permission is gone (revoked or rejected). */
+  revoke(thread: Thread): void {
+    this.state(thread).grant = null;
+  }
+
+  /** The permission ends now, as if its expiry had passed. */
+  expire(thread: Thread): void {
+    const s = this.state(thread);
+    if (s.grant !== null) s.grant = { ...s.grant, expiresAt: this.clock.now() };
+  }
+
+  /** The person wrote to the Page (now, or at `at`): the messaging window opens. */
+  inbound(thread: Thread, at: Instant = this.clock.now()): void {
+    const s = this.state(thread);
+    s.lastInboundAt = Math.max(s.lastInboundAt ?? at, at);
+  }
+
+  /** A business-initiated call connected: it counts against the connected-call quota. */
+  connectCall(thread: Thread, at: Instant = this.clock.now()): void {
+    this.state(thread).connectedCalls.push(at);
+  }
+
+  /** Whether the Page may message the person now. */
+  inWindow(thread: Thread): boolean {
+    const last = this.state(thread).lastInboundAt;
+    return last !== null && this.clock.now() < last + durationMs(this.rules.messagingWindow);
+  }
+
+  /** Records an accepted opt-in. */
+  recordOptIn(thread: Thread): void {
+    this.state(thread).optIns.push(this.clock.now());
+  }
+
+  /** The thread as a permission check sees it now. */
+  view(thread: Thread): FakePermissionView {
+    const s = this.state(thread);
+    const now = this.clock.now();
+    const has = s.grant !== null && (s.grant.expiresAt === null || s.grant.expiresAt > now);
+    const { optInQuota, connectedCallQuota } = this.rules;
+    const used = this.#countSince(s.optIns, optInQuota.period);
+    const calls = this.#countSince(s.connectedCalls, connectedCallQuota.period);
+    return {
+      hasPermission: has,
+      expiresAt: has ? (s.grant?.expiresAt ?? null) : null,
+      request: { canPerform: used < optInQuota.max && this.inWindow(thread), used, window: optInQuota },
+      startCall: { canPerform: has && calls < connectedCallQuota.max, used: calls, window: connectedCallQuota },
+    };
+  }
+
+  #countSince(list: readonly Instant[], period: string): number {
+    const from = this.clock.now() - durationMs(period);
+    return list.filter((t) => t > from).length;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The fake Graph API: a real HTTP server on loopback that behaves like Meta's
+ * calling-permission endpoints, with thread state, throttling and faults.
+ */
+export * from './createFakeGraphApi.js';
+export * from './FakeGraphCore.js';
+export * from './FakeThreadBook.js';
+export * from './FakeThrottle.js';
+export * from './FaultPlan.js';
+export * from './fakeMetaErrors.js';
+export * from './renderPermissionCheck.js';
+export * from './answerBatch.js';
+export type { FakeRequest } from './readRequest.js';
