@@ -1,0 +1,51 @@
+import type { Thread } from '@callperm/core';
+
+/** The key names of one Redis store (one key prefix). */
+export interface RedisKeys {
+  /** A hash `{ v: version, r: record JSON }`, hash-tagged per thread: `{prefix:pageId:psid}`. */
+  thread(thread: Thread): string;
+  /** A processed event id, hash-tagged per id: `{prefix:eventId}:seen`, holding its `until`. */
+  event(eventId: string): string;
+  /** The due index: one sorted set per prefix (score `dueAt`, member {@link RedisKeys.member}). */
+  readonly due: string;
+  /** In cluster mode: the newest record version indexed per member, so a late index write cannot undo a newer one. */
+  readonly dueVersions: string;
+  /** A thread as a member of the due index: `pageId:psid`. */
+  member(thread: Thread): string;
+  /** The thread a due-index member names, or null if the member is not one. */
+  parseMember(member: string): Thread | null;
+  /** A SCAN pattern matching every key of this prefix (for operators and test cleanup). */
+  readonly pattern: string;
+}
+
+const enc = encodeURIComponent;
+
+/**
+ * Names every key of a store. Ids are URI-encoded, so `:`, `{` and `}` in an id
+ * cannot move a key into another thread's name or hash slot.
+ *
+ * @example
+ * redisKeys('callperm').thread({ pageId: '1', psid: '2' }); // '{callperm:1:2}'
+ */
+export const redisKeys = (prefix: string): RedisKeys => {
+  if (prefix === '' || /[{}*?[\]\\\s]/.test(prefix)) {
+    throw new RangeError(`[callperm] [redis] keyPrefix ${JSON.stringify(prefix)} must be non-empty, without braces, glob characters or spaces.`);
+  }
+  return {
+    thread: (t) => `{${prefix}:${enc(t.pageId)}:${enc(t.psid)}}`,
+    event: (id) => `{${prefix}:${enc(id)}}:seen`,
+    due: `{${prefix}}:due`,
+    dueVersions: `{${prefix}}:due:versions`,
+    member: (t) => `${enc(t.pageId)}:${enc(t.psid)}`,
+    parseMember: (member) => {
+      const parts = member.split(':');
+      if (parts.length !== 2) return null;
+      try {
+        return { pageId: decodeURIComponent(parts[0] ?? ''), psid: decodeURIComponent(parts[1] ?? '') };
+      } catch {
+        return null;
+      }
+    },
+    pattern: `{${prefix}[:}]*`,
+  };
+};

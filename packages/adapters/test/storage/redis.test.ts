@@ -1,0 +1,88 @@
+import { test } from '@fast-check/vitest';
+import { runStoreConformance } from '@callperm/testing';
+import { emptyRecord } from '@callperm/core';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
+import { REDIS_URL, runTag, serverReachable } from './servers.js';
+
+const reachable = await serverReachable('redis');
+const base = `cptest-${runTag()}`;
+let client: Redis;
+let stores = 0;
+const freshPrefix = (): string => `${base}-${(stores += 1)}`;
+const thread = { pageId: '1001', psid: '2002' };
+const corrupt = async (store: RedisStore, t: typeof thread, text: string): Promise<void> => {
+  await store.client.hset(store.keys.thread(t), 'r', text);
+};
+
+describe.skipIf(!reachable)('redis', () => {
+  beforeAll(() => {
+    client = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    for (let n = 1; n <= stores; n += 1) {
+      const pattern = (await redisStore({ client }, { keyPrefix: `${base}-${n}` })).keys.pattern;
+      let cursor = '0';
+      do {
+        const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        if (found.length > 0) await client.del(...found);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+    await client.quit();
+  });
+
+  runStoreConformance(test, () => redisStore({ client }, { keyPrefix: freshPrefix() }), { name: 'redis', corrupt });
+  runStoreConformance(test, () => redisStore({ client }, { keyPrefix: freshPrefix(), cluster: true }), {
+    name: 'redis (cluster mode: due index by a second script)', corrupt,
+  });
+
+  test('redis: keys are hash-tagged per thread, ids encoded so they cannot leave their tag', async () => {
+    const { keys } = await redisStore({ client }, { keyPrefix: 'cp' });
+    expect(keys.thread(thread)).toBe('{cp:1001:2002}');
+    expect(keys.thread({ pageId: '1}x{', psid: 'a:b' })).toBe('{cp:1%7Dx%7B:a%3Ab}');
+    expect(keys.event('m:1')).toBe('{cp:m%3A1}:seen');
+    expect(keys.due).toBe('{cp}:due');
+    expect(keys.parseMember(keys.member({ pageId: 'a:b', psid: '%' }))).toEqual({ pageId: 'a:b', psid: '%' });
+    await expect(redisStore({ client }, { keyPrefix: 'a{b}' })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  test('redis: scripts survive SCRIPT FLUSH (EVALSHA falls back to EVAL)', async () => {
+    const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    expect(await store.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });
+    await client.script('FLUSH');
+    expect(await store.compareAndSet(thread, 1, emptyRecord())).toEqual({ ok: true, version: 2 });
+    expect(await store.remember('e', 0, 1000)).toBe(true);
+  });
+
+  test('redis: a remembered id expires in Redis after until - now', async () => {
+    const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    expect(await store.remember('e', 1_000_000, 1_060_000)).toBe(true);
+    const ttl = await client.pttl(store.keys.event('e'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await store.remember('gone', 5000, 5000)).toBe(true);
+    expect(await client.exists(store.keys.event('gone'))).toBe(0);
+  });
+
+  test('redis: a store opened from a URL quits its connection on close; a client passed in stays open', async () => {
+    const own = await redisStore({ url: REDIS_URL }, { keyPrefix: freshPrefix() });
+    expect(await own.get(thread)).toBeNull();
+    await own.close();
+    expect(own.client.status).toBe('end');
+    const lent = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    await lent.close();
+    expect(client.status).toBe('ready');
+    await expect(lent.get(thread)).rejects.toMatchObject({ code: 'store_closed' });
+  });
+
+  test('redis: a damaged version field or due member is reported or skipped, never a crash', async () => {
+    const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    await store.compareAndSet(thread, 0, { ...emptyRecord(), dueAt: 10 });
+    await client.zadd(store.keys.due, 5, 'not-a-member');
+    expect(await store.due(100, 10)).toEqual([thread]);
+    await client.hset(store.keys.thread(thread), 'v', 'x');
+    await expect(store.get(thread)).rejects.toMatchObject({ code: 'corrupt_record', thread });
+  });
+});
