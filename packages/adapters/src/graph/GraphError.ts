@@ -117,8 +117,17 @@ const NEXT_STEP: Record<GraphFailureKind, string> = {
 export type GraphErrorSource =
   | { readonly from: 'meta'; readonly error: MetaError; readonly httpStatus?: number | undefined; readonly retryAfterMs?: number | undefined }
   | { readonly from: 'transport'; readonly error: unknown }
-  | { readonly from: 'response'; readonly httpStatus: number; readonly problem: 'malformed_json' | 'unexpected_shape'; readonly retryAfterMs?: number | undefined }
-  | { readonly from: 'throttle'; readonly retryAfterMs: number };
+  | { readonly from: 'response'; readonly httpStatus: number; readonly problem: ResponseProblem; readonly retryAfterMs?: number | undefined }
+  | { readonly from: 'throttle'; readonly retryAfterMs: number }
+  | { readonly from: 'token' };
+
+/** Why an answer could not be read: not JSON, not the documented shape, or a batch item Meta left unfinished. */
+export type ResponseProblem = 'malformed_json' | 'unexpected_shape' | 'unfinished';
+
+const PROBLEM: Record<ResponseProblem, string> = {
+  malformed_json: 'a body that is not JSON', unexpected_shape: 'a body of an unexpected shape',
+  unfinished: 'a batch item Meta did not finish',
+};
 
 const fromMeta = (e: MetaError, httpStatus: number | undefined, retryAfterMs: number | undefined, secrets: readonly string[]): GraphError => {
   const kind = classifyMetaError(e, httpStatus);
@@ -154,12 +163,17 @@ export const toGraphError = (source: GraphErrorSource, secrets: readonly string[
         message: `${NEXT_STEP.throttled}. (Throttled by Meta's usage headers; no request was sent)`,
         processed: 'no', retryAfterMs: source.retryAfterMs,
       });
+    case 'token':
+      return new AuthError({
+        message: `${NEXT_STEP.auth}. (The accessToken function gave no token for this Page; nothing was sent)`,
+        processed: 'no',
+      });
     case 'response': {
       const { httpStatus, problem } = source;
       const kind: GraphFailureKind = httpStatus === 429 ? 'throttled'
-        : problem === 'malformed_json' || httpStatus >= 500 ? 'transient' : 'unknown';
+        : problem !== 'unexpected_shape' || httpStatus >= 500 ? 'transient' : 'unknown';
       return new CLASSES[kind]({
-        message: `${NEXT_STEP[kind]}. (HTTP ${httpStatus} with ${problem === 'malformed_json' ? 'a body that is not JSON' : 'an unexpected body'})`,
+        message: `${NEXT_STEP[kind]}. (HTTP ${httpStatus} with ${PROBLEM[problem]})`,
         processed: httpStatus >= 400 && httpStatus < 500 ? 'no' : 'unknown',
         httpStatus, retryAfterMs: kind === 'throttled' ? source.retryAfterMs : undefined,
       });

@@ -1,0 +1,115 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Delays } from 'got';
+import {
+  err, parsePermissionCheck, parseSendResponse, systemClock,
+  type Clock, type GraphApi, type Thread,
+} from '@callperm/core';
+import { checkMany, type CheckManyItem } from './batch.js';
+import { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
+import type { GraphLogger } from './GraphLogEntry.js';
+import { createGraphTransport } from './graphTransport.js';
+import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
+
+/** The Graph version callperm targets (the current one in the facts file). */
+export const DEFAULT_GRAPH_VERSION = 'v26.0';
+/** Meta's Graph API host. */
+export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
+/** got sets no timeouts of its own: these bound every phase of every request (ms). */
+export const defaultGraphTimeouts: Delays = { lookup: 3_000, connect: 5_000, secureConnect: 5_000, send: 10_000, response: 15_000, request: 30_000 };
+
+/** How to reach the Graph API. Only `accessToken` is required. */
+export interface GraphApiOptions {
+  /** A Page access token, or one per Page (sync or async). Sent only in `Authorization: Bearer`. */
+  readonly accessToken: string | ((pageId: string) => string | Promise<string>);
+  /** When given, every request carries `appsecret_proof` = HMAC-SHA256(token, appSecret). */
+  readonly appSecret?: string;
+  /** Default `v26.0`. */
+  readonly apiVersion?: string;
+  /** Default `https://graph.facebook.com`; the fake Graph API's `url` in tests. */
+  readonly baseUrl?: string;
+  /** Adds `messaging_type` to the opt-in; Meta's calling examples omit it, so by default it is not sent. */
+  readonly messagingType?: 'RESPONSE' | 'UPDATE';
+  /** Per-phase timeouts in ms, merged over `defaultGraphTimeouts`. */
+  readonly timeouts?: Delays;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Your own keep-alive agents (you close them); by default the client makes and closes its own. */
+  readonly agent?: { readonly http: HttpAgent; readonly https: HttpsAgent };
+  /** Time for throttle bookkeeping; default the system clock. */
+  readonly clock?: Clock;
+  /** How long to stop calling a Page when Meta throttles without saying for how long (ms, default 60 s). */
+  readonly throttleFallbackMs?: number;
+  /** Items per batch request (at most 50) and rounds of retry for `null` items (default 50 and 2). */
+  readonly batch?: { readonly size?: number; readonly nullRetries?: number };
+  /** Receives one entry per response, retry, failure and local throttle; never a secret. */
+  readonly log?: GraphLogger;
+  /** The jitter source for backoff (default `Math.random`). */
+  readonly random?: () => number;
+}
+
+/** The `GraphApi` port plus what only this adapter offers. */
+export interface GraphApiClient extends GraphApi {
+  /** Checks many threads through the batch API; results in the order given. */
+  checkMany(threads: readonly Thread[]): Promise<readonly CheckManyItem[]>;
+  /** When calls for a Page may resume, if Meta is throttling it. */
+  throttledUntil(pageId: string): number | undefined;
+  /** Closes the keep-alive sockets (only the agents the client made itself). */
+  close(): void;
+}
+
+const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } as const;
+
+/**
+ * The `GraphApi` port on got 14: checks a thread's calling permission and sends
+ * the `calling_optin` opt-in, one Page access token per Page, with timeouts,
+ * keep-alive, safe retries, typed errors and business-use-case throttling. Every
+ * method resolves to a `Result`; none rejects.
+ *
+ * @example
+ * const graph = graphApi({ accessToken: (pageId) => tokens.get(pageId), appSecret: process.env.META_APP_SECRET });
+ * const r = await graph.checkPermission({ pageId: '1234', psid: '5678' });
+ * if (r.ok) console.log(r.value.status); else console.log(r.error.kind);
+ * graph.close();
+ */
+export const graphApi = (options: GraphApiOptions): GraphApiClient => {
+  const apiVersion = options.apiVersion ?? DEFAULT_GRAPH_VERSION;
+  const clock = options.clock ?? systemClock;
+  const throttle = new BusinessUseCaseThrottle({ clock, ...(options.throttleFallbackMs === undefined ? {} : { fallbackMs: options.throttleFallbackMs }) });
+  const transport = createGraphTransport({
+    accessToken: options.accessToken, appSecret: options.appSecret, apiVersion,
+    baseUrl: options.baseUrl ?? DEFAULT_GRAPH_URL, timeouts: { ...defaultGraphTimeouts, ...options.timeouts },
+    retry: { ...defaultRetryPolicy, ...options.retry }, agent: options.agent, throttle, clock,
+    log: options.log ?? (() => undefined), random: options.random ?? Math.random,
+  });
+  const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
+
+  return {
+    async checkPermission(thread) {
+      const reply = await transport.request({
+        pageId: thread.pageId, method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
+      });
+      if (!reply.ok) return reply;
+      const decoded = parsePermissionCheck(reply.value.json);
+      return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    },
+
+    async sendPermissionRequest(thread) {
+      const json = {
+        ...(options.messagingType === undefined ? {} : { messaging_type: options.messagingType }),
+        recipient: { id: thread.psid }, message: OPT_IN_MESSAGE,
+      };
+      const reply = await transport.request({ pageId: thread.pageId, method: 'POST', path: `${page(thread)}/messages`, json });
+      if (!reply.ok) return reply;
+      const decoded = parseSendResponse(reply.value.json);
+      // A 2xx we cannot read: Meta probably sent it, so the failure says `processed: 'unknown'`.
+      return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    },
+
+    checkMany: (threads) => checkMany(transport, threads, {
+      apiVersion, size: options.batch?.size ?? 50, nullRetries: options.batch?.nullRetries ?? 2,
+    }),
+    throttledUntil: (pageId) => throttle.blockedUntil(pageId),
+    close: () => transport.close(),
+  };
+};
+

@@ -1,0 +1,15 @@
+/**
+ * `@callperm/adapters/graph`: the `GraphApi` port on got, its error classes, the
+ * retry decision, business-use-case throttling and batched checks.
+ */
+export * from './graphApi.js';
+export * from './GraphError.js';
+export * from './classifyMetaError.js';
+export * from './retryDecision.js';
+export * from './BusinessUseCaseThrottle.js';
+export * from './usageHeaders.js';
+export * from './appSecretProof.js';
+export * from './redactSecrets.js';
+export * from './describeTransportError.js';
+export * from './GraphLogEntry.js';
+export { MAX_BATCH_SIZE, type CheckManyItem } from './batch.js';
