@@ -27,3 +27,5 @@ export * from './service/commitSteps.js';
 export * from './service/toPermissionEvent.js';
 export * from './service/createCallPermissions.js';
 export * from './codecs/index.js';
+export * from './chart/chartModel.js';
+export * from './chart/toMermaid.js';

@@ -61,7 +61,7 @@ describe('concurrent commands on one thread (rule g)', () => {
 
       const serialFinals: (PermissionRecord | undefined)[] = [];
       for (let pos = 0; pos < ops.length; pos += 1) {
-        const order = ops.filter((o) => o === 'request');
+        const order: Op[] = ops.filter((o) => o === 'request');
         if (withApprove) order.splice(pos, 0, 'approve');
         else if (pos > 0) break;
         const store = memoryStore();

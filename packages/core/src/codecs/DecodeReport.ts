@@ -43,7 +43,14 @@ export const toDecodeReport = (what: string, errors: Errors): DecodeReport => {
   const seen = new Set<string>();
   const issues: DecodeIssue[] = [];
   for (const e of errors) {
-    const keys = e.context.map((c) => c.key).filter((k) => k !== '');
+    // Skip the member indices io-ts adds under unions and intersections: they are not JSON paths.
+    const keys = e.context
+      .filter((c, i) => {
+        if (c.key === '') return false;
+        const parent = (e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag;
+        return parent !== 'UnionType' && parent !== 'IntersectionType';
+      })
+      .map((c) => c.key);
     const path = keys.length === 0 ? '$' : `$.${keys.join('.')}`;
     const last = e.context[e.context.length - 1];
     const issue = { path, expected: last?.type.name ?? 'unknown', got: show(e.value) };

@@ -2,6 +2,7 @@ import { and, assign, setup } from 'xstate';
 import { messengerPolicy, resolvePolicy, type ResolvedPolicy } from '../policy.js';
 import * as G from './guards.js';
 import type { PermissionEvent } from './PermissionEvent.js';
+import type { LifecycleState } from './LifecycleState.js';
 import { emptyRecord, type PermissionRecord } from './PermissionRecord.js';
 import * as U from './updates.js';
 
@@ -63,6 +64,9 @@ const machineSetup = setup({
     markExpired: update(['TICK'], U.markExpired as Fn),
     /** Effect marker: the service sends the opt-in after the write that reserved its slot succeeded. */
     sendOptIn: () => undefined,
+    /** Entry action of every state: the record names the state it is in. */
+    settleState: assign<PermissionContext, Ev, { state: LifecycleState }, Ev, never>(({ context }, params) =>
+      context.record.state === params.state ? {} : { record: { ...context.record, state: params.state } }),
   },
 });
 
@@ -81,14 +85,15 @@ const rejectHere = { guard: 'isNewerRejection', target: 'rejected', actions: 'ap
 const releaseLateFailure = { guard: 'holdsFailedSlot', actions: 'releaseRequest' } as const;
 
 /** A state with no live permission: syncs that deny keep it where it is. */
-const idle = {
+const idle = (state: 'none' | 'rejected' | 'expired') => ({
+  entry: { type: 'settleState', params: { state } },
   on: {
     ...grants,
     REPLY_REJECT: rejectHere,
     REQUEST_FAILED: releaseLateFailure,
     REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
   },
-} as const;
+} as const);
 
 /**
  * The calling-permission lifecycle of one thread: `none`, `requested`, `approved`,
@@ -105,8 +110,9 @@ export const permissionMachine = machineSetup.createMachine({
   initial: 'none',
   context: ({ input }) => input ?? { record: emptyRecord(), policy: resolvePolicy(messengerPolicy) },
   states: {
-    none: idle,
+    none: idle('none'),
     requested: {
+      entry: { type: 'settleState', params: { state: 'requested' } },
       on: {
         ...grants,
         REPLY_REJECT: [
@@ -124,6 +130,7 @@ export const permissionMachine = machineSetup.createMachine({
       },
     },
     approved: {
+      entry: { type: 'settleState', params: { state: 'approved' } },
       on: {
         ...grants,
         REPLY_REJECT: rejectHere,
@@ -137,7 +144,7 @@ export const permissionMachine = machineSetup.createMachine({
         TICK: { guard: 'hasLapsed', target: 'expired', actions: 'markExpired' },
       },
     },
-    rejected: idle,
-    expired: idle,
+    rejected: idle('rejected'),
+    expired: idle('expired'),
   },
 });

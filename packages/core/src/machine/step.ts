@@ -22,8 +22,8 @@ export interface StepResult {
 
 /**
  * Applies one event to a record with XState's pure `transition`: no actor, no
- * timer, no I/O. The record's `state` is the machine's state value; `dueAt` and
- * `lastEventAt` are derived after the machine has spoken.
+ * timer, no I/O. Each state's entry action writes its name into the record;
+ * `dueAt` and `lastEventAt` are derived after the machine has spoken.
  *
  * @example
  * const r = step(emptyRecord(), { type: 'USER_MESSAGE', at: 1000 }, resolvePolicy(messengerPolicy));
@@ -37,7 +37,7 @@ export const step = (record: PermissionRecord, event: PermissionEvent, policy: R
   if (updated === record && to === record.state) {
     return { record, changed: false, from: record.state, to, effects: [] };
   }
-  const settled: PermissionRecord = { ...updated, state: to, lastEventAt: Math.max(record.lastEventAt ?? event.at, event.at) };
+  const settled: PermissionRecord = { ...updated, lastEventAt: Math.max(record.lastEventAt ?? event.at, event.at) };
   const final: PermissionRecord = { ...settled, dueAt: nextDueAt(settled, policy) };
   const effects: Effect[] = actions.some((a) => a.type === 'sendOptIn') ? [{ type: 'sendOptIn', requestedAt: event.at }] : [];
   return { record: final, changed: true, from: record.state, to, effects };
