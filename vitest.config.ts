@@ -7,6 +7,7 @@ const heavyRuns = Number(process.env.FC_NUM_RUNS ?? 0) > 1000;
 export default defineConfig({
   test: {
     setupFiles: [setup],
+    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
     testTimeout: heavyRuns ? 600_000 : 60_000,
     hookTimeout: 60_000,
     projects: [
