@@ -1,0 +1,63 @@
+import { describe, expect } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import type { GraphFailureKind } from '@callperm/core';
+import { defaultRetryPolicy, retryDecision, type RetryPolicy } from '@callperm/adapters/graph';
+
+const kinds: readonly GraphFailureKind[] = [
+  'throttled', 'auth', 'permission', 'outside_window', 'person_unavailable', 'invalid', 'calling_not_enabled', 'transient', 'unknown',
+];
+const failure = fc.record({
+  kind: fc.constantFrom(...kinds),
+  processed: fc.constantFrom('no' as const, 'unknown' as const),
+  retryAfterMs: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: undefined }),
+});
+const policy: fc.Arbitrary<RetryPolicy> = fc.record({
+  limit: fc.integer({ min: 0, max: 5 }), baseDelayMs: fc.integer({ min: 1, max: 1000 }), maxDelayMs: fc.integer({ min: 1, max: 10_000 }),
+});
+const random = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map((r) => () => r);
+
+describe('retryDecision', () => {
+  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), random])(
+    'never retries an opt-in POST that Meta may have processed',
+    (f, p, attempt, rnd) => {
+      const d = retryDecision({ method: 'POST', attempt, failure: { ...f, processed: 'unknown' }, policy: p, random: rnd });
+      expect(d.retry).toBe(false);
+    },
+  );
+
+  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), fc.constantFrom('GET' as const, 'POST' as const), random])(
+    'retries only throttling and passing faults, within the limit, after 1 ms..max',
+    (f, p, attempt, method, rnd) => {
+      const d = retryDecision({ method, attempt, failure: f, policy: p, random: rnd });
+      if (!d.retry) return;
+      expect(['throttled', 'transient']).toContain(f.kind);
+      expect(attempt).toBeLessThanOrEqual(p.limit);
+      expect(d.delayMs).toBeGreaterThanOrEqual(1);
+      expect(d.delayMs).toBeLessThanOrEqual(Math.max(1, p.maxDelayMs));
+    },
+  );
+
+  test.prop([policy, fc.integer({ min: 1, max: 5 }), random])('GETs retry passing faults until the limit', (p, attempt, rnd) => {
+    const d = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'unknown' }, policy: p, random: rnd });
+    expect(d.retry).toBe(attempt <= p.limit);
+  });
+
+  test.prop([fc.constantFrom('throttled' as const, 'transient' as const)])('a POST refused before processing may be retried', (kind) => {
+    const d = retryDecision({ method: 'POST', attempt: 1, failure: { kind, processed: 'no' }, policy: defaultRetryPolicy, random: () => 0.5 });
+    expect(d.retry).toBe(true);
+  });
+
+  test.prop([fc.integer({ min: 5_001, max: 3_600_000 })])('a throttle asking to wait longer than allowed is returned, not slept on', (wait) => {
+    const d = retryDecision({ method: 'GET', attempt: 1, failure: { kind: 'throttled', processed: 'no', retryAfterMs: wait }, policy: defaultRetryPolicy });
+    expect(d).toEqual({ retry: false, why: 'wait_too_long' });
+  });
+
+  test.prop([fc.integer({ min: 1, max: 4 })])('backoff doubles and is capped, with jitter in the upper half', (attempt) => {
+    const p = { limit: 10, baseDelayMs: 100, maxDelayMs: 500 };
+    const step = Math.min(500, 100 * 2 ** (attempt - 1));
+    const low = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0 });
+    const high = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0.999999 });
+    expect(low).toEqual({ retry: true, delayMs: step / 2 });
+    expect(high).toEqual({ retry: true, delayMs: step });
+  });
+});
