@@ -1,0 +1,44 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+/**
+ * Every storage driver (a top-level file of src/storage; helpers live in its
+ * subfolders) must have a conformance run, an `exports` entry and a docs section,
+ * and nothing may name a driver that does not exist.
+ */
+const at = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const storageDir = at('../../src/storage/');
+const drivers = readdirSync(storageDir, { withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+  .map((e) => e.name.slice(0, -'.ts'.length))
+  .sort();
+const pkg = JSON.parse(readFileSync(at('../../package.json'), 'utf8')) as { exports: Record<string, string> };
+const docs = readFileSync(at('../../../../docs/storage.md'), 'utf8');
+const docSections = [...docs.matchAll(/^### (\S+)\s*$/gm)].map((m) => m[1]);
+const exported = Object.keys(pkg.exports).filter((k) => k.startsWith('./storage/')).map((k) => k.slice('./storage/'.length));
+
+describe('storage drivers are complete', () => {
+  test('the four drivers exist', () => {
+    expect(drivers).toEqual(expect.arrayContaining(['memory', 'postgres', 'redis', 'sqlite']));
+  });
+
+  test.each(drivers)('%s has a conformance run in its test file', (driver) => {
+    const file = at(`./${driver}.test.ts`);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toMatch(/\brunStoreConformance\(\s*test\s*,/);
+  });
+
+  test.each(drivers)('%s has an exports entry pointing at it', (driver) => {
+    expect(pkg.exports[`./storage/${driver}`]).toBe(`./src/storage/${driver}.ts`);
+  });
+
+  test.each(drivers)('%s has a section in docs/storage.md', (driver) => {
+    expect(docSections).toContain(driver);
+  });
+
+  test('no exports entry or docs section names a driver that does not exist', () => {
+    expect([...exported].sort()).toEqual(drivers);
+    expect([...docSections].sort()).toEqual(drivers);
+  });
+});
