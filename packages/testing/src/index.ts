@@ -5,3 +5,4 @@
 export * from './VirtualClock.js';
 export * from './conformance/index.js';
 export * from './fakeGraph/index.js';
+export * from './arbitraries/index.js';
