@@ -43,7 +43,7 @@ const readItem = (item: Record<string, unknown>, reply: GraphReply): Result<Remo
 const checkChunk = async (
   transport: GraphTransport, pageId: string, threads: readonly Thread[], options: BatchOptions,
 ): Promise<Result<RemotePermission, GraphFailure>[]> => {
-  const results = new Array<Result<RemotePermission, GraphFailure> | undefined>(threads.length);
+  const results = Array.from<Result<RemotePermission, GraphFailure> | undefined>({ length: threads.length });
   let pending = threads.map((_, i) => i);
   let lastReply: GraphReply | undefined;
   for (let round = 0; round <= options.nullRetries && pending.length > 0; round++) {
@@ -53,7 +53,6 @@ const checkChunk = async (
     }));
     const reply = await transport.request({ pageId, method: 'POST', path: '', form: { batch: JSON.stringify(batch), include_headers: 'false' } });
     if (!reply.ok) {
-      for (const i of pending) results[i] = reply;
       return results.map((r) => r ?? reply);
     }
     lastReply = reply.value;
