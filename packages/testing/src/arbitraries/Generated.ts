@@ -33,7 +33,12 @@ export type WebhookEventContent = DistributiveOmit<WebhookEvent, 'id'>;
 export const withoutIds = (events: readonly WebhookEvent[]): WebhookEventContent[] =>
   events.map(({ id: _id, ...content }) => content);
 
-/** One webhook `entry[]` and the events it must decode to, in order. */
+/**
+ * One webhook `entry[]` and the events it must decode to, in order.
+ *
+ * @example
+ * const g: GeneratedEntry = { entry: { id: '1', time: 1671644824 }, expected: [] };
+ */
 export interface GeneratedEntry {
   readonly entry: unknown;
   readonly expected: readonly WebhookEventContent[];

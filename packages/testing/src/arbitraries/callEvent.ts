@@ -6,7 +6,13 @@ import { callIdArb, pageIdArb, psidArb } from './metaIds.js';
 import { eventTimeArb, instantArb, timestampEncodingArb } from './metaTimestamp.js';
 import { callNoiseArb, surroundedBy } from './noise.js';
 
-/** A `calls` webhook item as callperm reads it, plus the `session.version` of a `media_update` (part of the dedupe id). */
+/**
+ * A `calls` webhook item as callperm reads it, plus the `session.version` of a
+ * `media_update` (part of the dedupe id, not of the event).
+ *
+ * @example
+ * fc.sample(callEventSpecArb, 1)[0]?.content.event; // e.g. 'connect'
+ */
 export interface CallEventSpec {
   readonly content: Omit<CallEvent, 'id'>;
   readonly version: number | null;

@@ -8,6 +8,9 @@ import { messagingNoiseArb, surroundedBy } from './noise.js';
 /**
  * The person writing to the Page, plus the message id Meta tags it with (part of
  * the dedupe id, not of the event).
+ *
+ * @example
+ * const s: InboundMessageSpec = { content: { kind: 'inbound_message', at: 1458692752478, thread: { pageId: '1', psid: '2' } }, mid: null };
  */
 export interface InboundMessageSpec {
   readonly content: Omit<InboundMessageEvent, 'id'>;

@@ -40,7 +40,12 @@ export const metaTimestampArb: fc.Arbitrary<{ readonly raw: number | string; rea
   (ms) => timestampEncodingArb(ms).map((raw) => ({ raw, ms })),
 );
 
-/** Where an event's instant is written: on the item (`timestamp`), or only on its entry (`time`). */
+/**
+ * Where an event's instant is written: on the item (`timestamp`), or only on its entry (`time`).
+ *
+ * @example
+ * const t: EventTime = { item: {}, entry: { time: 1671644824 } };
+ */
 export interface EventTime {
   readonly item: { readonly timestamp?: number | string };
   readonly entry: { readonly time?: number | string };

@@ -65,7 +65,12 @@ export const entryNoiseArb: fc.Arbitrary<unknown> = fc.oneof(
   notAnObjectArb,
 );
 
-/** Up to two noise items before and after a real one. */
+/**
+ * Up to two noise items before and after a real one.
+ *
+ * @example
+ * fc.sample(surroundedBy(callNoiseArb, { id: 'c_1', event: 'connect' }), 1); // e.g. [[null, { id: 'c_1', ... }]]
+ */
 export const surroundedBy = (noise: fc.Arbitrary<unknown>, item: unknown): fc.Arbitrary<unknown[]> =>
   fc.tuple(fc.array(noise, { maxLength: 2 }), fc.array(noise, { maxLength: 2 }))
     .map(([before, after]) => [...before, item, ...after]);

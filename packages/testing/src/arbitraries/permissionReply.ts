@@ -6,7 +6,12 @@ import { pageIdArb, psidArb } from './metaIds.js';
 import { eventTimeArb, instantArb, timestampEncodingArb } from './metaTimestamp.js';
 import { changeNoiseArb, messagingNoiseArb, surroundedBy } from './noise.js';
 
-/** A `call_permission_reply` as callperm reads it, without its dedupe id. */
+/**
+ * A `call_permission_reply` as callperm reads it, without its dedupe id.
+ *
+ * @example
+ * const r: PermissionReplyContent = { kind: 'permission_reply', at: 1671644824000, thread: { pageId: '1', psid: '2' }, response: 'reject', expiresAt: null };
+ */
 export type PermissionReplyContent = Omit<PermissionReplyEvent, 'id'>;
 
 /**
