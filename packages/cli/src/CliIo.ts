@@ -1,0 +1,39 @@
+/**
+ * Where a command reads its environment and writes its output. `main` passes the
+ * process's; tests pass buffers, so commands run in-process and are asserted on.
+ *
+ * @example
+ * const lines: string[] = [];
+ * const io: CliIo = { out: (s) => lines.push(s), err: () => undefined, env: {}, cwd: process.cwd(), isTTY: false };
+ */
+export interface CliIo {
+  /** Standard output: results (JSON, charts, tables). Each call writes the text as given. */
+  readonly out: (text: string) => void;
+  /** Standard error: progress and diagnostics. */
+  readonly err: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths (`--out`, `sqlite:FILE`) resolve against this. */
+  readonly cwd: string;
+  /** Whether stderr is a terminal (draw a live progress bar) or a pipe (print milestones). */
+  readonly isTTY: boolean;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT); `serve` waits on it. */
+  readonly stopSignal?: Promise<string>;
+}
+
+/**
+ * The process's own streams and environment.
+ *
+ * @example
+ * const code = await runCli(process.argv.slice(2), processIo());
+ */
+export const processIo = (): CliIo => ({
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: process.stderr.isTTY === true,
+  stopSignal: new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  }),
+});
