@@ -9,6 +9,7 @@ export interface MetaErrorBody {
     readonly error_user_title?: string;
     readonly error_user_msg?: string;
     readonly fbtrace_id?: string;
+    readonly error_data?: unknown;
   };
 }
 
