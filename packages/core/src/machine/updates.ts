@@ -10,6 +10,7 @@ import { pruneRequests } from './quota.js';
 /**
  * The machine's context updates as plain functions `(record, event, policy) => record`.
  * The XState machine names them in `setup`; any other stepper calls the same ones.
+ * None of them sets `state`: the machine's targets decide it (each state's entry writes it).
  */
 type Update<T extends PermissionEvent['type']> = (
   record: PermissionRecord,
@@ -51,14 +52,14 @@ export const markAmbiguous: Update<'REQUEST_FAILED'> = (record, event) =>
 export const applyApproval: Update<'REPLY_APPROVE'> = (record, event, policy) => {
   const expiresAt = event.expiresAt ?? event.at + policy.permissionTtlMs;
   return {
-    ...record, state: 'approved', expiresAt, provisional: false, pending: null,
+    ...record, expiresAt, provisional: false, pending: null,
     evidence: evidenceOf(event.at, EvidenceRank.approve, expiresAt),
   };
 };
 
 /** REPLY_REJECT: the person declined. */
 export const applyRejection: Update<'REPLY_REJECT'> = (record, event) => ({
-  ...record, state: 'rejected', expiresAt: null, provisional: false, pending: null,
+  ...record, expiresAt: null, provisional: false, pending: null,
   evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
 });
 
@@ -71,7 +72,7 @@ export const noteStaleRejection: Update<'REPLY_REJECT'> = (record, event) => ({
 export const applyImplicitGrant: Update<'CALL_CONNECTED' | 'CONSUMER_CALL_MISSED'> = (record, event, policy) => {
   const expiresAt = event.at + policy.permissionTtlMs;
   return {
-    ...record, state: 'approved', expiresAt, provisional: true, pending: null,
+    ...record, expiresAt, provisional: true, pending: null,
     evidence: evidenceOf(event.at, EvidenceRank.implicit, expiresAt),
   };
 };
@@ -104,10 +105,10 @@ export const applySync: Update<'REMOTE_SYNC'> = (record, event) => {
     provisional: false,
     evidence: evidenceOf(event.at, EvidenceRank.sync, granted ? event.remote.expiresAt : 'denied'),
   };
-  if (granted) return { ...base, state: 'approved', expiresAt: event.remote.expiresAt };
+  if (granted) return { ...base, expiresAt: event.remote.expiresAt };
   if (record.state === 'approved') {
     const lapsed = record.expiresAt !== null && event.at >= record.expiresAt;
-    return { ...base, state: lapsed ? 'expired' : 'none', expiresAt: lapsed ? record.expiresAt : null };
+    return { ...base, expiresAt: lapsed ? record.expiresAt : null };
   }
   return base;
 };
@@ -123,4 +124,4 @@ export const noteInbound: Update<'USER_MESSAGE'> = (record, event) => ({
 });
 
 /** TICK past the expiry: the stored state catches up with time. */
-export const markExpired: Update<'TICK'> = (record) => ({ ...record, state: 'expired', provisional: false });
+export const markExpired: Update<'TICK'> = (record) => ({ ...record, provisional: false });
