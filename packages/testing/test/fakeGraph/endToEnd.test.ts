@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { graphApi, type GraphApiClient } from '@callperm/adapters/graph';
+import { createCallPermissions, memoryStore, messengerPolicy } from '@callperm/core';
+import { createFakeGraphApi, VirtualClock, type FakeGraphApi } from '@callperm/testing';
+
+const thread = { pageId: '1001', psid: '2002' };
+const TOKEN = 'EAAendtoendpagetoken0000000000';
+
+let fake: FakeGraphApi | undefined;
+let graph: GraphApiClient | undefined;
+afterEach(async () => {
+  graph?.close();
+  await fake?.close();
+  graph = undefined;
+  fake = undefined;
+});
+
+const setup = async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
+  fake = await createFakeGraphApi({ clock, accessTokens: TOKEN, appSecret: 'app-secret' });
+  graph = graphApi({ accessToken: TOKEN, appSecret: 'app-secret', baseUrl: fake.url, clock, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  const permissions = createCallPermissions({ graph, store: memoryStore(), clock, policy: messengerPolicy });
+  return { fake, permissions, clock };
+};
+
+describe('the core service with graphApi against the fake', () => {
+  it('request -> the fake records one opt-in -> refresh reads the fake\'s state', async () => {
+    const { fake, permissions, clock } = await setup();
+    fake.inbound(thread);
+
+    const sent = await permissions.request(thread);
+    expect(sent.ok).toBe(true);
+    expect(fake.optIns.map((o) => o.messageId)).toEqual([sent.ok ? sent.value.messageId : 'none']);
+    expect((await permissions.status(thread)).state).toBe('requested');
+
+    // The person accepts (as the consumer simulator would); the service learns it from Meta.
+    clock.advance('PT5M');
+    fake.grant(thread);
+    const refreshed = await permissions.refresh(thread);
+    expect(refreshed.ok && refreshed.value.state).toBe('approved');
+    expect(refreshed.ok && refreshed.value.expiresAt).toBe(Math.floor((clock.now() + 7 * 86_400_000) / 1000) * 1000);
+    expect((await permissions.canStartCall(thread)).allowed).toBe(true);
+
+    // A week later Meta reports no permission: the service agrees.
+    clock.advance('P7D');
+    const later = await permissions.refresh(thread);
+    expect(later.ok && later.value.canStartCall).toBe(false);
+    expect(fake.optIns).toHaveLength(1);
+  });
+
+  it('outside the messaging window the refusal comes back as a value and frees the slot', async () => {
+    const { fake, permissions } = await setup();
+    const r = await permissions.request(thread);
+    expect(r.ok ? null : r.error.reason).toBe('send_failed');
+    expect(!r.ok && 'failure' in r.error ? [r.error.failure.kind, r.error.failure.code] : null).toEqual(['outside_window', 10]);
+    expect(fake.optIns).toHaveLength(0);
+  });
+
+  it('an ambiguous send is never repeated: the fake holds exactly one opt-in and refresh reconciles', async () => {
+    const { fake, permissions } = await setup();
+    fake.inbound(thread);
+    fake.inject('send', { kind: 'reset', after: true });
+    const r = await permissions.request(thread);
+    expect(r.ok ? null : r.error.reason).toBe('send_ambiguous');
+    expect(fake.optIns).toHaveLength(1);
+    const refreshed = await permissions.refresh(thread);
+    expect(refreshed.ok).toBe(true);
+    expect(fake.requests.filter((q) => q.endpoint === 'send')).toHaveLength(1);
+  });
+});
