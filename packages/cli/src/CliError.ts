@@ -5,6 +5,7 @@ export type CliErrorCode =
   | 'graph_failure' // Meta (or the fake) answered with an error
   | 'refused' // the service declined (quota, window, pending reply...)
   | 'store' // the store could not be opened or read
+  | 'relay' // the inspection relay could not connect
   | 'violations'; // a simulation broke an invariant
 
 /** The exit code of each failure: 2 for usage, 3 for configuration, 1 otherwise. */
@@ -14,6 +15,7 @@ export const exitCodes: Readonly<Record<CliErrorCode, number>> = {
   graph_failure: 1,
   refused: 1,
   store: 1,
+  relay: 1,
   violations: 1,
 };
 

@@ -16,8 +16,11 @@ export interface CliIo {
   readonly cwd: string;
   /** Whether stderr is a terminal (draw a live progress bar) or a pipe (print milestones). */
   readonly isTTY: boolean;
-  /** Resolves when the process is asked to stop (SIGTERM/SIGINT); `serve` waits on it. */
-  readonly stopSignal?: Promise<string>;
+  /**
+   * Resolves when the process is asked to stop (SIGTERM or SIGINT), listening only
+   * from the call on; `serve` waits on it. Absent: nothing will ask (tests stop otherwise).
+   */
+  readonly waitForStop?: () => Promise<string>;
 }
 
 /**
@@ -32,8 +35,13 @@ export const processIo = (): CliIo => ({
   env: process.env,
   cwd: process.cwd(),
   isTTY: process.stderr.isTTY === true,
-  stopSignal: new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  waitForStop: () => new Promise<string>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(signal);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
   }),
 });

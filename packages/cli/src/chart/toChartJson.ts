@@ -26,7 +26,8 @@ interface JsonStateNode {
  * json.states.requested.on.REPLY_REJECT[0].guard; // 'isNewerRejection and answersPendingRequest'
  */
 export const toChartJson = (machine: AnyStateMachine): string => {
-  const root = structuredClone(machine.toJSON()) as unknown as JsonStateNode;
+  // Through JSON: what `toJSON` means to give (functions such as a context factory drop out).
+  const root = JSON.parse(JSON.stringify(machine.toJSON())) as JsonStateNode;
   const model = chartModel(machine);
   for (const state of model.states) {
     const node = root.states?.[state];

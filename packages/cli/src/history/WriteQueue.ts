@@ -26,6 +26,6 @@ export class WriteQueue {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
     const failure = this.#failure;
     this.#failure = undefined;
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error('A transition log write failed.', { cause: failure });
   }
 }

@@ -28,7 +28,7 @@ export const sqliteTransitionLog = (db: BetterSqlite3.Database, limit = DEFAULT_
     at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, event TEXT NOT NULL, reason TEXT,
     PRIMARY KEY (page_id, psid, seq)
   ) WITHOUT ROWID`);
-  const insert = db.prepare<[string, string, string, string, number, string, string, string, string | null], { seq: number }>(
+  const insert = db.prepare<[string, string, number, string, string, string, string | null, string, string], { seq: number }>(
     `INSERT INTO ${T} (page_id, psid, seq, at, from_state, to_state, event, reason)
      SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ? FROM ${T} WHERE page_id = ? AND psid = ?
      RETURNING seq`,
@@ -56,7 +56,7 @@ export const sqliteTransitionLog = (db: BetterSqlite3.Database, limit = DEFAULT_
     flush: () => {
       const f = failure;
       failure = undefined;
-      return f === undefined ? Promise.resolve() : Promise.reject(f instanceof Error ? f : new Error(String(f)));
+      return f === undefined ? Promise.resolve() : Promise.reject(f instanceof Error ? f : new Error('A transition log write failed.', { cause: f }));
     },
   };
 };

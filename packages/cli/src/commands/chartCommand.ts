@@ -1,0 +1,74 @@
+import { writeFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { permissionMachine, type Thread } from '@callperm/core';
+import { CliError } from '../CliError.js';
+import type { CliIo } from '../CliIo.js';
+import { chartFormats, exportChart, type ChartExportOptions, type ChartFormat } from '../chart/exportChart.js';
+import type { ChartReplay } from '../chart/toHtml.js';
+import { parseThread } from '../parseThread.js';
+import { openStore } from '../store/openStore.js';
+import { parseStoreSpec } from '../store/parseStoreSpec.js';
+
+interface ChartOptions {
+  readonly format?: ChartFormat;
+  readonly detail?: 'full' | 'summary';
+  readonly out?: string;
+  readonly thread?: string;
+  readonly store?: string;
+  readonly title?: string;
+}
+
+const byExtension: Readonly<Record<string, ChartFormat>> = {
+  '.html': 'html', '.htm': 'html', '.dot': 'dot', '.gv': 'dot', '.json': 'json', '.mmd': 'mermaid', '.mermaid': 'mermaid',
+};
+
+/** Reads a thread's replay from a store: its logged steps, or its stored state when none are logged. */
+const loadReplay = async (storeSpec: string, thread: Thread, cwd: string): Promise<ChartReplay> => {
+  const opened = await openStore(parseStoreSpec(storeSpec, cwd));
+  try {
+    const [stored, steps] = await Promise.all([opened.store.get(thread), opened.log.read(thread)]);
+    const start = steps[0]?.from ?? stored?.record.state ?? permissionMachine.root.config.initial;
+    return { thread, start: typeof start === 'string' ? start : 'none', steps };
+  } finally {
+    await opened.close();
+  }
+};
+
+/**
+ * `callperm chart`: the machine's chart from its definition, as Mermaid, DOT,
+ * Stately-importable JSON or one offline HTML page; with `--thread` and
+ * `--store`, the page replays that thread's logged history.
+ *
+ * @example
+ * await runCli(['chart', '--format', 'html', '--out', 'chart.html'], io);
+ */
+export const chartCommand = (io: CliIo): Command => new Command('chart')
+  .description('draw the permission machine from its definition (Mermaid, Graphviz DOT, Stately JSON or one offline HTML page)')
+  .addOption(new Option('-f, --format <format>', 'output format (default: from --out\'s extension, else mermaid)').choices(chartFormats))
+  .addOption(new Option('--detail <detail>', 'Mermaid: one edge per transition, or one per pair of states').choices(['full', 'summary']).default('full'))
+  .option('-o, --out <file>', 'write to FILE instead of stdout')
+  .option('--thread <page:psid>', 'html: replay this thread\'s history (needs --store)')
+  .option('--store <spec>', 'where the thread lives: memory, sqlite:FILE, redis://..., postgres://...')
+  .option('--title <title>', 'html: the page title')
+  .action(async (options: ChartOptions) => {
+    const format = options.format ?? (options.out ? byExtension[extname(options.out).toLowerCase()] : undefined) ?? 'mermaid';
+    if (options.thread !== undefined && format !== 'html') {
+      throw new CliError('usage', 'A thread\'s history replays in the HTML chart only: add --format html (or --out FILE.html).');
+    }
+    if (options.thread !== undefined && options.store === undefined) {
+      throw new CliError('usage', 'Say where the thread lives: add --store sqlite:FILE (or memory, redis://..., postgres://...).');
+    }
+    const exportOptions: ChartExportOptions = {
+      ...(options.detail ? { detail: options.detail } : {}),
+      ...(options.title ? { title: options.title } : {}),
+      ...(options.thread !== undefined && options.store !== undefined
+        ? { replay: await loadReplay(options.store, parseThread(options.thread), io.cwd) }
+        : {}),
+    };
+    const text = await exportChart(permissionMachine, format, exportOptions);
+    if (options.out === undefined) return io.out(text);
+    const file = resolve(io.cwd, options.out);
+    await writeFile(file, text);
+    io.err(`wrote ${format} chart to ${file} (${Buffer.byteLength(text)} bytes)\n`);
+  });

@@ -1,0 +1,15 @@
+/**
+ * @callperm/cli: the `callperm` command line, and the pieces it is built from for
+ * hosts that want them in-process (chart exports, the runner).
+ */
+export * from './runCli.js';
+export * from './CliIo.js';
+export * from './CliError.js';
+export * from './chart/exportChart.js';
+export * from './chart/toDot.js';
+export * from './chart/toChartJson.js';
+export * from './chart/toHtml.js';
+export * from './chart/renderSvg.js';
+export * from './history/TransitionLog.js';
+export * from './store/parseStoreSpec.js';
+export * from './store/openStore.js';
