@@ -1,10 +1,9 @@
 import { and, assign, setup } from 'xstate';
 import { messengerPolicy, resolvePolicy, type ResolvedPolicy } from '../policy.js';
-import * as G from './guards.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { LifecycleState } from './LifecycleState.js';
 import { emptyRecord, type PermissionRecord } from './PermissionRecord.js';
-import * as U from './updates.js';
+import { machineGuards, machineUpdates, settleState, type PlainGuard, type PlainUpdate } from './machineImplementations.js';
 
 /** The machine's context: the persisted record plus the policy it is judged by (never persisted). */
 export interface PermissionContext {
@@ -13,60 +12,37 @@ export interface PermissionContext {
 }
 
 type Ev = PermissionEvent;
-type Fn = (r: PermissionRecord, e: Ev, p: ResolvedPolicy) => PermissionRecord;
 
 /** Wraps a plain update as a named XState assign action that only runs for its event types. */
-const update = (types: readonly Ev['type'][], fn: Fn) =>
+const update = ({ events, apply }: PlainUpdate) =>
   assign<PermissionContext, Ev, undefined, Ev, never>(({ context, event }) =>
-    types.includes(event.type) ? { record: fn(context.record, event, context.policy) } : {});
+    events.includes(event.type) ? { record: apply(context.record, event, context.policy) } : {});
 
 /** Wraps a plain guard for `setup`. */
-const guard = (fn: (r: PermissionRecord, e: Ev, p: ResolvedPolicy) => boolean) =>
+const guard = (fn: PlainGuard) =>
   ({ context, event }: { context: PermissionContext; event: Ev }) => fn(context.record, event, context.policy);
 
+/** Maps a table of plain functions to XState implementations under the same names. */
+const wrapAll = <T extends Record<string, V>, V, W>(table: T, wrap: (v: V) => W): { [K in keyof T]: W } =>
+  Object.fromEntries(Object.entries(table).map(([name, v]) => [name, wrap(v)])) as { [K in keyof T]: W };
+
+// Names come from machineImplementations.ts, which the compiled stepper reads too.
 const machineSetup = setup({
   types: {
     context: {} as PermissionContext,
     events: {} as PermissionEvent,
     input: {} as PermissionContext | undefined,
   },
-  guards: {
-    mayRequest: guard(G.mayRequest),
-    isNewerApproval: guard(G.isNewerApproval),
-    isNewerRejection: guard(G.isNewerRejection),
-    answersPendingRequest: guard(G.answersPendingRequest),
-    isNewerImplicitGrant: guard(G.isNewerImplicitGrant),
-    isNewerSyncGrant: guard(G.isNewerSyncGrant),
-    isNewerSyncDenial: guard(G.isNewerSyncDenial),
-    hasLapsed: guard(G.hasLapsed),
-    isNewerRemoteView: guard(G.isNewerRemoteView),
-    isDefiniteFailure: guard(G.isDefiniteFailure),
-    isAmbiguousFailure: guard(G.isAmbiguousFailure),
-    failureMatchesPending: guard(G.failureMatchesPending),
-    sentMatchesPending: guard(G.sentMatchesPending),
-    priorWasRejected: guard(G.priorWasRejected),
-    priorWasExpired: guard(G.priorWasExpired),
-    holdsFailedSlot: guard(G.holdsFailedSlot),
-    isNewerInbound: guard(G.isNewerInbound),
-  },
+  guards: wrapAll(machineGuards, guard),
   actions: {
-    reserveRequest: update(['REQUEST'], U.reserveRequest as Fn),
-    markSent: update(['REQUEST_SENT'], U.markSent as Fn),
-    releaseRequest: update(['REQUEST_FAILED'], U.releaseRequest as Fn),
-    markAmbiguous: update(['REQUEST_FAILED'], U.markAmbiguous as Fn),
-    applyApproval: update(['REPLY_APPROVE'], U.applyApproval as Fn),
-    applyRejection: update(['REPLY_REJECT'], U.applyRejection as Fn),
-    noteStaleRejection: update(['REPLY_REJECT'], U.noteStaleRejection as Fn),
-    applyImplicitGrant: update(['CALL_CONNECTED', 'CONSUMER_CALL_MISSED'], U.applyImplicitGrant as Fn),
-    applySync: update(['REMOTE_SYNC'], U.applySync as Fn),
-    noteRemoteView: update(['REMOTE_SYNC'], U.noteRemoteView as Fn),
-    noteInbound: update(['USER_MESSAGE'], U.noteInbound as Fn),
-    markExpired: update(['TICK'], U.markExpired as Fn),
+    ...wrapAll(machineUpdates, update),
     /** Effect marker: the service sends the opt-in after the write that reserved its slot succeeded. */
     sendOptIn: () => undefined,
     /** Entry action of every state: the record names the state it is in. */
-    settleState: assign<PermissionContext, Ev, { state: LifecycleState }, Ev, never>(({ context }, params) =>
-      context.record.state === params.state ? {} : { record: { ...context.record, state: params.state } }),
+    settleState: assign<PermissionContext, Ev, { state: LifecycleState }, Ev, never>(({ context }, params) => {
+      const record = settleState(context.record, params.state);
+      return record === context.record ? {} : { record };
+    }),
   },
 });
 

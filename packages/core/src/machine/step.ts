@@ -1,11 +1,11 @@
 import { transition } from 'xstate';
 import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
-import { nextDueAt } from './dueAt.js';
 import type { LifecycleState } from './LifecycleState.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 import { permissionMachine } from './permissionMachine.js';
+import { stepResultOf } from './stepResultOf.js';
 
 /** Work the service must do after the step is stored. */
 export type Effect = { readonly type: 'sendOptIn'; readonly requestedAt: Instant };
@@ -32,13 +32,6 @@ export interface StepResult {
 export const step = (record: PermissionRecord, event: PermissionEvent, policy: ResolvedPolicy): StepResult => {
   const snapshot = permissionMachine.resolveState({ value: record.state, context: { record, policy } });
   const [next, actions] = transition(permissionMachine, snapshot, event);
-  const to = next.value;
-  const updated = next.context.record;
-  if (updated === record && to === record.state) {
-    return { record, changed: false, from: record.state, to, effects: [] };
-  }
-  const settled: PermissionRecord = { ...updated, lastEventAt: Math.max(record.lastEventAt ?? event.at, event.at) };
-  const final: PermissionRecord = { ...settled, dueAt: nextDueAt(settled, policy) };
-  const effects: Effect[] = actions.some((a) => a.type === 'sendOptIn') ? [{ type: 'sendOptIn', requestedAt: event.at }] : [];
-  return { record: final, changed: true, from: record.state, to, effects };
+  const sendsOptIn = actions.some((a) => a.type === 'sendOptIn');
+  return stepResultOf(record, next.context.record, next.value, event, policy, sendsOptIn);
 };
