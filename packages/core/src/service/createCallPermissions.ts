@@ -7,9 +7,13 @@ import { systemClock, type Clock } from '../ports/Clock.js';
 import type { GraphApi, GraphFailure, SentOptIn } from '../ports/GraphApi.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
 import { err, ok, type Result } from '../result.js';
+import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
-import type { WebhookEvent } from '../webhookEvent.js';
+import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
 import { commitSteps, type CommitDeps } from './commitSteps.js';
+import { completeInbox, putInbox, readInbox, type InboxDeps, type InboxTicket } from './inbox.js';
+import { recordCallEvent } from './recordCallEvent.js';
+import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 
@@ -23,6 +27,11 @@ export interface CallPermissionsOptions {
   readonly onTransition?: (notice: TransitionNotice) => void;
   /** Compare-and-set attempts per command before giving up with `ContentionError` (default 32). */
   readonly maxAttempts?: number;
+  /**
+   * How long a delivery recorded in the inbox is left to the host that received it
+   * before any host's `sweep` applies it (ms, default 30 000).
+   */
+  readonly inboxGraceMs?: number;
 }
 
 /** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
@@ -36,7 +45,10 @@ export type RequestError =
   /** Meta may or may not have processed it: the slot stays spent until `refresh` reconciles. */
   | { readonly reason: 'send_ambiguous'; readonly failure: GraphFailure; readonly decision: Decision };
 
-/** Counts of what `ingest` did. */
+/**
+ * Counts of what `ingest` did. A `calls` item counts as applied (or unchanged) when
+ * its call, with what was stored of it before, implies a grant; otherwise ignored.
+ */
 export interface IngestReport {
   /** Events that changed their thread. */
   readonly applied: number;
@@ -44,8 +56,20 @@ export interface IngestReport {
   readonly unchanged: number;
   /** Event ids this store had already processed. */
   readonly duplicates: number;
-  /** Events with no permission meaning on their own (raw call items). */
+  /** Events with no permission meaning (yet): call items that imply no grant, `media_update`. */
   readonly ignored: number;
+}
+
+/**
+ * A durable inbox for webhook deliveries that cannot be applied inside Meta's
+ * deadline: record, answer 200, apply, then mark done. Anything recorded and not
+ * marked done is applied by `sweep` (on any host) after `inboxGraceMs`.
+ */
+export interface WebhookInbox {
+  /** Records the events in the store; resolves once they are durable. */
+  put(events: readonly WebhookEvent[]): Promise<InboxTicket>;
+  /** Marks a recorded delivery applied. */
+  done(ticket: InboxTicket): Promise<void>;
 }
 
 /** The service a host embeds. Every method resolves; none rejects for a domain outcome or a Graph error. */
@@ -63,6 +87,13 @@ export interface CallPermissions {
   ingest(events: readonly WebhookEvent[]): Promise<IngestReport>;
   /** Applies machine events to one thread directly (simulations, hosts with their own inputs). */
   apply(thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus>;
+  /**
+   * Runs the follow-ups that have fallen due (remote checks after implicit grants
+   * and ambiguous sends, expiry announcements, stranded inbox deliveries), in a
+   * bounded batch. Call it on an interval; several hosts may run it at once.
+   */
+  sweep(options?: SweepOptions): Promise<SweepReport>;
+  readonly inbox: WebhookInbox;
 }
 
 const asFailure = (e: unknown): GraphFailure => ({
@@ -94,11 +125,65 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     },
   };
   const tick = (now: number): PermissionEvent => ({ type: 'TICK', at: now });
+  const inboxDeps: InboxDeps = { store, clock, maxAttempts: deps.maxAttempts, graceMs: options.inboxGraceMs ?? 30_000 };
 
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
     return { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 };
+  };
+
+  const refresh: CallPermissions['refresh'] = async (thread) => {
+    const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
+    const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asFailure(e)));
+    if (!remote.ok) {
+      const s = await status(thread);
+      return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
+    }
+    const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }]);
+    return ok(c.decision);
+  };
+
+  /** A `calls` item: merge it into its call's stored trace, then apply the grant the call implies (null: none). */
+  const ingestCall = async (e: CallEvent): Promise<boolean | null> => {
+    if (e.event === 'media_update') return null;
+    const trace = await recordCallEvent(deps, e);
+    const grant = implicitGrantOf(trace);
+    const mapped = grant === null ? null : toPermissionEvent(grant);
+    if (mapped === null) return null;
+    return (await commitSteps(deps, mapped.thread, () => [mapped.event])).changed;
+  };
+
+  const ingest: CallPermissions['ingest'] = async (events) => {
+    let applied = 0;
+    let unchanged = 0;
+    let duplicates = 0;
+    let ignored = 0;
+    for (const e of events) {
+      let changed: boolean | null;
+      if (e.kind === 'call') {
+        changed = await ingestCall(e);
+        if (changed === null && e.event === 'media_update') {
+          ignored += 1;
+          continue;
+        }
+      } else {
+        const mapped = toPermissionEvent(e);
+        if (!mapped) {
+          ignored += 1;
+          continue;
+        }
+        changed = (await commitSteps(deps, mapped.thread, () => [mapped.event])).changed;
+      }
+      // Apply first, remember after: a crash in between replays an idempotent event, never loses one.
+      const now = clock.now();
+      const first = await store.remember(e.id, now, now + policy.dedupeTtlMs);
+      if (!first) duplicates += 1;
+      else if (changed === null) ignored += 1;
+      else if (changed) applied += 1;
+      else unchanged += 1;
+    }
+    return { applied, unchanged, duplicates, ignored };
   };
 
   const apply = async (thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus> => {
@@ -116,16 +201,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       return { allowed: s.canStartCall, reason: s.callBlockedBy, decision: s };
     },
 
-    async refresh(thread) {
-      const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
-      const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asFailure(e)));
-      if (!remote.ok) {
-        const s = await status(thread);
-        return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
-      }
-      const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }]);
-      return ok(c.decision);
-    },
+    refresh,
 
     async request(thread) {
       const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }]);
@@ -145,26 +221,24 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure: sent.error, decision: c.decision });
     },
 
-    async ingest(events) {
-      let applied = 0;
-      let unchanged = 0;
-      let duplicates = 0;
-      let ignored = 0;
-      for (const e of events) {
-        const mapped = toPermissionEvent(e);
-        if (!mapped) {
-          ignored += 1;
-          continue;
-        }
-        // Apply first, remember after: a crash in between replays an idempotent event, never loses one.
-        const c = await commitSteps(deps, mapped.thread, () => [mapped.event]);
-        const now = clock.now();
-        const first = await store.remember(e.id, now, now + policy.dedupeTtlMs);
-        if (!first) duplicates += 1;
-        else if (c.changed) applied += 1;
-        else unchanged += 1;
-      }
-      return { applied, unchanged, duplicates, ignored };
+    ingest,
+
+    sweep: (sweepOptions) => runSweep({
+      store, clock, policy,
+      remoteCheck: async (thread) => (await refresh(thread)).ok,
+      tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)])).changed,
+      processInbox: async (thread) => {
+        const slot = await readInbox(store, thread);
+        if (slot === null || slot.entry.done) return false;
+        await ingest(slot.entry.events);
+        await completeInbox(inboxDeps, { key: thread.psid });
+        return true;
+      },
+    }, sweepOptions),
+
+    inbox: {
+      put: (events) => putInbox(inboxDeps, events),
+      done: (ticket) => completeInbox(inboxDeps, ticket),
     },
   };
 };
