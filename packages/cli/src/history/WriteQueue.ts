@@ -1,29 +1,34 @@
 /**
- * Tracks fire-and-forget writes so a caller can wait for them later and learn
- * whether any failed, without an unhandled rejection in between.
+ * Runs fire-and-forget writes, one at a time per key (so a thread's steps are
+ * stored in order and trimmed correctly) and in parallel across keys; a caller
+ * waits for them later and learns whether any failed, without an unhandled
+ * rejection in between.
  *
  * @example
  * const q = new WriteQueue();
- * q.track(client.rpush(key, json));
+ * q.enqueue('page:psid', () => pool.query(insert, params));
  * await q.drain();
  */
 export class WriteQueue {
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #tails = new Map<string, Promise<void>>();
   #failure: unknown = undefined;
 
-  track(write: Promise<unknown>): void {
-    const p = write.then(
+  enqueue(key: string, write: () => Promise<unknown>): void {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const tail: Promise<void> = previous.then(write).then(
       () => undefined,
       (e: unknown) => {
         this.#failure ??= e;
       },
-    ).finally(() => this.#inFlight.delete(p));
-    this.#inFlight.add(p);
+    ).finally(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    this.#tails.set(key, tail);
   }
 
-  /** Waits for every tracked write; rejects once with the first failure seen. */
+  /** Waits for every enqueued write; rejects once with the first failure seen. */
   async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    while (this.#tails.size > 0) await Promise.all([...this.#tails.values()]);
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure !== undefined) throw failure instanceof Error ? failure : new Error('A transition log write failed.', { cause: failure });

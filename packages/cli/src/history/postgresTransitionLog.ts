@@ -1,4 +1,5 @@
 import type { PostgresStore } from '@callperm/adapters/storage/postgres';
+import { threadKey } from '@callperm/core';
 import { DEFAULT_HISTORY_LIMIT, type HistoryEntry, type TransitionLog } from './TransitionLog.js';
 import { WriteQueue } from './WriteQueue.js';
 
@@ -33,7 +34,8 @@ export const postgresTransitionLog = async (store: PostgresStore, limit = DEFAUL
   return {
     append(n) {
       const t = n.thread;
-      writes.track(store.pool.query(insert, [t.pageId, t.psid, n.at, n.from, n.to, n.event, n.reason, limit - 1]));
+      const params = [t.pageId, t.psid, n.at, n.from, n.to, n.event, n.reason, limit - 1];
+      writes.enqueue(threadKey(t), () => store.pool.query(insert, params));
     },
     async read(thread) {
       const r = await store.pool.query<Row>(

@@ -19,7 +19,8 @@ export const redisTransitionLog = (store: RedisStore, limit = DEFAULT_HISTORY_LI
   return {
     append(n) {
       const k = key(n.thread);
-      writes.track(store.client.multi().rpush(k, JSON.stringify(toHistoryEntry(n))).ltrim(k, -limit, -1).exec());
+      const json = JSON.stringify(toHistoryEntry(n));
+      writes.enqueue(k, () => store.client.multi().rpush(k, json).ltrim(k, -limit, -1).exec());
     },
     async read(thread) {
       const raw = await store.client.lrange(key(thread), 0, -1);
