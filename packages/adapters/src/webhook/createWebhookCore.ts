@@ -1,0 +1,131 @@
+import { parseWebhook, type WebhookEvent } from '@callperm/core';
+import { answerHandshake } from './answerHandshake.js';
+import { applyWithinBudget } from './applyWithinBudget.js';
+import { WebhookError } from './WebhookError.js';
+import { webhookDefaults, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
+import { refuse } from './WebhookRefusal.js';
+import type { WebhookRequest, WebhookResponse } from './WebhookRequest.js';
+import { verifySignature } from './verifySignature.js';
+
+/** The framework-neutral receiver: every face turns its request into a `WebhookRequest` and writes the answer back. */
+export interface WebhookCore {
+  /**
+   * Answers one request. Never rejects: a fault is a 5xx with a typed reason,
+   * reported to `onError`. `routed`: the framework already matched the path, skip the `path` check.
+   */
+  handle(request: WebhookRequest, options?: { readonly routed?: boolean }): Promise<WebhookResponse>;
+  /** Resolves when the deliveries applied after their 200 have finished (for shutdown and tests). */
+  drain(): Promise<void>;
+  /** The body limit faces should read up to. */
+  readonly maxBodyBytes: number;
+}
+
+const RECEIVED: WebhookResponse = {
+  status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'EVENT_RECEIVED', reason: null,
+};
+
+const isJson = (contentType: string | undefined): boolean =>
+  contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const parseJson = (bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } => {
+  try {
+    return { ok: true, value: JSON.parse(utf8.decode(bytes)) as unknown };
+  } catch {
+    return { ok: false };
+  }
+};
+
+const secretsOf = (options: WebhookHandlerOptions): readonly string[] => {
+  const secrets = options.appSecrets ?? (options.appSecret === undefined ? [] : [options.appSecret]);
+  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s === '')) {
+    throw new TypeError('[callperm] [webhook] Give appSecret (or appSecrets) as non-empty strings: the App Secret from the App Dashboard.');
+  }
+  return [...secrets];
+};
+
+/**
+ * Builds the receiver's core. POSTs are checked in this order, each refusal with
+ * its status and typed reason: path, method, content type, size (413), signature
+ * over the raw bytes, JSON, Page-webhook shape; then the events are deduplicated
+ * and applied through the service inside `budgetMs`, or recorded in its inbox and
+ * applied afterwards. GET is Meta's verification handshake.
+ *
+ * @example
+ * const core = createWebhookCore({ appSecret, verifyToken, permissions });
+ * const res = await core.handle({ method: 'GET', url: '/?hub.mode=subscribe&hub.verify_token=t&hub.challenge=1', header: () => undefined, readBody: async () => new Uint8Array() });
+ */
+export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore => {
+  const secrets = secretsOf(options);
+  if (typeof options.verifyToken !== 'string' || options.verifyToken === '') {
+    throw new TypeError('[callperm] [webhook] Give verifyToken: the token you entered for the webhook in the App Dashboard.');
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? webhookDefaults.maxBodyBytes;
+  const budgetMs = options.budgetMs ?? webhookDefaults.budgetMs;
+  const background = new Set<Promise<void>>();
+  const report = (e: WebhookError): void => {
+    try {
+      options.onError?.(e);
+    } catch {
+      // an observer's fault is the observer's
+    }
+  };
+  const track = (work: Promise<void>): void => {
+    background.add(work);
+    void work.finally(() => background.delete(work));
+  };
+
+  const apply = async (events: readonly WebhookEvent[]): Promise<WebhookResponse> => {
+    if (events.length === 0) return RECEIVED;
+    const outcome = await applyWithinBudget(options.permissions, events, budgetMs, track, report);
+    if (outcome.kind !== 'failed') return RECEIVED;
+    report(outcome.error);
+    return refuse('store_unavailable');
+  };
+
+  const receive = async (req: WebhookRequest, routed: boolean): Promise<WebhookResponse> => {
+    let url: URL;
+    try {
+      url = new URL(req.url, 'http://receiver.invalid');
+    } catch {
+      return refuse('not_found');
+    }
+    if (!routed && options.path !== undefined && url.pathname !== options.path) return refuse('not_found');
+    const method = req.method.toUpperCase();
+    if (method === 'GET') return answerHandshake(url.searchParams, options.verifyToken);
+    if (method !== 'POST') return refuse('method_not_allowed', { allow: 'GET, POST' });
+    if (!isJson(req.header('content-type'))) return refuse('unsupported_media_type');
+    const declared = Number(req.header('content-length') ?? '0');
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return refuse('payload_too_large', { connection: 'close' });
+    const body = await req.readBody(maxBodyBytes);
+    if (body === 'too_large') return refuse('payload_too_large', { connection: 'close' });
+    const signature = verifySignature(body, req.header('x-hub-signature-256'), secrets);
+    if (signature === 'missing') return refuse('missing_signature');
+    if (signature !== 'valid') return refuse('invalid_signature');
+    const json = parseJson(body);
+    if (!json.ok) return refuse('invalid_json');
+    const events = parseWebhook(json.value);
+    if (!events.ok) return refuse('not_a_page_webhook');
+    return apply(events.value);
+  };
+
+  return {
+    maxBodyBytes,
+    handle: async (req, handleOptions) => {
+      try {
+        return await receive(req, handleOptions?.routed === true);
+      } catch (e) {
+        if (e instanceof WebhookError) {
+          report(e);
+          return refuse(e.code === 'raw_body_unavailable' ? 'raw_body_unavailable' : 'internal_error');
+        }
+        report(new WebhookError('internal', { cause: e }));
+        return refuse('internal_error');
+      }
+    },
+    drain: async () => {
+      while (background.size > 0) await Promise.allSettled([...background]);
+    },
+  };
+};

@@ -1,0 +1,19 @@
+/**
+ * `@callperm/adapters/webhook`: Meta's webhook receiver — one framework-neutral
+ * core (verify, decode, deduplicate, apply within a budget) and thin faces for
+ * node:http, the Fetch API, Express and Fastify.
+ */
+export * from './createWebhookHandler.js';
+export * from './createWebhookCore.js';
+export * from './WebhookHandlerOptions.js';
+export * from './WebhookRequest.js';
+export * from './WebhookRefusal.js';
+export * from './WebhookError.js';
+export * from './verifySignature.js';
+export * from './answerHandshake.js';
+export * from './applyWithinBudget.js';
+export * from './nodeFace.js';
+export * from './fetchFace.js';
+export * from './expressFace.js';
+export * from './fastifyFace.js';
+export * from './readNodeBody.js';

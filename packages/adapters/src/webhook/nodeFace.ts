@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookCore } from './createWebhookCore.js';
+import type { WebhookRequest, WebhookResponse } from './WebhookRequest.js';
+import { readNodeBody } from './readNodeBody.js';
+
+/** A `node:http` request as the core sees it; `url` is the path to check (Express passes `originalUrl`). */
+export const fromNodeRequest = (req: IncomingMessage, url: string = req.url ?? '/'): WebhookRequest => ({
+  method: req.method ?? 'GET',
+  url,
+  header: (name) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  },
+  readBody: (limit) => readNodeBody(req, limit),
+});
+
+/** Writes the core's answer on a `node:http` response. */
+export const writeNodeResponse = (res: ServerResponse, answer: WebhookResponse): void => {
+  if (res.headersSent) return;
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });
+  res.end(answer.body);
+};
+
+/**
+ * The `node:http` face: a request listener.
+ *
+ * @example
+ * createServer(nodeFace(core)).listen(3000);
+ */
+export const nodeFace = (core: WebhookCore) => (req: IncomingMessage, res: ServerResponse): void => {
+  void core.handle(fromNodeRequest(req)).then((answer) => writeNodeResponse(res, answer));
+};
