@@ -3,4 +3,4 @@
  */
 export * from './runStoreConformance.js';
 export * from './StoreConformanceOptions.js';
-export * from './recordArbitrary.js';
+export * from './permissionRecordArb.js';

@@ -1,4 +1,4 @@
-import { lifecycleStates, RECORD_SCHEMA, type PermissionRecord, type Thread } from '@callperm/core';
+import { lifecycleStates, RECORD_SCHEMA, type PermissionRecord } from '@callperm/core';
 import fc from 'fast-check';
 
 /** Instants between 2001 and 2100, in epoch ms: whole numbers, as every instant in callperm is. */
@@ -12,9 +12,9 @@ const limit = fc.record({ periodMs: fc.nat(), max: fc.nat({ max: 1000 }), used: 
  * Used by the conformance round trip; handy for a host's own store tests.
  *
  * @example
- * fc.assert(fc.property(storedRecordArbitrary, (r) => PermissionRecordCodec.is(r)));
+ * fc.assert(fc.property(permissionRecordArb, (r) => PermissionRecordCodec.is(r)));
  */
-export const storedRecordArbitrary: fc.Arbitrary<PermissionRecord> = fc.record({
+export const permissionRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
   schema: fc.constant(RECORD_SCHEMA),
   state,
   expiresAt: fc.option(instant, { nil: null }),
@@ -41,15 +41,4 @@ export const storedRecordArbitrary: fc.Arbitrary<PermissionRecord> = fc.record({
   }), { nil: null }),
   lastEventAt: fc.option(instant, { nil: null }),
   dueAt: fc.option(instant, { nil: null }),
-});
-
-/**
- * Threads as Meta names them: numeric Page ids and PSIDs (up to 20 digits).
- *
- * @example
- * fc.sample(storedThreadArbitrary, 1)[0]; // e.g. { pageId: '10442', psid: '98127734' }
- */
-export const storedThreadArbitrary: fc.Arbitrary<Thread> = fc.record({
-  pageId: fc.stringMatching(/^[1-9][0-9]{0,19}$/),
-  psid: fc.stringMatching(/^[1-9][0-9]{0,19}$/),
 });
