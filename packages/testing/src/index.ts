@@ -6,3 +6,5 @@ export * from './VirtualClock.js';
 export * from './conformance/index.js';
 export * from './fakeGraph/index.js';
 export * from './arbitraries/index.js';
+export * from './webhooks/index.js';
+export * from './consumerSimulator/index.js';
