@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { postgresStore } from '@callperm/adapters/storage/postgres';
+import { postgresStore, type PostgresStore } from '@callperm/adapters/storage/postgres';
 import { redisStore } from '@callperm/adapters/storage/redis';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { StoreChild } from './childProcess.js';
@@ -75,7 +75,7 @@ describe('several processes share one store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'callperm-mp-'));
     const filename = join(dir, 'shared.sqlite');
     try {
-      const reports = await drive({ driver: 'sqlite', target: filename, namespace: '' });
+      const reports = await drive({ driver: 'sqlite', target: filename, namespace: '' }); // they create the file together
       const store = await sqliteStore({ filename });
       await check(reports, store).finally(() => store.close());
     } finally {
@@ -101,10 +101,15 @@ describe('several processes share one store', () => {
 
   test.skipIf(!postgresUp)('postgres: 4 processes keep the quota and lose no update', async () => {
     const schema = `cpmp_${runTag()}`;
-    const store = await postgresStore({ connectionString: DATABASE_URL, poolSize: 2 }, { schema });
+    const open = (): Promise<PostgresStore> => postgresStore({ connectionString: DATABASE_URL, poolSize: 2 }, { schema });
+    let store: PostgresStore | undefined;
     try {
-      await check(await drive({ driver: 'postgres', target: DATABASE_URL, namespace: schema }), store);
+      // The processes create and migrate the schema themselves, all at once.
+      const reports = await drive({ driver: 'postgres', target: DATABASE_URL, namespace: schema });
+      store = await open();
+      await check(reports, store);
     } finally {
+      store ??= await open();
       await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await store.close();
     }
