@@ -1,8 +1,14 @@
 import { err, parsePermissionCheck, parseGraphError, type GraphFailure, type RemotePermission, type Result, type Thread } from '@callperm/core';
-import { toGraphError, type GraphError } from './GraphError.js';
+import type { GraphError } from './GraphError.js';
+import { toGraphError } from './toGraphError.js';
 import type { GraphReply, GraphTransport } from './graphTransport.js';
 
-/** Meta's limit on items per batch request. */
+/**
+ * Meta's limit on items per batch request.
+ *
+ * @example
+ * graphApi({ accessToken, batch: { size: MAX_BATCH_SIZE } });
+ */
 export const MAX_BATCH_SIZE = 50;
 
 /** One thread's outcome in `checkMany`, in the order the threads were given. */

@@ -11,11 +11,26 @@ import type { GraphLogger } from './GraphLogEntry.js';
 import { createGraphTransport } from './graphTransport.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
 
-/** The Graph version callperm targets (the current one in the facts file). */
+/**
+ * The Graph version callperm targets (the current one in the facts file).
+ *
+ * @example
+ * graphApi({ accessToken, apiVersion: DEFAULT_GRAPH_VERSION }); // the same as leaving it out
+ */
 export const DEFAULT_GRAPH_VERSION = 'v26.0';
-/** Meta's Graph API host. */
+/**
+ * Meta's Graph API host.
+ *
+ * @example
+ * graphApi({ accessToken, baseUrl: DEFAULT_GRAPH_URL }); // tests pass the fake's url instead
+ */
 export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
-/** got sets no timeouts of its own: these bound every phase of every request (ms). */
+/**
+ * got sets no timeouts of its own: these bound every phase of every request (ms).
+ *
+ * @example
+ * graphApi({ accessToken, timeouts: { ...defaultGraphTimeouts, response: 5_000 } });
+ */
 export const defaultGraphTimeouts: Delays = { lookup: 3_000, connect: 5_000, secureConnect: 5_000, send: 10_000, response: 15_000, request: 30_000 };
 
 /** How to reach the Graph API. Only `accessToken` is required. */

@@ -4,7 +4,8 @@ import got, { type Delays, type Got, type RequestError, type RetryObject } from 
 import { err, ok, parseGraphError, type Clock, type Result } from '@callperm/core';
 import { appSecretProof } from './appSecretProof.js';
 import type { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
-import { toGraphError, type GraphError, type GraphErrorSource } from './GraphError.js';
+import type { GraphError } from './GraphError.js';
+import { toGraphError, type GraphErrorSource } from './toGraphError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { retryDecision, type RetryPolicy } from './retryDecision.js';
 

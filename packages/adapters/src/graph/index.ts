@@ -4,6 +4,7 @@
  */
 export * from './graphApi.js';
 export * from './GraphError.js';
+export * from './toGraphError.js';
 export * from './classifyMetaError.js';
 export * from './retryDecision.js';
 export * from './BusinessUseCaseThrottle.js';

@@ -1,4 +1,9 @@
-/** What replaces a secret in text that leaves the adapter. */
+/**
+ * What replaces a secret in text that leaves the adapter.
+ *
+ * @example
+ * redactSecrets('token abc123456', ['abc123456']) === `token ${REDACTED}`; // true
+ */
 export const REDACTED = '[redacted]';
 
 /**

@@ -10,7 +10,12 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-/** The default: two retries, 250 ms doubling, at most 5 s per wait. */
+/**
+ * The default: two retries, 250 ms doubling, at most 5 s per wait.
+ *
+ * @example
+ * graphApi({ accessToken, retry: { ...defaultRetryPolicy, limit: 4 } });
+ */
 export const defaultRetryPolicy: RetryPolicy = { limit: 2, baseDelayMs: 250, maxDelayMs: 5_000 };
 
 /** Retry after `delayMs`, or stop and hand the failure to the caller (with why, for logs). */

@@ -81,5 +81,10 @@ export const parseAppUsage = (header: HeaderValue): AppUsage | null => {
   return isRecord(parsed) ? usage(parsed) : null;
 };
 
-/** The highest of the three percentages: at 100 the allowance is used up. */
+/**
+ * The highest of the three percentages: at 100 the allowance is used up.
+ *
+ * @example
+ * peakUsage({ callCount: 40, totalCputime: 100, totalTime: 10, regainAccessMinutes: 0 }); // 100: throttled
+ */
 export const peakUsage = (u: AppUsage): number => Math.max(u.callCount, u.totalCputime, u.totalTime);

@@ -32,7 +32,12 @@ export interface FakeRules {
   readonly connectedCallQuota: QuotaWindow;
 }
 
-/** Messenger's documented rules, and 100 connected calls per 24 h (WhatsApp's figure; Messenger gives none). */
+/**
+ * Messenger's documented rules, and 100 connected calls per 24 h (WhatsApp's figure; Messenger gives none).
+ *
+ * @example
+ * createFakeGraphApi({ rules: { ...defaultFakeRules, connectedCallQuota: { period: 'PT24H', max: 1 } } });
+ */
 export const defaultFakeRules: FakeRules = {
   optInQuota: { period: 'PT24H', max: 2 },
   messagingWindow: 'PT24H',

@@ -1,7 +1,12 @@
 import type { FakeAnswer, FakeGraphCore } from './FakeGraphCore.js';
 import { fakeMetaErrors } from './fakeMetaErrors.js';
 
-/** Meta's batch limit. */
+/**
+ * Meta's batch limit.
+ *
+ * @example
+ * threads.length > MAX_BATCH_ITEMS; // the fake refuses such a batch with code 100
+ */
 export const MAX_BATCH_ITEMS = 50;
 
 /** One item of a batch answer: Meta's `{code, headers?, body}` with the body as a JSON string. */

@@ -8,7 +8,12 @@ import type { FakePermissionView } from './FakeThreadBook.js';
  */
 export type PermissionCheckVariant = 'flat' | 'data' | 'alternate' | 'uppercase';
 
-/** Every variant, for tests that run through them all. */
+/**
+ * Every variant, for tests that run through them all.
+ *
+ * @example
+ * for (const v of permissionCheckVariants) fake.setVariant(v);
+ */
 export const permissionCheckVariants: readonly PermissionCheckVariant[] = ['flat', 'data', 'alternate', 'uppercase'];
 
 /**
