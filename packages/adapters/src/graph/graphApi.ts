@@ -3,12 +3,13 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
   err, parsePermissionCheck, parseSendResponse, systemClock,
-  type Clock, type GraphApi, type Thread,
+  type Clock, type GraphApi, type GraphFailure, type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import { checkMany, type CheckManyItem } from './batch.js';
 import { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { createGraphTransport } from './graphTransport.js';
+import { toGraphError } from './toGraphError.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
 
 /**
@@ -90,25 +91,34 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
   const apiVersion = options.apiVersion ?? DEFAULT_GRAPH_VERSION;
   const clock = options.clock ?? systemClock;
   const throttle = new BusinessUseCaseThrottle({ clock, ...(options.throttleFallbackMs === undefined ? {} : { fallbackMs: options.throttleFallbackMs }) });
+  const log: GraphLogger = (entry) => {
+    try {
+      options.log?.(entry);
+    } catch {
+      // a logger's fault must not break a call
+    }
+  };
+  // The port promises results, never rejections: anything unforeseen becomes an ambiguous failure.
+  const unforeseen = (e: unknown): Result<never, GraphFailure> => err(toGraphError({ from: 'transport', error: e }));
   const transport = createGraphTransport({
     accessToken: options.accessToken, appSecret: options.appSecret, apiVersion,
     baseUrl: options.baseUrl ?? DEFAULT_GRAPH_URL, timeouts: { ...defaultGraphTimeouts, ...options.timeouts },
     retry: { ...defaultRetryPolicy, ...options.retry }, agent: options.agent, throttle, clock,
-    log: options.log ?? (() => undefined), random: options.random ?? Math.random,
+    log, random: options.random ?? Math.random,
   });
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
 
   return {
-    async checkPermission(thread) {
+    checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
       const reply = await transport.request({
         pageId: thread.pageId, method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
       });
       if (!reply.ok) return reply;
       const decoded = parsePermissionCheck(reply.value.json);
       return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
-    },
+    })().catch(unforeseen),
 
-    async sendPermissionRequest(thread) {
+    sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
       const json = {
         ...(options.messagingType === undefined ? {} : { messaging_type: options.messagingType }),
         recipient: { id: thread.psid }, message: OPT_IN_MESSAGE,
@@ -118,11 +128,11 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       const decoded = parseSendResponse(reply.value.json);
       // A 2xx we cannot read: Meta probably sent it, so the failure says `processed: 'unknown'`.
       return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
-    },
+    })().catch(unforeseen),
 
     checkMany: (threads) => checkMany(transport, threads, {
       apiVersion, size: options.batch?.size ?? 50, nullRetries: options.batch?.nullRetries ?? 2,
-    }),
+    }).catch((e: unknown) => threads.map((thread) => ({ thread, result: unforeseen(e) }))),
     throttledUntil: (pageId) => throttle.blockedUntil(pageId),
     close: () => transport.close(),
   };
