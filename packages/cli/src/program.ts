@@ -5,6 +5,8 @@ import { chartCommand } from './commands/chartCommand.js';
 import { checkCommand } from './commands/checkCommand.js';
 import { inspectCommand } from './commands/inspectCommand.js';
 import { requestCommand } from './commands/requestCommand.js';
+import { serveCommand } from './commands/serveCommand.js';
+import { simulateCommand } from './commands/simulateCommand.js';
 
 const version = (): string => {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -25,7 +27,7 @@ export const createProgram = (io: CliIo): Command => {
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
-  for (const command of [chartCommand(io), checkCommand(io), requestCommand(io), inspectCommand(io)]) {
+  for (const command of [simulateCommand(io), chartCommand(io), serveCommand(io), checkCommand(io), requestCommand(io), inspectCommand(io)]) {
     program.addCommand(command.configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError().exitOverride());
   }
   return program;

@@ -1,0 +1,195 @@
+import { graphApi } from '@callperm/adapters/graph';
+import { lifecycleStates, threadKey, type Instant, type LifecycleState } from '@callperm/core';
+import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type ConsumerAnswer, type FakeOptIn } from '@callperm/testing';
+import { createCliService } from '../createCliService.js';
+import { startHost } from '../host/startHost.js';
+import type { OpenedStore } from '../store/openStore.js';
+import { checkInvariants, type PlacedCallRecord, type Violation } from './checkInvariants.js';
+import { createPersonas, simulatedPages, type Persona } from './Persona.js';
+import { planTimeline, type PlannedAction } from './planTimeline.js';
+import { seededRandom } from './seededRandom.js';
+import { DAY, defaultSimulation, SWEEP_EVERY_MS, TICK_MS, type SimulationConfig } from './SimulationConfig.js';
+import { SimulationStats, sortTally, stateTally, type HostCounts, type Tally } from './SimulationStats.js';
+
+const TOKEN = 'callperm-simulation-token';
+const APP_SECRET = 'callperm-simulation-app-secret';
+
+/** Everything a run found; the same for the same config and seed. */
+export interface SimulationSummary {
+  readonly config: Required<SimulationConfig>;
+  /** Opt-ins Meta accepted. */
+  readonly optInsSent: number;
+  /** How people answered them (Meta's side). */
+  readonly consumerAnswers: Tally;
+  readonly host: HostCounts;
+  /** Webhook POSTs Meta made (retries and duplicates included), and deliveries it gave up on. */
+  readonly webhooks: { readonly posts: number; readonly dropped: number };
+  /** Graph API requests Meta received, by endpoint. */
+  readonly graphRequests: Tally;
+  /** Threads per state at the end (the host's decision). */
+  readonly finalStates: Tally;
+  readonly violations: {
+    readonly quotaExceeded: number;
+    readonly callWithoutPermission: number;
+    readonly optInSentTwice: number;
+  };
+}
+
+/** The summary, the violations themselves, and per-day progress for the caller. */
+export interface SimulationResult {
+  readonly summary: SimulationSummary;
+  /** Up to 50 violations, earliest first. */
+  readonly examples: readonly Violation[];
+}
+
+/** Options of {@link runSimulation}. */
+export interface RunOptions {
+  /** Called after each virtual day with the number of days done. */
+  readonly onDay?: (day: number, days: number) => void;
+}
+
+const answerFor = (p: Persona, optIn: FakeOptIn, answeredAt: Map<string, Instant | null>): ConsumerAnswer => {
+  const roll = p.rng.next();
+  const afterMs = Math.round(p.rng.between(p.answerDelayMs[0], p.answerDelayMs[1]));
+  if (roll < p.approve) {
+    answeredAt.set(optIn.messageId, optIn.at + afterMs);
+    return { kind: 'approve', afterMs };
+  }
+  if (roll < p.approve + p.reject) {
+    answeredAt.set(optIn.messageId, optIn.at + afterMs);
+    return { kind: 'reject', afterMs };
+  }
+  answeredAt.set(optIn.messageId, null);
+  return { kind: 'ignore' };
+};
+
+/**
+ * Runs the simulation: a fake Meta (fake Graph API and consumer simulator) and a
+ * host (webhook receiver and the service on `opened`) on loopback, `threads`
+ * consumers over `days` virtual days on one virtual clock. People write, the
+ * business wants to call and asks for permission when it may not, people answer
+ * or ignore opt-ins and call the Page, permissions lapse, and with
+ * `faults: 'meta'` webhooks come twice and out of order, Graph calls fail (some
+ * after Meta acted) and Pages are throttled. At the end the invariants are
+ * checked from the fake's records. Everything runs one step at a time, so the
+ * same seed gives the same summary.
+ *
+ * @example
+ * const opened = await openStore(parseStoreSpec('memory', process.cwd()));
+ * const { summary } = await runSimulation({ threads: 100, days: 7, seed: 7, faults: 'meta' }, opened);
+ * await opened.close();
+ */
+export const runSimulation = async (input: SimulationConfig, opened: OpenedStore, options: RunOptions = {}): Promise<SimulationResult> => {
+  const config: Required<SimulationConfig> = { ...defaultSimulation, ...input };
+  const start = config.start;
+  const end = start + config.days * DAY;
+  const root = seededRandom(config.seed);
+  const personas = createPersonas(root.fork(), config.threads);
+  const plan = planTimeline(root.fork(), personas, config, start);
+  const byThread = new Map(personas.map((p) => [threadKey(p.thread), p]));
+  const pages = new Set(simulatedPages(config.threads));
+
+  const clock = new VirtualClock(start);
+  const fake = await createFakeGraphApi({ clock, accessTokens: TOKEN });
+  const graph = graphApi({
+    accessToken: TOKEN, baseUrl: fake.url, clock, random: () => 0.5,
+    retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 20 },
+  });
+  const stats = new SimulationStats(pages);
+  const service = createCliService(opened, graph, { clock, onTransition: (n) => stats.transition(n) });
+  const host = await startHost({ permissions: service, appSecret: APP_SECRET, verifyToken: 'callperm-simulation' });
+  const answeredAt = new Map<string, Instant | null>();
+  const consumerAnswers: Tally = {};
+  const sim = createConsumerSimulator({
+    fake, hostUrl: `${host.url}/webhook`, appSecret: APP_SECRET,
+    faults: config.faults === 'meta' ? { duplicates: 1, reverse: true } : {},
+    behaviour: (optIn) => {
+      const p = byThread.get(threadKey(optIn.thread));
+      const answer: ConsumerAnswer = p === undefined ? { kind: 'ignore' } : answerFor(p, optIn, answeredAt);
+      consumerAnswers[answer.kind] = (consumerAnswers[answer.kind] ?? 0) + 1;
+      return answer;
+    },
+  });
+  const calls: PlacedCallRecord[] = [];
+
+  const perform = async (a: PlannedAction): Promise<void> => {
+    switch (a.kind) {
+      case 'message':
+        return sim.message(personas[a.persona]!.thread);
+      case 'consumer_call': {
+        const p = personas[a.persona]!;
+        sim.placeCall(p.thread, { hostAnswers: p.rng.chance(p.hostPicksUp) });
+        return;
+      }
+      case 'graph_fault':
+        return fake.inject(a.endpoint, a.fault);
+      case 'throttle':
+        return fake.throttle({ pageId: a.pageId, regainMinutes: a.minutes });
+      case 'wish': {
+        const p = personas[a.persona]!;
+        const verdict = await service.canStartCall(p.thread);
+        if (verdict.allowed) {
+          stats.callAllowed();
+          calls.push({ thread: p.thread, at: clock.now(), metaHadPermission: fake.threads.view(p.thread).hasPermission });
+          sim.receiveCall(p.thread, { accepts: p.rng.chance(p.acceptsCalls) });
+          return;
+        }
+        stats.callBlocked(verdict.reason);
+        const sent = await service.request(p.thread);
+        if (sent.ok) return stats.requestSent();
+        const e = sent.error;
+        return stats.requestRefused(e.reason, 'failure' in e ? e.failure.kind : undefined);
+      }
+    }
+  };
+
+  try {
+    let next = 0;
+    for (let t = start + TICK_MS; t <= end; t += TICK_MS) {
+      clock.set(t);
+      await sim.settle();
+      while (next < plan.length && plan[next]!.at <= t) {
+        await perform(plan[next]!);
+        next += 1;
+        await sim.settle();
+      }
+      if ((t - start) % SWEEP_EVERY_MS === 0) {
+        stats.swept(await service.sweep({ limit: 1000, concurrency: 1 }));
+        await sim.settle();
+      }
+      if ((t - start) % DAY === 0) options.onDay?.((t - start) / DAY, config.days);
+    }
+    await sim.settle();
+    stats.swept(await service.sweep({ limit: 1000, concurrency: 1 }));
+    await opened.log.flush();
+
+    const finalStates: LifecycleState[] = [];
+    for (const p of personas) finalStates.push((await service.status(p.thread)).state);
+    const violations = checkInvariants({ fake, calls, answeredAt }, fake.threads.rules.optInQuota);
+    const count = (kind: Violation['kind']): number => violations.filter((v) => v.kind === kind).length;
+    const graphRequests: Tally = {};
+    for (const r of fake.requests) graphRequests[r.endpoint] = (graphRequests[r.endpoint] ?? 0) + 1;
+    return {
+      summary: {
+        config,
+        optInsSent: fake.optIns.length,
+        consumerAnswers: sortTally(consumerAnswers),
+        host: stats.counts(),
+        webhooks: { posts: sim.attempts.length, dropped: sim.dropped.length },
+        graphRequests: sortTally(graphRequests),
+        finalStates: stateTally(finalStates, lifecycleStates),
+        violations: {
+          quotaExceeded: count('quota_exceeded'),
+          callWithoutPermission: count('call_without_permission'),
+          optInSentTwice: count('opt_in_sent_twice'),
+        },
+      },
+      examples: violations.slice(0, 50),
+    };
+  } finally {
+    sim.close();
+    await host.close();
+    graph.close();
+    await fake.close();
+  }
+};

@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createFakeGraphApi, pageWebhook, permissionReplyEntry, postWebhook, VirtualClock, type FakeGraphApi } from '@callperm/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodes } from '../../src/CliError.js';
+import type { CliIo } from '../../src/CliIo.js';
+import { runCli } from '../../src/runCli.js';
+import { cli, scratchDir } from '../support/captureIo.js';
+
+const APP_SECRET = 'serve-test-secret';
+const VERIFY_TOKEN = 'serve-test-verify';
+const TOKEN = 'serve-test-token';
+const launcher = fileURLToPath(new URL('../../bin/callperm.js', import.meta.url));
+
+interface Served { url: string; stop: () => Promise<number> }
+
+/** Runs `callperm serve` in-process on a free port; `stop` plays SIGTERM and resolves to the exit code. */
+const serve = async (env: Record<string, string>, dir: string): Promise<Served> => {
+  let listening!: (url: string) => void;
+  const ready = new Promise<string>((resolve) => { listening = resolve; });
+  let signal!: (s: string) => void;
+  const stopped = new Promise<string>((resolve) => { signal = resolve; });
+  const io: CliIo = {
+    out: (s) => {
+      const line = JSON.parse(s) as { listening?: string };
+      if (line.listening) listening(line.listening);
+    },
+    err: () => undefined,
+    env, cwd: dir, isTTY: false,
+    waitForStop: () => stopped,
+  };
+  const done = runCli(['serve', '--port', '0', '--store', 'sqlite:serve.sqlite', '--sweep-every', '0'], io);
+  const url = await Promise.race([ready, done.then((code) => Promise.reject(new Error(`serve exited early with ${code}`)))]);
+  return { url, stop: () => { signal('SIGTERM'); return done; } };
+};
+
+const json = async (res: Response): Promise<Record<string, unknown>> => (await res.json()) as Record<string, unknown>;
+
+describe('callperm serve', () => {
+  const scratch = scratchDir();
+  let fake: FakeGraphApi;
+  let served: Served;
+  const env = (): Record<string, string> => ({ PAGE_ACCESS_TOKEN: TOKEN, APP_SECRET, VERIFY_TOKEN, GRAPH_BASE_URL: fake.url });
+
+  beforeAll(async () => {
+    fake = await createFakeGraphApi({ clock: new VirtualClock(Date.UTC(2026, 0, 1)), accessTokens: TOKEN });
+    served = await serve(env(), scratch.dir);
+  });
+  afterAll(async () => {
+    await fake.close();
+    scratch.cleanup();
+  });
+
+  it('a signed webhook through the real port changes GET /threads/...', async () => {
+    const thread = { pageId: '5001', psid: '6001' };
+    const before = await json(await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}`));
+    expect(before).toMatchObject({ state: 'none', canStartCall: false });
+
+    const at = Date.now();
+    const posted = await postWebhook(`${served.url}/webhook`, APP_SECRET,
+      pageWebhook([permissionReplyEntry({ ...thread, at, response: 'approve', expiresAt: at + 7 * 86_400_000 })]));
+    expect(posted.status).toBe(200);
+
+    const after = await json(await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}`));
+    expect(after).toMatchObject({ state: 'approved', canStartCall: true });
+  });
+
+  it('refuses a webhook with a bad signature and leaves the thread alone', async () => {
+    const thread = { pageId: '5001', psid: '6002' };
+    const posted = await postWebhook(`${served.url}/webhook`, 'not-the-secret',
+      pageWebhook([permissionReplyEntry({ ...thread, at: Date.now(), response: 'approve' })]));
+    expect(posted.status).toBe(401);
+    expect(await json(await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}`))).toMatchObject({ state: 'none' });
+  });
+
+  it('answers Meta\'s verification handshake', async () => {
+    const res = await fetch(`${served.url}/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=31337`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('31337');
+  });
+
+  it('POST .../request sends an opt-in through the Graph API; a second one is refused', async () => {
+    const thread = { pageId: '5001', psid: '6003' };
+    fake.inbound(thread);
+    const first = await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}/request`, { method: 'POST' });
+    expect(first.status).toBe(200);
+    expect(await json(first)).toMatchObject({ ok: true, decision: { state: 'requested' } });
+    expect(fake.optIns.filter((o) => o.thread.psid === thread.psid)).toHaveLength(1);
+    const second = await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}/request`, { method: 'POST' });
+    expect(second.status).toBe(409);
+    expect(await json(second)).toMatchObject({ ok: false, reason: 'pending_reply' });
+  });
+
+  it('POST .../refresh takes Meta\'s word', async () => {
+    const thread = { pageId: '5001', psid: '6004' };
+    fake.grant(thread, null);
+    const res = await fetch(`${served.url}/threads/${thread.pageId}/${thread.psid}/refresh`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ ok: true, decision: { state: 'approved' } });
+  });
+
+  it('serves the thread\'s chart page and 404s unknown paths', async () => {
+    const chart = await fetch(`${served.url}/threads/5001/6001/chart`);
+    expect(chart.status).toBe(200);
+    expect(await chart.text()).toContain('<svg');
+    expect((await fetch(`${served.url}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${served.url}/threads/5001/6001`, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('stops cleanly when told to (exit 0)', async () => {
+    expect(await served.stop()).toBe(0);
+  });
+});
+
+describe('callperm serve configuration', () => {
+  it.each([['APP_SECRET'], ['VERIFY_TOKEN'], ['PAGE_ACCESS_TOKEN']])('exits with the configuration code when %s is unset', async (name) => {
+    const env: Record<string, string> = { PAGE_ACCESS_TOKEN: 't', APP_SECRET: 's', VERIFY_TOKEN: 'v' };
+    delete env[name];
+    const run = await cli(['serve', '--port', '0', '--store', 'memory'], { env });
+    expect(run.code).toBe(exitCodes.missing_env);
+    expect(run.stderr).toContain(name);
+  });
+});
+
+describe('callperm serve as a process', () => {
+  const scratch = scratchDir();
+  afterAll(() => scratch.cleanup());
+
+  it('shuts down gracefully on SIGTERM with exit code 0', async () => {
+    const child = spawn(process.execPath, [launcher, 'serve', '--port', '0', '--store', `sqlite:${join(scratch.dir, 'p.sqlite')}`], {
+      env: { ...process.env, PAGE_ACCESS_TOKEN: 't', APP_SECRET: 's', VERIFY_TOKEN: 'v', GRAPH_BASE_URL: 'http://127.0.0.1:9' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+    const { listening } = JSON.parse(chunk.toString()) as { listening: string };
+    expect((await fetch(`${listening}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+});
