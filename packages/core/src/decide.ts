@@ -1,3 +1,4 @@
+import { memoDecide } from './decisionMemo.js';
 import type { DecisionReason } from './machine/DecisionReason.js';
 import { effectiveState } from './machine/effectiveState.js';
 import type { LifecycleState } from './machine/LifecycleState.js';
@@ -53,17 +54,7 @@ const nextRequestAt = (record: PermissionRecord, at: Instant, policy: ResolvedPo
   return sorted.find((t) => requestBlocker(record, t, policy) === null) ?? null;
 };
 
-/**
- * Decides, from a record and an instant alone, whether the Page may call or ask.
- * Pure: no clock, no I/O; the same inputs always give the same decision.
- *
- * @example
- * const d = decide(emptyRecord(), clock.now(), messengerPolicy);
- * d.canStartCall; // false
- * d.reason;       // 'no_permission'
- */
-export const decide = (record: PermissionRecord, at: Instant, policy: Policy | ResolvedPolicy): Decision => {
-  const p = 'source' in policy ? policy : resolvePolicy(policy);
+const decideNow = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): Decision => {
   const state = effectiveState(record, at);
   const callBlockedBy = callBlocker(record, state, at);
   const requestBlockedBy = requestBlocker(record, at, p);
@@ -80,4 +71,20 @@ export const decide = (record: PermissionRecord, at: Instant, policy: Policy | R
     nextRequestAt: canRequest ? at : nextRequestAt(record, at, p),
     provisional: state === 'approved' && record.provisional,
   };
+};
+
+/**
+ * Decides, from a record and an instant alone, whether the Page may call or ask.
+ * Pure: no clock, no I/O; the same inputs always give the same decision. For a
+ * frozen record (what `cachingStore` hands out) the decision is memoised until
+ * the next instant it can change, so status reads of a hot thread cost a lookup.
+ *
+ * @example
+ * const d = decide(emptyRecord(), clock.now(), messengerPolicy);
+ * d.canStartCall; // false
+ * d.reason;       // 'no_permission'
+ */
+export const decide = (record: PermissionRecord, at: Instant, policy: Policy | ResolvedPolicy): Decision => {
+  const p = 'source' in policy ? policy : resolvePolicy(policy);
+  return Object.isFrozen(record) ? memoDecide(record, at, p, decideNow) : decideNow(record, at, p);
 };

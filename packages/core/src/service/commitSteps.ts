@@ -2,7 +2,8 @@ import type { Decision } from '../decide.js';
 import { decide } from '../decide.js';
 import { emptyRecord, type PermissionRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
-import { step, type Effect } from '../machine/step.js';
+import { fastStep } from '../machine/fastStep.js';
+import type { Effect } from '../machine/step.js';
 import type { ResolvedPolicy } from '../policy.js';
 import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
@@ -38,7 +39,7 @@ export interface CommitDeps {
 }
 
 /**
- * The one way a record changes: load, step the machine through the events the
+ * The one way a record changes: load, step the machine (compiled: `fastStep`) through the events the
  * command builds for this instant, compare-and-set on the loaded version, and on
  * a conflict start again from the fresh record. Observers hear only committed steps.
  *
@@ -59,7 +60,7 @@ export const commitSteps = async (
     const effects: Effect[] = [];
     const notices: TransitionNotice[] = [];
     for (const event of build(now, start)) {
-      const r = step(record, event, deps.policy);
+      const r = fastStep(record, event, deps.policy);
       if (!r.changed) continue;
       record = r.record;
       effects.push(...r.effects);

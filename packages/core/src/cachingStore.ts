@@ -1,0 +1,158 @@
+import { frozenRecord } from './machine/frozenRecord.js';
+import type { Clock } from './ports/Clock.js';
+import type { PermissionStore, Versioned } from './ports/PermissionStore.js';
+import { threadKey, type Instant, type Thread } from './thread.js';
+
+/** Options of {@link cachingStore}. */
+export interface CachingStoreOptions {
+  /** Reads the age of cached entries. */
+  readonly clock: Clock;
+  /**
+   * How long a cached record may be served without reading the store again (ms).
+   * `Infinity` is exact when every write to the store goes through this cache (one
+   * process over memory or SQLite). With several writers (hosts sharing Redis or
+   * PostgreSQL), reads may be this stale; writes never are (compare-and-set).
+   * Default 1000.
+   */
+  readonly maxAgeMs?: number;
+  /** Threads kept; the least recently read are dropped first (default 100 000). */
+  readonly maxEntries?: number;
+}
+
+interface Entry {
+  value: Versioned | null;
+  loadedAt: Instant;
+  /** Read since the eviction hand last passed (second-chance eviction). */
+  used: boolean;
+}
+
+/** The cache's counters, for tuning and tests. */
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+}
+
+/**
+ * A read-through cache of decoded, frozen records in front of any store. `get`
+ * answers from memory while the entry is younger than `maxAgeMs`; a successful
+ * compare-and-set stores the new version in the cache, a conflict or error drops
+ * the entry (so the next attempt reads the truth), and an answer that raced a
+ * write of its thread is returned but not cached, so a slow answer never
+ * installs an old version. Because records come out frozen, `decide` memoises on
+ * them: `status` and `canStartCall` of a cached thread cost two lookups.
+ *
+ * @example
+ * const store = cachingStore(sqliteStore({ path }), { clock, maxAgeMs: Infinity });
+ * const permissions = createCallPermissions({ graph, store, clock });
+ */
+export const cachingStore = (
+  inner: PermissionStore,
+  options: CachingStoreOptions,
+): PermissionStore & { stats(): CacheStats; invalidate(thread: Thread): void } => {
+  const { clock } = options;
+  const maxAgeMs = options.maxAgeMs ?? 1000;
+  const maxEntries = Math.max(1, options.maxEntries ?? 100_000);
+  const entries = new Map<string, Entry>();
+  /**
+   * Operations in flight per key. When a write of a key ends, every other operation
+   * on that key still in flight is marked dirty: what it brings back may already be
+   * old (a read that began before the write, a write whose answer was overtaken),
+   * so it is returned to its caller but never cached.
+   */
+  const flights = new Map<string, Set<{ dirty: boolean }>>();
+  const takeOff = (key: string): { dirty: boolean } => {
+    const flight = { dirty: false };
+    const set = flights.get(key);
+    if (set === undefined) flights.set(key, new Set([flight]));
+    else set.add(flight);
+    return flight;
+  };
+  /** Ends an operation; a write dirties the others. True when its result may be cached. */
+  const land = (key: string, flight: { dirty: boolean }, wrote: boolean): boolean => {
+    const set = flights.get(key);
+    if (set !== undefined) {
+      set.delete(flight);
+      if (wrote) for (const f of set) f.dirty = true;
+      if (set.size === 0) flights.delete(key);
+    }
+    return !flight.dirty;
+  };
+  let hits = 0;
+  let misses = 0;
+
+  const evictIfFull = (): void => {
+    // Second chance: walk from the oldest insertion; a used entry moves to the back once.
+    while (entries.size >= maxEntries) {
+      const oldest = entries.entries().next().value;
+      if (oldest === undefined) return;
+      const [key, entry] = oldest;
+      entries.delete(key);
+      if (!entry.used) return;
+      entry.used = false;
+      entries.set(key, entry);
+    }
+  };
+
+  /** Keeps the newer of what is cached and what was just learned (versions only grow). */
+  const learn = (key: string, value: Versioned | null, loadedAt: Instant): void => {
+    const known = entries.get(key);
+    if (known !== undefined) {
+      if ((known.value?.version ?? 0) > (value?.version ?? 0)) return;
+      known.value = value;
+      known.loadedAt = loadedAt;
+      return;
+    }
+    evictIfFull();
+    entries.set(key, { value, loadedAt, used: false });
+  };
+
+  return {
+    get(thread) {
+      const key = threadKey(thread);
+      const hit = entries.get(key);
+      if (hit !== undefined && (maxAgeMs === Infinity || clock.now() - hit.loadedAt <= maxAgeMs)) {
+        hits += 1;
+        hit.used = true;
+        return Promise.resolve(hit.value);
+      }
+      misses += 1;
+      const loadedAt = clock.now();
+      const flight = takeOff(key);
+      return inner.get(thread).then((v) => {
+        const value = v === null ? null : { version: v.version, record: frozenRecord(v.record) };
+        if (land(key, flight, false)) learn(key, value, loadedAt);
+        return value;
+      }, (e: unknown) => {
+        land(key, flight, false);
+        throw e;
+      });
+    },
+    async compareAndSet(thread, expectedVersion, record) {
+      const key = threadKey(thread);
+      const frozen = frozenRecord(record);
+      const flight = takeOff(key);
+      let r;
+      try {
+        r = await inner.compareAndSet(thread, expectedVersion, frozen);
+      } catch (e) {
+        land(key, flight, true);
+        entries.delete(key);
+        throw e;
+      }
+      if (land(key, flight, true) && r.ok) learn(key, { version: r.version, record: frozen }, clock.now());
+      else entries.delete(key);
+      return r;
+    },
+    remember: (eventId, now, until) => inner.remember(eventId, now, until),
+    due: (before, limit) => inner.due(before, limit),
+    async close() {
+      entries.clear();
+      await inner.close();
+    },
+    stats: () => ({ hits, misses, size: entries.size }),
+    invalidate(thread) {
+      entries.delete(threadKey(thread));
+    },
+  };
+};
