@@ -32,8 +32,8 @@ const fetchBridge = (handle: (r: Request) => Promise<Response>) => (req: Incomin
   const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
     method: req.method ?? 'GET',
     headers,
-    ...(hasBody ? { body: Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-  } as RequestInit);
+    ...(hasBody ? { body: Readable.toWeb(req), duplex: 'half' } : {}),
+  });
   void handle(request).then(async (response) => {
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
