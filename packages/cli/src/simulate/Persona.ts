@@ -44,9 +44,9 @@ export const createPersonas = (rng: SeededRandom, count: number): Persona[] => {
     const fast = rng.chance(0.5);
     return {
       thread: { pageId: pages[i % pages.length]!, psid: String(2_000_000_000 + i) },
-      messagesPerDay: rng.between(0.05, 0.7),
-      callWishesPerDay: rng.between(0.1, 0.6),
-      consumerCallsPerDay: rng.between(0, 0.06),
+      messagesPerDay: rng.between(0.05, 0.5),
+      callWishesPerDay: rng.between(0.05, 0.35),
+      consumerCallsPerDay: rng.between(0, 0.05),
       approve,
       reject: (1 - approve) * rng.between(0.3, 0.8),
       answerDelayMs: fast ? [10_000, 10 * MINUTE] : [10 * MINUTE, 20 * HOUR],

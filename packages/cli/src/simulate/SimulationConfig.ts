@@ -33,4 +33,4 @@ export const DAY = 24 * HOUR;
 /** The clock moves in these steps; actions planned inside a step happen at its end. */
 export const TICK_MS = MINUTE;
 /** How often the host runs `sweep` (virtual). */
-export const SWEEP_EVERY_MS = 10 * MINUTE;
+export const SWEEP_EVERY_MS = 15 * MINUTE;

@@ -50,7 +50,7 @@ export const planTimeline = (rng: SeededRandom, personas: readonly Persona[], co
     for (const at of poisson(rng, p.consumerCallsPerDay, start, end)) plan.push({ at, kind: 'consumer_call', persona });
   });
   if (config.faults === 'meta') {
-    for (const at of poisson(rng, 6 * Math.max(1, config.threads / 250), start, end)) {
+    for (const at of poisson(rng, 1.5 * Math.max(1, config.threads / 250), start, end)) {
       const f = graphFaults[rng.int(0, graphFaults.length - 1)]!;
       plan.push({ at, kind: 'graph_fault', endpoint: f.endpoint, fault: f.fault });
     }

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SimulationSummary } from '../../src/simulate/runSimulation.js';
+import { exitCodes } from '../../src/CliError.js';
+import { cli, scratchDir } from '../support/captureIo.js';
+
+const launcher = fileURLToPath(new URL('../../bin/callperm.js', import.meta.url));
+const scratch = scratchDir();
+afterAll(() => scratch.cleanup());
+
+const report = (dir: string): { summary: SimulationSummary } =>
+  JSON.parse(readFileSync(join(dir, 'simulate-report.json'), 'utf8')) as { summary: SimulationSummary };
+
+const noViolations = (s: SimulationSummary): void => {
+  expect(s.violations).toEqual({ quotaExceeded: 0, callWithoutPermission: 0, optInSentTwice: 0 });
+};
+
+describe('callperm simulate (small, in-process)', () => {
+  const args = ['simulate', '--threads', '60', '--days', '4', '--seed', '11', '--no-progress'];
+
+  it('prints the same summary for the same seed, with no violation, and writes the report and the chart', async () => {
+    const a = await cli([...args, '--out-dir', 'a'], { cwd: scratch.dir });
+    const b = await cli([...args, '--out-dir', 'b', '--store', `sqlite:${join(scratch.dir, 'b.sqlite')}`], { cwd: scratch.dir });
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    const { summary } = report(join(scratch.dir, 'a'));
+    noViolations(summary);
+    expect(summary.config).toMatchObject({ threads: 60, days: 4, seed: 11, faults: 'meta' });
+    expect(Object.values(summary.finalStates).reduce((x, y) => x + y, 0)).toBe(60);
+    expect(summary.webhooks.posts).toBeGreaterThan(0);
+    const html = readFileSync(join(scratch.dir, 'a', 'simulate-chart.html'), 'utf8');
+    expect(html).toContain('id="state-counts"');
+  });
+
+  it('gives another summary for another seed', async () => {
+    const a = await cli([...args, '--out-dir', 'c'], { cwd: scratch.dir });
+    const c = await cli(['simulate', '--threads', '60', '--days', '4', '--seed', '12', '--no-progress', '--out-dir', 'c'], { cwd: scratch.dir });
+    expect(c.code).toBe(0);
+    expect(c.stdout).not.toBe(a.stdout);
+  });
+
+  it('runs on the memory store with a tidy Meta', async () => {
+    const run = await cli(['simulate', '--threads', '30', '--days', '3', '--store', 'memory', '--faults', 'none', '--no-progress', '--out-dir', 'm'], { cwd: scratch.dir });
+    expect(run.code).toBe(0);
+    const { summary } = report(join(scratch.dir, 'm'));
+    noViolations(summary);
+    expect(summary.host.requestRefusals).not.toHaveProperty('send_ambiguous:transient');
+  });
+
+  it('leaves a thread history that chart --thread replays', async () => {
+    await cli([...args, '--out-dir', 'h'], { cwd: scratch.dir });
+    const run = await cli(['chart', '--format', 'html', '--thread', '1000001:2000000000', '--store', `sqlite:${join('h', 'simulate.sqlite')}`], { cwd: scratch.dir });
+    expect(run.code).toBe(0);
+    const data = JSON.parse(/id="callperm-data">(.*?)<\/script>/s.exec(run.stdout)![1]!) as { replay: { steps: unknown[] } };
+    expect(data.replay.steps.length).toBeGreaterThan(0);
+  });
+
+  it.each([[['--threads', '0']], [['--days', 'x']], [['--seed', '-1']], [['--faults', 'chaos']]])('%j is a usage error', async (extra) => {
+    const run = await cli(['simulate', ...extra, '--no-progress'], { cwd: scratch.dir });
+    expect(run.code).toBe(exitCodes.usage);
+  });
+});
+
+/** `callperm simulate ...` as a child process, as a user runs it. */
+const simulate = async (outDir: string): Promise<{ code: number | null; stdout: string }> => {
+  const child = spawn(process.execPath, [launcher, 'simulate', '--threads', '1000', '--days', '30', '--seed', '7', '--no-progress', '--out-dir', outDir], {
+    cwd: scratch.dir, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout };
+};
+
+describe('callperm simulate --threads 1000 --days 30 --seed 7', () => {
+  it('finishes with 0 violations, and two runs with the same seed print the same summary', { timeout: 900_000 }, async () => {
+    // The two runs go side by side (one core each), as separate processes.
+    const [first, second] = await Promise.all([simulate('full-1'), simulate('full-2')]);
+    expect(first.code).toBe(0);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const { summary } = report(join(scratch.dir, 'full-1'));
+    noViolations(summary);
+    expect(summary.config).toMatchObject({ threads: 1000, days: 30, seed: 7 });
+    expect(summary.optInsSent).toBeGreaterThan(0);
+  });
+});
