@@ -57,7 +57,7 @@ const checkChunk = async (
       method: 'GET',
       relative_url: `${options.apiVersion}/${encodeURIComponent(pageId)}/messenger_call_permissions?psid=${encodeURIComponent(threads[i]?.psid ?? '')}`,
     }));
-    const reply = await transport.request({ pageId, method: 'POST', path: '', form: { batch: JSON.stringify(batch), include_headers: 'false' } });
+    const reply = await transport.request({ pageId, method: 'POST', effect: 'read', path: '', form: { batch: JSON.stringify(batch), include_headers: 'false' } });
     if (!reply.ok) {
       return results.map((r) => r ?? reply);
     }

@@ -28,6 +28,8 @@ export interface GraphTransportConfig {
 export interface GraphCall {
   readonly pageId: string;
   readonly method: 'GET' | 'POST';
+  /** Whether repeating the call changes anything at Meta; default: GET reads, POST writes. */
+  readonly effect?: 'read' | 'write';
   /** Relative to the version root, no leading slash (`'123/messages'`, `''` for batch). */
   readonly path: string;
   readonly searchParams?: Readonly<Record<string, string>>;
@@ -50,6 +52,7 @@ export interface GraphTransport {
 
 interface CallContext extends Record<string, unknown> {
   readonly pageId: string;
+  readonly effect: 'read' | 'write';
   readonly secrets: readonly string[];
 }
 
@@ -101,14 +104,15 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     if (computedValue === 0) return 0;
     const ctx = error.options.context as Partial<CallContext>;
     const pageId = ctx.pageId ?? '';
-    const method = error.options.method === 'POST' ? 'POST' : 'GET';
+    const method = error.options.method;
+    const effect = ctx.effect ?? (method === 'GET' ? 'read' : 'write');
     const response = error.response;
     const failure = response === undefined
       ? toGraphError({ from: 'transport', error })
       : failureOf(pageId, ctx.secrets ?? [], response.statusCode, String(response.body), retryAfter);
     // A throttled Page is not called again until Meta's regain time has passed.
     if (throttle.retryAfterMs(pageId) !== undefined) return 0;
-    const decision = retryDecision({ method, attempt: attemptCount, failure, policy: config.retry, random: config.random });
+    const decision = retryDecision({ effect, attempt: attemptCount, failure, policy: config.retry, random: config.random });
     if (!decision.retry) return 0;
     const path = error.options.url instanceof URL ? error.options.url.pathname : '';
     log({ event: 'retry', method, path, pageId, attempt: attemptCount, delayMs: decision.delayMs, kind: failure.kind, code: failure.code });
@@ -153,7 +157,7 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     };
     if (token === '') return failed(toGraphError({ from: 'token' }));
     const searchParams = { ...call.searchParams, ...(config.appSecret === undefined ? {} : { appsecret_proof: appSecretProof(token, config.appSecret) }) };
-    const context: CallContext = { pageId: call.pageId, secrets };
+    const context: CallContext = { pageId: call.pageId, effect: call.effect ?? (call.method === 'GET' ? 'read' : 'write'), secrets };
     let response;
     try {
       response = await client(call.path, {

@@ -25,7 +25,11 @@ export type RetryDecision =
 
 /** What the decision looks at. `attempt` counts attempts made so far (1 after the first failure). */
 export interface RetryInput {
-  readonly method: 'GET' | 'POST';
+  /**
+   * `read` when repeating the call changes nothing at Meta (a GET, or a batch of
+   * GETs sent as a POST); `write` when it has a side effect (the opt-in).
+   */
+  readonly effect: 'read' | 'write';
   readonly attempt: number;
   readonly failure: Pick<GraphFailure, 'kind' | 'processed' | 'retryAfterMs'>;
   readonly policy: RetryPolicy;
@@ -38,15 +42,15 @@ export interface RetryInput {
  * always gives the same answer (given `random`). One rule per branch.
  *
  * @example
- * retryDecision({ method: 'POST', attempt: 1, failure: { kind: 'transient', processed: 'unknown' }, policy: defaultRetryPolicy });
+ * retryDecision({ effect: 'write', attempt: 1, failure: { kind: 'transient', processed: 'unknown' }, policy: defaultRetryPolicy });
  * // { retry: false, why: 'maybe_processed' }: an opt-in that may have gone out is never sent twice
  */
-export const retryDecision = ({ method, attempt, failure, policy, random = Math.random }: RetryInput): RetryDecision => {
+export const retryDecision = ({ effect, attempt, failure, policy, random = Math.random }: RetryInput): RetryDecision => {
   // Out of attempts.
   if (attempt > policy.limit) return { retry: false, why: 'limit' };
-  // A POST has a side effect (an opt-in the person sees): only retry when the failure
+  // A write has a side effect (an opt-in the person sees): only retry when the failure
   // proves Meta did not act on it (an error answer, a refused connection).
-  if (method === 'POST' && failure.processed !== 'no') return { retry: false, why: 'maybe_processed' };
+  if (effect === 'write' && failure.processed !== 'no') return { retry: false, why: 'maybe_processed' };
   // Only waiting helps throttling and passing faults; every other failure repeats itself.
   if (failure.kind !== 'throttled' && failure.kind !== 'transient') return { retry: false, why: 'not_retryable' };
   // Meta said how long to wait: wait exactly that, unless it is longer than we may block.

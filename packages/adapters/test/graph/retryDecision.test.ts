@@ -18,17 +18,17 @@ const random = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }).map
 
 describe('retryDecision', () => {
   test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), random])(
-    'never retries an opt-in POST that Meta may have processed',
+    'never retries a write (the opt-in) that Meta may have processed',
     (f, p, attempt, rnd) => {
-      const d = retryDecision({ method: 'POST', attempt, failure: { ...f, processed: 'unknown' }, policy: p, random: rnd });
+      const d = retryDecision({ effect: 'write', attempt, failure: { ...f, processed: 'unknown' }, policy: p, random: rnd });
       expect(d.retry).toBe(false);
     },
   );
 
-  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), fc.constantFrom('GET' as const, 'POST' as const), random])(
+  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), fc.constantFrom('read' as const, 'write' as const), random])(
     'retries only throttling and passing faults, within the limit, after 1 ms..max',
-    (f, p, attempt, method, rnd) => {
-      const d = retryDecision({ method, attempt, failure: f, policy: p, random: rnd });
+    (f, p, attempt, effect, rnd) => {
+      const d = retryDecision({ effect, attempt, failure: f, policy: p, random: rnd });
       if (!d.retry) return;
       expect(['throttled', 'transient']).toContain(f.kind);
       expect(attempt).toBeLessThanOrEqual(p.limit);
@@ -37,26 +37,26 @@ describe('retryDecision', () => {
     },
   );
 
-  test.prop([policy, fc.integer({ min: 1, max: 5 }), random])('GETs retry passing faults until the limit', (p, attempt, rnd) => {
-    const d = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'unknown' }, policy: p, random: rnd });
+  test.prop([policy, fc.integer({ min: 1, max: 5 }), random])('reads retry passing faults until the limit', (p, attempt, rnd) => {
+    const d = retryDecision({ effect: 'read', attempt, failure: { kind: 'transient', processed: 'unknown' }, policy: p, random: rnd });
     expect(d.retry).toBe(attempt <= p.limit);
   });
 
-  test.prop([fc.constantFrom('throttled' as const, 'transient' as const)])('a POST refused before processing may be retried', (kind) => {
-    const d = retryDecision({ method: 'POST', attempt: 1, failure: { kind, processed: 'no' }, policy: defaultRetryPolicy, random: () => 0.5 });
+  test.prop([fc.constantFrom('throttled' as const, 'transient' as const)])('a write refused before processing may be retried', (kind) => {
+    const d = retryDecision({ effect: 'write', attempt: 1, failure: { kind, processed: 'no' }, policy: defaultRetryPolicy, random: () => 0.5 });
     expect(d.retry).toBe(true);
   });
 
   test.prop([fc.integer({ min: 5_001, max: 3_600_000 })])('a throttle asking to wait longer than allowed is returned, not slept on', (wait) => {
-    const d = retryDecision({ method: 'GET', attempt: 1, failure: { kind: 'throttled', processed: 'no', retryAfterMs: wait }, policy: defaultRetryPolicy });
+    const d = retryDecision({ effect: 'read', attempt: 1, failure: { kind: 'throttled', processed: 'no', retryAfterMs: wait }, policy: defaultRetryPolicy });
     expect(d).toEqual({ retry: false, why: 'wait_too_long' });
   });
 
   test.prop([fc.integer({ min: 1, max: 4 })])('backoff doubles and is capped, with jitter in the upper half', (attempt) => {
     const p = { limit: 10, baseDelayMs: 100, maxDelayMs: 500 };
     const step = Math.min(500, 100 * 2 ** (attempt - 1));
-    const low = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0 });
-    const high = retryDecision({ method: 'GET', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0.999999 });
+    const low = retryDecision({ effect: 'read', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0 });
+    const high = retryDecision({ effect: 'read', attempt, failure: { kind: 'transient', processed: 'no' }, policy: p, random: () => 0.999999 });
     expect(low).toEqual({ retry: true, delayMs: step / 2 });
     expect(high).toEqual({ retry: true, delayMs: step });
   });

@@ -78,6 +78,14 @@ describe('checkMany', () => {
     expect(first?.result.ok && first.result.value.status).toBe('has_permission');
   });
 
+  it('a batch is a read though sent as a POST: a dropped connection is retried', async () => {
+    const { fake, graph } = await setup();
+    fake.inject('batch', { kind: 'reset' });
+    const items = await graph.checkMany(onePage(2));
+    expect(items.every((i) => i.result.ok)).toBe(true);
+    expect(batches(fake)).toHaveLength(2);
+  });
+
   it('a whole-batch failure lands on each of its items', async () => {
     const { fake, graph } = await setup();
     fake.inject('batch', { kind: 'status', status: 500 }, { kind: 'status', status: 500 }, { kind: 'status', status: 500 });
