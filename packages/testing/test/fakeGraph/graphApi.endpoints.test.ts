@@ -156,11 +156,16 @@ describe('the port never rejects', () => {
   it('a throwing logger, a throwing token function and an unencodable id all come back as results', async () => {
     const { graph } = await setup({}, {
       log: () => { throw new Error('logger down'); },
-      accessToken: (pageId) => { if (pageId === '9') throw new Error('vault down'); return TOKEN; },
+      accessToken: (pageId) => {
+        if (pageId === '9') throw new Error('vault down');
+        return pageId === '8' ? 'EAAbroken\r\ntoken' : TOKEN;
+      },
     });
     expect((await graph.checkPermission(thread)).ok).toBe(true);
     const noToken = await graph.sendPermissionRequest({ pageId: '9', psid: '1' });
     expect(noToken.ok ? null : [noToken.error.kind, noToken.error.processed]).toEqual(['auth', 'no']);
+    const broken = await graph.checkPermission({ pageId: '8', psid: '1' });
+    expect(broken.ok ? null : [broken.error.kind, broken.error.processed]).toEqual(['auth', 'no']);
     const odd = await graph.checkPermission({ pageId: '\uD800', psid: '1' });
     expect(odd.ok).toBe(false);
     const many = await graph.checkMany([{ pageId: '\uD800', psid: '1' }]);
