@@ -16,7 +16,7 @@ export * from './ports/GraphApi.js';
 export * from './ports/PermissionStore.js';
 export * from './codecs/DecodeReport.js';
 export * from './memoryStore.js';
-export * from './cachingStore.js';
+export * from './cache/cachingStore.js';
 export * from './machine/DecisionReason.js';
 export * from './machine/effectiveState.js';
 export * from './machine/permissionMachine.js';

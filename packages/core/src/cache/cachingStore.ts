@@ -1,7 +1,8 @@
-import { frozenRecord } from './machine/frozenRecord.js';
-import type { Clock } from './ports/Clock.js';
-import type { PermissionStore, Versioned } from './ports/PermissionStore.js';
-import { threadKey, type Instant, type Thread } from './thread.js';
+import { frozenRecord } from '../machine/frozenRecord.js';
+import type { Clock } from '../ports/Clock.js';
+import type { PermissionStore, Versioned } from '../ports/PermissionStore.js';
+import { threadKey, type Instant, type Thread } from '../thread.js';
+import { threadTable } from './threadTable.js';
 
 /** Options of {@link cachingStore}. */
 export interface CachingStoreOptions {
@@ -20,10 +21,10 @@ export interface CachingStoreOptions {
 }
 
 interface Entry {
-  value: Versioned | null;
-  loadedAt: Instant;
-  /** Read since the eviction hand last passed (second-chance eviction). */
-  used: boolean;
+  readonly value: Versioned | null;
+  /** The same value as a settled promise, so a hit allocates nothing. */
+  readonly answer: Promise<Versioned | null>;
+  readonly loadedAt: Instant;
 }
 
 /** The cache's counters, for tuning and tests. */
@@ -32,6 +33,8 @@ export interface CacheStats {
   readonly misses: number;
   readonly size: number;
 }
+
+interface Flight { dirty: boolean }
 
 /**
  * A read-through cache of decoded, frozen records in front of any store. `get`
@@ -52,16 +55,15 @@ export const cachingStore = (
 ): PermissionStore & { stats(): CacheStats; invalidate(thread: Thread): void } => {
   const { clock } = options;
   const maxAgeMs = options.maxAgeMs ?? 1000;
-  const maxEntries = Math.max(1, options.maxEntries ?? 100_000);
-  const entries = new Map<string, Entry>();
+  const entries = threadTable<Entry>(Math.max(1, options.maxEntries ?? 100_000));
   /**
-   * Operations in flight per key. When a write of a key ends, every other operation
-   * on that key still in flight is marked dirty: what it brings back may already be
-   * old (a read that began before the write, a write whose answer was overtaken),
-   * so it is returned to its caller but never cached.
+   * Operations in flight per thread. When a write of a thread ends, every other
+   * operation on it still in flight is marked dirty: what it brings back may be
+   * old already (a read that began before the write, a write whose answer was
+   * overtaken), so it goes to its caller but never into the cache.
    */
-  const flights = new Map<string, Set<{ dirty: boolean }>>();
-  const takeOff = (key: string): { dirty: boolean } => {
+  const flights = new Map<string, Set<Flight>>();
+  const takeOff = (key: string): Flight => {
     const flight = { dirty: false };
     const set = flights.get(key);
     if (set === undefined) flights.set(key, new Set([flight]));
@@ -69,7 +71,7 @@ export const cachingStore = (
     return flight;
   };
   /** Ends an operation; a write dirties the others. True when its result may be cached. */
-  const land = (key: string, flight: { dirty: boolean }, wrote: boolean): boolean => {
+  const land = (key: string, flight: Flight, wrote: boolean): boolean => {
     const set = flights.get(key);
     if (set !== undefined) {
       set.delete(flight);
@@ -81,47 +83,27 @@ export const cachingStore = (
   let hits = 0;
   let misses = 0;
 
-  const evictIfFull = (): void => {
-    // Second chance: walk from the oldest insertion; a used entry moves to the back once.
-    while (entries.size >= maxEntries) {
-      const oldest = entries.entries().next().value;
-      if (oldest === undefined) return;
-      const [key, entry] = oldest;
-      entries.delete(key);
-      if (!entry.used) return;
-      entry.used = false;
-      entries.set(key, entry);
-    }
-  };
-
   /** Keeps the newer of what is cached and what was just learned (versions only grow). */
-  const learn = (key: string, value: Versioned | null, loadedAt: Instant): void => {
-    const known = entries.get(key);
-    if (known !== undefined) {
-      if ((known.value?.version ?? 0) > (value?.version ?? 0)) return;
-      known.value = value;
-      known.loadedAt = loadedAt;
-      return;
-    }
-    evictIfFull();
-    entries.set(key, { value, loadedAt, used: false });
+  const learn = (thread: Thread, value: Versioned | null, loadedAt: Instant): void => {
+    const known = entries.peek(thread);
+    if (known !== undefined && (known.value?.version ?? 0) > (value?.version ?? 0)) return;
+    entries.set(thread, { value, answer: Promise.resolve(value), loadedAt });
   };
 
   return {
     get(thread) {
-      const key = threadKey(thread);
-      const hit = entries.get(key);
+      const hit = entries.get(thread);
       if (hit !== undefined && (maxAgeMs === Infinity || clock.now() - hit.loadedAt <= maxAgeMs)) {
         hits += 1;
-        hit.used = true;
-        return Promise.resolve(hit.value);
+        return hit.answer;
       }
       misses += 1;
+      const key = threadKey(thread);
       const loadedAt = clock.now();
       const flight = takeOff(key);
       return inner.get(thread).then((v) => {
         const value = v === null ? null : { version: v.version, record: frozenRecord(v.record) };
-        if (land(key, flight, false)) learn(key, value, loadedAt);
+        if (land(key, flight, false)) learn(thread, value, loadedAt);
         return value;
       }, (e: unknown) => {
         land(key, flight, false);
@@ -137,11 +119,11 @@ export const cachingStore = (
         r = await inner.compareAndSet(thread, expectedVersion, frozen);
       } catch (e) {
         land(key, flight, true);
-        entries.delete(key);
+        entries.delete(thread);
         throw e;
       }
-      if (land(key, flight, true) && r.ok) learn(key, { version: r.version, record: frozen }, clock.now());
-      else entries.delete(key);
+      if (land(key, flight, true) && r.ok) learn(thread, { version: r.version, record: frozen }, clock.now());
+      else entries.delete(thread);
       return r;
     },
     remember: (eventId, now, until) => inner.remember(eventId, now, until),
@@ -150,9 +132,9 @@ export const cachingStore = (
       entries.clear();
       await inner.close();
     },
-    stats: () => ({ hits, misses, size: entries.size }),
+    stats: () => ({ hits, misses, size: entries.size() }),
     invalidate(thread) {
-      entries.delete(threadKey(thread));
+      entries.delete(thread);
     },
   };
 };
