@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -25,7 +26,11 @@ const byExtension: Readonly<Record<string, ChartFormat>> = {
 
 /** Reads a thread's replay from a store: its logged steps, or its stored state when none are logged. */
 const loadReplay = async (storeSpec: string, thread: Thread, cwd: string): Promise<ChartReplay> => {
-  const opened = await openStore(parseStoreSpec(storeSpec, cwd));
+  const spec = parseStoreSpec(storeSpec, cwd);
+  if (spec.kind === 'sqlite' && !existsSync(spec.filename)) {
+    throw new CliError('store', `There is no SQLite store at ${spec.filename}: check the path (simulate writes .callperm/simulate.sqlite).`);
+  }
+  const opened = await openStore(spec);
   try {
     const [stored, steps] = await Promise.all([opened.store.get(thread), opened.log.read(thread)]);
     const start = steps[0]?.from ?? stored?.record.state ?? permissionMachine.root.config.initial;

@@ -65,6 +65,14 @@ describe('sqlite transition log (in the store\'s file)', () => {
 
 describe.runIf(await serverReachable('redis'))('redis transition log', () => {
   contract(opened(`${REDIS_URL}#clitest${tag}`), 100);
+  afterAll(async () => {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(REDIS_URL);
+    const keys: string[] = [];
+    for await (const batch of client.scanStream({ match: `{clitest${tag}[:}]*` }) as AsyncIterable<string[]>) keys.push(...batch);
+    if (keys.length > 0) await client.del(...keys);
+    client.disconnect();
+  });
 });
 
 describe.runIf(await serverReachable('postgres'))('postgres transition log', () => {
