@@ -27,5 +27,10 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   readonly onError?: (error: WebhookError) => void;
 };
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * createWebhookHandler({ ...options, budgetMs: webhookDefaults.budgetMs / 2 });
+ */
 export const webhookDefaults = { maxBodyBytes: 3 * 1024 * 1024, budgetMs: 3000 } as const;

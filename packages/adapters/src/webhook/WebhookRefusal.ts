@@ -4,6 +4,9 @@ import type { WebhookResponse } from './WebhookRequest.js';
  * Every way the receiver refuses a request, with its HTTP status. Meta retries
  * anything that is not a 2xx, so only a fault on our side (5xx) invites a retry
  * that may succeed; bad input is a 4xx.
+ *
+ * @example
+ * webhookRefusals.payload_too_large; // 413
  */
 export const webhookRefusals = {
   /** A `path` was configured and the request is for another one. */

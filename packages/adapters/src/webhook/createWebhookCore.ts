@@ -7,7 +7,12 @@ import { refuse } from './WebhookRefusal.js';
 import type { WebhookRequest, WebhookResponse } from './WebhookRequest.js';
 import { verifySignature } from './verifySignature.js';
 
-/** The framework-neutral receiver: every face turns its request into a `WebhookRequest` and writes the answer back. */
+/**
+ * The framework-neutral receiver: every face turns its request into a `WebhookRequest` and writes the answer back.
+ *
+ * @example
+ * const { status, reason } = await webhook.core.handle(request);
+ */
 export interface WebhookCore {
   /**
    * Answers one request. Never rejects: a fault is a 5xx with a typed reason,

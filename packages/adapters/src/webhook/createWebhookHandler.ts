@@ -8,7 +8,13 @@ import { fetchFace } from './fetchFace.js';
 import { nodeFace } from './nodeFace.js';
 import type { WebhookHandlerOptions } from './WebhookHandlerOptions.js';
 
-/** The webhook receiver with one face per runtime; all share one core (and its background work). */
+/**
+ * The webhook receiver with one face per runtime; all share one core (and its background work).
+ *
+ * @example
+ * createServer(webhook.node).listen(3000);
+ * process.on('SIGTERM', () => void webhook.drain().then(() => store.close()));
+ */
 export interface WebhookHandler {
   /** `node:http` request listener: `createServer(webhook.node)`. */
   readonly node: (req: IncomingMessage, res: ServerResponse) => void;

@@ -3,7 +3,12 @@ import type { WebhookCore } from './createWebhookCore.js';
 import type { WebhookRequest, WebhookResponse } from './WebhookRequest.js';
 import { readNodeBody } from './readNodeBody.js';
 
-/** A `node:http` request as the core sees it; `url` is the path to check (Express passes `originalUrl`). */
+/**
+ * A `node:http` request as the core sees it; `url` is the path to check (Express passes `originalUrl`).
+ *
+ * @example
+ * const answer = await core.handle(fromNodeRequest(req));
+ */
 export const fromNodeRequest = (req: IncomingMessage, url: string = req.url ?? '/'): WebhookRequest => ({
   method: req.method ?? 'GET',
   url,
@@ -14,7 +19,12 @@ export const fromNodeRequest = (req: IncomingMessage, url: string = req.url ?? '
   readBody: (limit) => readNodeBody(req, limit),
 });
 
-/** Writes the core's answer on a `node:http` response. */
+/**
+ * Writes the core's answer on a `node:http` response (nothing when headers already went out).
+ *
+ * @example
+ * writeNodeResponse(res, await core.handle(fromNodeRequest(req)));
+ */
 export const writeNodeResponse = (res: ServerResponse, answer: WebhookResponse): void => {
   if (res.headersSent) return;
   res.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) });

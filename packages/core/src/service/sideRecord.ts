@@ -4,7 +4,12 @@ import type { Instant, Thread } from '../thread.js';
 /** What a side record holds: a call's trace, or a webhook delivery waiting in the inbox. */
 export type SideKind = 'call' | 'inbox';
 
-/** Every side record's Page id starts with this; Meta's Page ids are digits, so they never collide. */
+/**
+ * Every side record's Page id starts with this; Meta's Page ids are digits, so they never collide.
+ *
+ * @example
+ * (await store.due(now, 100)).filter((t) => !t.pageId.startsWith(SIDE_PAGE_PREFIX)); // conversations only
+ */
 export const SIDE_PAGE_PREFIX = '~callperm/';
 
 /**

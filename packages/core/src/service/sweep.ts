@@ -16,7 +16,13 @@ export interface SweepOptions {
   readonly onError?: (thread: Thread, error: unknown) => void;
 }
 
-/** What one sweep did. A thread whose follow-up failed stays due and is tried again by the next sweep. */
+/**
+ * What one sweep did. A thread whose follow-up failed stays due and is tried again by the next sweep.
+ *
+ * @example
+ * const { due, failed } = await permissions.sweep();
+ * if (failed > 0) metrics.increment('callperm.sweep.failed', failed);
+ */
 export interface SweepReport {
   /** Threads the store listed as due. */
   readonly due: number;

@@ -23,5 +23,8 @@ export interface DeliveryFaults {
  * When Meta tries a failed delivery again (virtual ms after the failure): twice at
  * once, then backing off; after an hour of failures Messenger gives up (and
  * unsubscribes the app), so the delivery is dropped.
+ *
+ * @example
+ * for (const delay of metaRetryDelaysMs.slice(2)) { clock.advance(delay); await sim.settle(); }
  */
 export const metaRetryDelaysMs: readonly number[] = [0, 0, 30_000, 120_000, 300_000, 900_000, 1_800_000];

@@ -37,7 +37,14 @@ export interface PlacedCall {
   readonly talkMs?: number;
 }
 
-/** A running simulation of the people on the other side of the Page. */
+/**
+ * A running simulation of the people on the other side of the Page.
+ *
+ * @example
+ * sim.placeCall(thread, { hostAnswers: false });
+ * clock.advance(60_000);
+ * await sim.settle(); // the missed call's terminate has reached the host
+ */
 export interface ConsumerSimulator {
   /** Every POST made, in order. */
   readonly attempts: readonly DeliveryAttempt[];
