@@ -25,6 +25,7 @@ export * from './machine/machineImplementations.js';
 export * from './machine/compileMachine.js';
 export * from './machine/fastStep.js';
 export * from './machine/frozenRecord.js';
+export * from './machine/packedRecord.js';
 export * from './machine/dueAt.js';
 export * from './decide.js';
 export * from './decisionValidUntil.js';

@@ -1,0 +1,258 @@
+import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
+import { RECORD_SCHEMA, type PermissionRecord, type RemoteView } from './PermissionRecord.js';
+
+/*
+ * A record as a short binary string (one char per byte, 0..255): what stores keep
+ * per thread. Numbers are varints tagged in their two low bits:
+ *   00 — an integer relative to the record's base instant (its lastEventAt), sign in bit 2;
+ *   01 — an absolute integer, sign in bit 2;
+ *   10 — special: 0 null, 1 Number.MAX_SAFE_INTEGER, 2 a float64 follows (8 bytes);
+ * so an instant near the thread's last event costs 3-5 bytes, not 13 digits of JSON.
+ * Strings (the message id) are their UTF-16 code units as varints: lone surrogates survive.
+ */
+
+const TAG_DELTA = 0;
+const TAG_ABS = 1;
+const TAG_SPECIAL = 2;
+const SPECIAL_NULL = 0;
+const SPECIAL_MAX_SAFE = 1;
+const SPECIAL_FLOAT = 2;
+const LIMIT = 2 ** 49; // magnitude * 8 + tag bits stays below 2^53: exact in a double
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const stateCode = new Map<LifecycleState, number>(lifecycleStates.map((s, i) => [s, i]));
+
+/** Thrown when packing something that is not a `PermissionRecord`. */
+export class PackError extends Error {
+  readonly code = 'pack_record' as const;
+  constructor(detail: string) {
+    super(`Cannot store this record: ${detail}. Build records with the machine (step/fastStep) or emptyRecord().`);
+    this.name = 'PackError';
+  }
+}
+
+// Packing and unpacking are synchronous and never nested, so they share one
+// module-level buffer and cursor instead of allocating closures per call.
+let buf = new Uint8Array(256);
+let pos = 0;
+
+const byte = (b: number): void => {
+  if (pos === buf.length) {
+    const bigger = new Uint8Array(buf.length * 2);
+    bigger.set(buf);
+    buf = bigger;
+  }
+  buf[pos] = b;
+  pos += 1;
+};
+
+const putVarint = (v: number): void => {
+  let x = v;
+  while (x >= 128) {
+    byte((x % 128) + 128);
+    x = Math.floor(x / 128);
+  }
+  byte(x);
+};
+
+const putNum = (x: number | null, base: number): void => {
+  if (x === null) return putVarint(SPECIAL_NULL * 4 + TAG_SPECIAL);
+  if (typeof x !== 'number') throw new PackError(`expected a number, got ${typeof x}`);
+  if (x === Number.MAX_SAFE_INTEGER) return putVarint(SPECIAL_MAX_SAFE * 4 + TAG_SPECIAL);
+  if (Number.isInteger(x) && !Object.is(x, -0)) {
+    const d = x - base;
+    const delta = Math.abs(d) < Math.abs(x);
+    const v = delta ? d : x;
+    if (Math.abs(v) < LIMIT) return putVarint(Math.abs(v) * 8 + (v < 0 ? 4 : 0) + (delta ? TAG_DELTA : TAG_ABS));
+  }
+  putVarint(SPECIAL_FLOAT * 4 + TAG_SPECIAL);
+  f64[0] = x;
+  for (let k = 0; k < 8; k += 1) byte(f64Bytes[k]!);
+};
+
+const putText = (t: string): void => {
+  putVarint(t.length);
+  for (let i = 0; i < t.length; i += 1) putVarint(t.charCodeAt(i));
+};
+
+const putLimits = (ls: RemoteView['requestLimits']): void => {
+  putVarint(ls.length);
+  for (const l of ls) {
+    putNum(l.periodMs, 0);
+    putNum(l.max, 0);
+    putNum(l.used, 0);
+  }
+};
+
+const written = (): string => {
+  let t = '';
+  for (let i = 0; i < pos; i += 4096) t += String.fromCharCode.apply(null, buf.subarray(i, Math.min(pos, i + 4096)) as unknown as number[]);
+  return t;
+};
+
+const code = (s: unknown): number => {
+  const c = stateCode.get(s as LifecycleState);
+  if (c === undefined) throw new PackError(`unknown state ${String(s)}`);
+  return c;
+};
+const tri = (b: boolean | null): number => (b === null ? 0 : b ? 2 : 1);
+const baseOf = (r: PermissionRecord): number => (Number.isSafeInteger(r.lastEventAt) ? r.lastEventAt! : 0);
+
+/**
+ * Packs a record into a binary string (typically 30-60 chars), prefixed by
+ * `prefix` numbers (a store puts the version there).
+ *
+ * @example
+ * unpackRecord(packRecord(emptyRecord())).record; // equals emptyRecord()
+ */
+export const packRecord = (r: PermissionRecord, prefix: readonly number[] = []): string => {
+  pos = 0;
+  for (const n of prefix) putNum(n, 0);
+  const { evidence: ev, pending: pd, remote: rv } = r;
+  putVarint(code(r.state) | (r.provisional ? 8 : 0) | (ev ? 16 : 0) | (pd ? 32 : 0) | (rv ? 64 : 0));
+  putNum(r.lastEventAt, 0);
+  const base = baseOf(r);
+  putNum(r.dueAt, base);
+  putNum(r.expiresAt, base);
+  putNum(r.lastInboundAt, base);
+  putVarint(r.requests.length);
+  for (const t of r.requests) putNum(t, base);
+  if (ev) {
+    putNum(ev.at, base);
+    putNum(ev.rank, 0);
+    putNum(ev.weight, base);
+  }
+  if (pd) {
+    putNum(pd.at, base);
+    putVarint(code(pd.prior) | (pd.ambiguous ? 8 : 0) | (pd.messageId === null ? 0 : 16));
+    if (pd.messageId !== null) putText(pd.messageId);
+  }
+  if (rv) {
+    putNum(rv.at, base);
+    putVarint(tri(rv.canRequest) + 4 * tri(rv.canStartCall));
+    putLimits(rv.requestLimits);
+    putLimits(rv.startCallLimits);
+  }
+  return written();
+};
+
+let src = '';
+let at = 0;
+
+const getVarint = (): number => {
+  let v = 0;
+  let m = 1;
+  for (;;) {
+    const b = src.charCodeAt(at);
+    if (Number.isNaN(b)) throw new PackError('truncated');
+    at += 1;
+    v += (b & 127) * m;
+    if (b < 128) return v;
+    m *= 128;
+  }
+};
+
+const getNum = (base: number): number | null => {
+  const v = getVarint();
+  const tag = v % 4;
+  if (tag === TAG_SPECIAL) {
+    const kind = Math.floor(v / 4);
+    if (kind === SPECIAL_NULL) return null;
+    if (kind === SPECIAL_MAX_SAFE) return Number.MAX_SAFE_INTEGER;
+    for (let k = 0; k < 8; k += 1) f64Bytes[k] = src.charCodeAt(at + k);
+    at += 8;
+    return f64[0]!;
+  }
+  const mag = Math.floor(v / 8);
+  const signed = v % 8 >= 4 ? -mag : mag;
+  return tag === TAG_DELTA ? base + signed : signed;
+};
+
+const getInt = (base: number): number => {
+  const n = getNum(base);
+  if (n === null) throw new PackError('a required number is missing');
+  return n;
+};
+
+const getText = (): string => {
+  const n = getVarint();
+  let out = '';
+  for (let k = 0; k < n; k += 1) out += String.fromCharCode(getVarint());
+  return out;
+};
+
+const getLimits = (): RemoteView['requestLimits'] => {
+  const n = getVarint();
+  const out: { periodMs: number; max: number; used: number }[] = [];
+  for (let k = 0; k < n; k += 1) out.push({ periodMs: getInt(0), max: getInt(0), used: getInt(0) });
+  return out;
+};
+
+const getPrefix = (s: string, prefixLength: number): (number | null)[] => {
+  src = s;
+  at = 0;
+  const prefix: (number | null)[] = [];
+  for (let k = 0; k < prefixLength; k += 1) prefix.push(getNum(0));
+  return prefix;
+};
+
+const triOf = (c: number): boolean | null => (c === 0 ? null : c === 2);
+const stateOf = (c: number): LifecycleState => {
+  const s = lifecycleStates[c];
+  if (s === undefined) throw new PackError(`unknown state code ${c}`);
+  return s;
+};
+
+/**
+ * Reads back what `packRecord` wrote: the `prefix` numbers it was given, then the record.
+ *
+ * @example
+ * const { prefix: [version], record } = unpackRecord(packed, 1);
+ */
+export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | null)[]; record: PermissionRecord } => {
+  const prefix = getPrefix(s, prefixLength);
+  const flags = getVarint();
+  const lastEventAt = getNum(0);
+  const base = Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0;
+  const dueAt = getNum(base);
+  const expiresAt = getNum(base);
+  const lastInboundAt = getNum(base);
+  const n = getVarint();
+  const requests: number[] = [];
+  for (let k = 0; k < n; k += 1) requests.push(getInt(base));
+  const evidence = flags & 16 ? { at: getInt(base), rank: getInt(0), weight: getInt(base) } : null;
+  let pending: PermissionRecord['pending'] = null;
+  if (flags & 32) {
+    const pAt = getInt(base);
+    const bits = getVarint();
+    pending = { at: pAt, messageId: bits & 16 ? getText() : null, ambiguous: (bits & 8) !== 0, prior: stateOf(bits & 7) };
+  }
+  let remote: RemoteView | null = null;
+  if (flags & 64) {
+    const rAt = getInt(base);
+    const can = getVarint();
+    remote = { at: rAt, canRequest: triOf(can % 4), requestLimits: getLimits(), canStartCall: triOf(Math.floor(can / 4)), startCallLimits: getLimits() };
+  }
+  if (at !== s.length) throw new PackError('trailing bytes');
+  return {
+    prefix,
+    record: {
+      schema: RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
+      requests, pending, lastInboundAt, remote, lastEventAt, dueAt,
+    },
+  };
+};
+
+/**
+ * Reads only the prefix numbers and `dueAt` of a packed record (for version checks and due scans).
+ *
+ * @example
+ * packedHead(packRecord(record, [3]), 1); // { prefix: [3], dueAt: record.dueAt }
+ */
+export const packedHead = (s: string, prefixLength = 0): { prefix: (number | null)[]; dueAt: number | null } => {
+  const prefix = getPrefix(s, prefixLength);
+  getVarint();
+  const lastEventAt = getNum(0);
+  return { prefix, dueAt: getNum(Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0) };
+};
