@@ -8,7 +8,7 @@ import type { CallPermissions } from '@callperm/core';
 import { pageWebhook, permissionReplyEntry, postWebhook } from '@callperm/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const doc = readFileSync(fileURLToPath(new URL('../../../../docs/webhook-example.md', import.meta.url)), 'utf8');
+const doc = readFileSync(fileURLToPath(new URL('../../../../README.md', import.meta.url)), 'utf8');
 const block = /<!-- webhook-example:begin -->\n```ts\n([\s\S]*?)```\n<!-- webhook-example:end -->/.exec(doc)?.[1];
 
 const SECRET = 'readme-app-secret';
@@ -23,7 +23,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the README webhook example (docs/webhook-example.md)', () => {
+describe('the README webhook example', () => {
   it('runs verbatim as a node:http host: handshake, a signed reply applied, an unsigned one refused', async () => {
     expect(block).toBeDefined();
     mkdirSync(generated, { recursive: true });
