@@ -1,0 +1,78 @@
+/**
+ * The baseline webhook pipeline: the same steps as the product (HMAC-SHA256 over
+ * the raw bytes in constant time, UTF-8 + JSON.parse, the same io-ts decoder,
+ * dedupe of event ids, a step per event, persist with a version) written directly
+ * against a raw driver with the hand-written reducer: no service, no ports, no
+ * receiver core. The drivers (memory Map, SQLite, Redis, PostgreSQL) implement
+ * `RawBatch` with the store's native calls.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
+  type Instant, type PermissionEvent, type PermissionRecord, type Thread,
+} from '../../packages/core/src/index.js';
+import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
+import { handStep } from './handReducer.js';
+
+const policy = resolvePolicy(messengerPolicy);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** One decoded event of a delivery, with where it goes. */
+export interface RawEvent {
+  readonly id: string;
+  readonly thread: Thread;
+  readonly event: PermissionEvent;
+}
+
+/** What a raw driver does with one delivery's events: dedupe, load, step (with `stepAll`), persist. */
+export interface RawDriver {
+  apply(events: readonly RawEvent[], now: Instant, until: Instant): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Steps a thread's record through its events in order (the hand reducer).
+ *
+ * @example
+ * const next = stepAll(record, events);
+ */
+export const stepAll = (record: PermissionRecord | null, events: readonly PermissionEvent[]): { record: PermissionRecord; changed: boolean } => {
+  let r = record ?? emptyRecord();
+  let changed = false;
+  for (const e of events) {
+    const s = handStep(r, e, policy);
+    if (s.changed) {
+      r = s.record;
+      changed = true;
+    }
+  }
+  return { record: r, changed };
+};
+
+const verify = (body: Uint8Array, header: string): boolean => {
+  const given = Buffer.from(header.slice(7), 'hex');
+  const expected = createHmac('sha256', APP_SECRET).update(body).digest();
+  return expected.length === given.length && timingSafeEqual(expected, given);
+};
+
+/**
+ * The hand pipeline over a raw driver.
+ *
+ * @example
+ * const p = handPipeline(memoryDriver(), clock); await p.handle(delivery);
+ */
+export const handPipeline = (driver: RawDriver, clock: { now(): Instant }) => ({
+  async handle(d: Delivery): Promise<void> {
+    if (!verify(d.body, d.signature)) throw new Error('bad signature');
+    const parsed = parseWebhook(JSON.parse(utf8.decode(d.body)));
+    if (!parsed.ok) throw new Error('not a page webhook');
+    const events: RawEvent[] = [];
+    for (const w of parsed.value) {
+      const m = toPermissionEvent(w);
+      if (m !== null) events.push({ id: w.id, thread: m.thread, event: m.event });
+    }
+    const now = clock.now();
+    await driver.apply(events, now, now + policy.dedupeTtlMs);
+  },
+  close: () => driver.close(),
+});

@@ -1,0 +1,211 @@
+/**
+ * The baseline stepper: one hand-written `switch` over the event type that applies
+ * the same lifecycle rules as the machine (evidence ordering, quota windows with the
+ * remote floor, the messaging window, pending timeouts, expiry, the derived
+ * `lastEventAt` and `dueAt`, the sendOptIn effect), with no table and no XState.
+ * It returns the same `StepResult`; the benches check it agrees with `fastStep` on
+ * their whole workload before timing anything, so it cannot win by skipping work.
+ */
+import {
+  durationMs,
+  type Effect, type Evidence, type Instant, type LifecycleState, type PermissionEvent, type PermissionRecord,
+  type RemoteAction, type RemotePermission, type RemoteView, type ResolvedPolicy, type StepResult,
+} from '../../packages/core/src/index.js';
+
+const NONE: readonly Effect[] = [];
+const NO_EXPIRY = Number.MAX_SAFE_INTEGER;
+
+/** `(at, rank, weight)` strictly after the record's evidence. */
+const newer = (r: PermissionRecord, at: Instant, rank: number, weight: number): boolean => {
+  const c = r.evidence;
+  if (c === null) return true;
+  if (at !== c.at) return at > c.at;
+  if (rank !== c.rank) return rank > c.rank;
+  return weight > c.weight;
+};
+
+const countIn = (xs: readonly Instant[], from: Instant, to: Instant): number => {
+  let n = 0;
+  for (const x of xs) if (x > from && x <= to) n += 1;
+  return n;
+};
+
+const windowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant): boolean => {
+  let used = countIn(r.requests, at - periodMs, at);
+  const rv = r.remote;
+  if (rv !== null && at < rv.at + periodMs) {
+    for (const l of rv.requestLimits) {
+      if (l.periodMs === periodMs) {
+        used = Math.max(used, l.used + countIn(r.requests, rv.at, at));
+        break;
+      }
+    }
+  }
+  return used >= max;
+};
+
+const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
+  const limits = r.remote?.requestLimits ?? [];
+  for (const q of p.quota) {
+    let max = q.max;
+    for (const l of limits) if (l.periodMs === q.periodMs && l.max < max) max = l.max;
+    if (windowFull(r, q.periodMs, max, at)) return true;
+  }
+  for (let i = 0; i < limits.length; i += 1) {
+    const l = limits[i]!;
+    if (p.quota.some((q) => q.periodMs === l.periodMs)) continue;
+    let first = true;
+    let max = l.max;
+    for (let j = 0; j < limits.length; j += 1) {
+      if (limits[j]!.periodMs !== l.periodMs) continue;
+      if (j < i) first = false;
+      else if (limits[j]!.max < max) max = limits[j]!.max;
+    }
+    if (first && windowFull(r, l.periodMs, max, at)) return true;
+  }
+  return false;
+};
+
+const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
+  const live = r.state === 'approved' && !(r.expiresAt !== null && at >= r.expiresAt);
+  if (live) return false;
+  if (r.state === 'requested' && r.pending !== null && at < r.pending.at + p.pendingReplyTimeoutMs) return false;
+  if (quotaFull(r, at, p)) return false;
+  const rv = r.remote;
+  if (rv !== null && rv.canRequest === false && !rv.requestLimits.some((l) => l.used >= l.max)) return false;
+  if (r.lastInboundAt === null) return !p.requireKnownMessagingWindow;
+  return at < r.lastInboundAt + p.messagingWindowMs;
+};
+
+const limitsOf = (a: RemoteAction | null): RemoteView['requestLimits'] => {
+  const out: { periodMs: number; max: number; used: number }[] = [];
+  for (const l of a?.limits ?? []) {
+    try {
+      out.push({ periodMs: durationMs(l.period), max: l.max, used: l.used });
+    } catch {
+      // unmeasurable period: Meta enforces it, the record cannot
+    }
+  }
+  return out;
+};
+
+const viewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
+  at,
+  canRequest: remote.request?.canPerform ?? null,
+  requestLimits: limitsOf(remote.request),
+  canStartCall: remote.startCall?.canPerform ?? null,
+  startCallLimits: limitsOf(remote.startCall),
+});
+
+const evidence = (at: Instant, rank: number, weight: number): Evidence => ({ at, rank, weight });
+
+const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
+  let due = Infinity;
+  const pd = r.pending;
+  if (r.state === 'requested' && pd !== null) {
+    const timedOutAt = pd.at + p.pendingReplyTimeoutMs;
+    if (pd.ambiguous) due = pd.at + p.reconcileDelayMs;
+    else if (r.remote === null || r.remote.at < timedOutAt) due = timedOutAt; // a later check settled it
+  }
+  if (r.state === 'approved') {
+    if (r.provisional && r.evidence !== null) due = Math.min(due, r.evidence.at + p.reconcileDelayMs);
+    if (r.expiresAt !== null) due = Math.min(due, r.expiresAt);
+  }
+  return due === Infinity ? null : due;
+};
+
+const release = (r: PermissionRecord, requestedAt: Instant, state: LifecycleState): PermissionRecord => {
+  const i = r.requests.lastIndexOf(requestedAt);
+  return {
+    ...r, state,
+    requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)],
+    pending: r.pending?.at === requestedAt ? null : r.pending,
+  };
+};
+
+/** Moves one record by one event: `null` when the event changes nothing. */
+const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): PermissionRecord | null => {
+  switch (e.type) {
+    case 'REQUEST': {
+      if (!mayRequest(r, e.at, p)) return null;
+      let horizon = p.quotaHorizonMs;
+      for (const l of r.remote?.requestLimits ?? []) if (l.periodMs > horizon) horizon = l.periodMs;
+      const requests = r.requests.filter((x) => x > e.at - horizon);
+      requests.push(e.at);
+      const prior = r.state === 'requested' ? r.pending?.prior ?? 'none' : r.state;
+      return { ...r, state: 'requested', requests, pending: { at: e.at, messageId: null, ambiguous: false, prior } };
+    }
+    case 'REQUEST_SENT': {
+      const pd = r.pending;
+      if (pd === null || pd.at !== e.requestedAt || pd.messageId === e.messageId) return null;
+      return { ...r, pending: { ...pd, messageId: e.messageId, ambiguous: false } };
+    }
+    case 'REQUEST_FAILED': {
+      const pd = r.pending;
+      const matches = pd !== null && pd.at === e.requestedAt;
+      if (r.state === 'requested') {
+        if (!e.ambiguous && matches) {
+          const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';
+          return release(r, e.requestedAt, back);
+        }
+        if (e.ambiguous && matches && !pd.ambiguous) return { ...r, pending: { ...pd, ambiguous: true } };
+      }
+      if (!e.ambiguous && r.requests.includes(e.requestedAt)) return release(r, e.requestedAt, r.state);
+      return null;
+    }
+    case 'REPLY_APPROVE': {
+      const expiresAt = e.expiresAt ?? e.at + p.permissionTtlMs;
+      if (!newer(r, e.at, 3, expiresAt)) return null;
+      return { ...r, state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt) };
+    }
+    case 'REPLY_REJECT': {
+      if (!newer(r, e.at, 1, -1)) return null;
+      if (r.state === 'requested' && r.pending !== null && e.at < r.pending.at) return { ...r, evidence: evidence(e.at, 1, -1) };
+      return { ...r, state: 'rejected', expiresAt: null, provisional: false, pending: null, evidence: evidence(e.at, 1, -1) };
+    }
+    case 'CALL_CONNECTED':
+    case 'CONSUMER_CALL_MISSED': {
+      const expiresAt = e.at + p.permissionTtlMs;
+      if (!newer(r, e.at, 2, expiresAt)) return null;
+      return { ...r, state: 'approved', expiresAt, provisional: true, pending: null, evidence: evidence(e.at, 2, expiresAt) };
+    }
+    case 'REMOTE_SYNC': {
+      const granted = e.remote.status === 'has_permission';
+      if (newer(r, e.at, 4, granted ? e.remote.expiresAt ?? NO_EXPIRY : -1)) {
+        const base: PermissionRecord = {
+          ...r,
+          remote: viewOf(e.remote, e.at),
+          pending: r.pending !== null && r.state === 'requested' && !granted ? { ...r.pending, ambiguous: false } : null,
+          provisional: false,
+          evidence: evidence(e.at, 4, granted ? e.remote.expiresAt ?? NO_EXPIRY : -1),
+        };
+        if (granted) return { ...base, state: 'approved', expiresAt: e.remote.expiresAt };
+        if (r.state !== 'approved') return base;
+        const lapsed = r.expiresAt !== null && e.at >= r.expiresAt;
+        return { ...base, state: lapsed ? 'expired' : 'none', expiresAt: lapsed ? r.expiresAt : null };
+      }
+      if (r.remote === null || e.at > r.remote.at) return { ...r, remote: viewOf(e.remote, e.at) };
+      return null;
+    }
+    case 'USER_MESSAGE':
+      return r.lastInboundAt === null || e.at > r.lastInboundAt ? { ...r, lastInboundAt: e.at } : null;
+    case 'TICK':
+      return r.state === 'approved' && r.expiresAt !== null && e.at >= r.expiresAt
+        ? { ...r, state: 'expired', provisional: false } : null;
+  }
+};
+
+/**
+ * Steps a record like `fastStep`, written by hand.
+ *
+ * @example
+ * handStep(emptyRecord(), { type: 'USER_MESSAGE', at: 1 }, policy).record.lastInboundAt; // 1
+ */
+export const handStep = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): StepResult => {
+  const moved = next(r, e, p);
+  if (moved === null) return { record: r, changed: false, from: r.state, to: r.state, effects: NONE };
+  const lastEventAt = r.lastEventAt === null || e.at > r.lastEventAt ? e.at : r.lastEventAt;
+  const record: PermissionRecord = { ...moved, lastEventAt, dueAt: dueOf(moved, p) };
+  const effects = e.type === 'REQUEST' ? [{ type: 'sendOptIn' as const, requestedAt: e.at }] : NONE;
+  return { record, changed: true, from: r.state, to: moved.state, effects };
+};

@@ -1,0 +1,49 @@
+import { createWebhookCore } from '../../packages/adapters/src/webhook/createWebhookCore.js';
+import type { WebhookRequest } from '../../packages/adapters/src/webhook/WebhookRequest.js';
+import {
+  createCallPermissions, messengerPolicy,
+  type Clock, type GraphApi, type PermissionStore,
+} from '../../packages/core/src/index.js';
+import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
+
+const noGraph: GraphApi = {
+  checkPermission: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
+  sendPermissionRequest: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
+};
+
+/** A pipeline under test: answers one delivery, throws unless it was acknowledged. */
+export interface Pipeline {
+  handle(d: Delivery): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The product's whole webhook path in process: the receiver's framework-neutral
+ * core (signature over the raw bytes, JSON, io-ts decode, budget timer) calling
+ * the service's `ingest` (dedupe, fastStep, compare-and-set) on `store`.
+ *
+ * @example
+ * const p = productPipeline(memoryStore(), clock); await p.handle(delivery);
+ */
+export const productPipeline = (store: PermissionStore, clock: Clock): Pipeline => {
+  const permissions = createCallPermissions({ graph: noGraph, store, clock, policy: messengerPolicy });
+  const core = createWebhookCore({ appSecret: APP_SECRET, verifyToken: 'bench', permissions, budgetMs: 60_000 });
+  return {
+    async handle(d) {
+      const req: WebhookRequest = {
+        method: 'POST',
+        url: '/webhook',
+        header: (name) => (name === 'content-type' ? 'application/json'
+          : name === 'x-hub-signature-256' ? d.signature
+            : name === 'content-length' ? String(d.body.length) : undefined),
+        readBody: () => Promise.resolve(d.body),
+      };
+      const res = await core.handle(req, { routed: true });
+      if (res.status !== 200) throw new Error(`the receiver refused a delivery: ${res.status} ${String(res.reason)}`);
+    },
+    async close() {
+      await core.drain();
+      await store.close();
+    },
+  };
+};
