@@ -146,3 +146,23 @@ describe('createCallPermissions', () => {
     expect((await permissions.canStartCall(thread)).allowed).toBe(true);
   });
 });
+
+describe('a remote refusal without a reason', () => {
+  it('holds until the person writes again', async () => {
+    const { permissions, clock, fake } = setup({
+      remote: () => ({
+        status: 'no_permission', rawStatus: 'no_permission', expiresAt: null,
+        request: { canPerform: false, limits: [{ period: 'PT24H', max: 2, used: 0 }] }, startCall: null,
+      }),
+    });
+    await permissions.refresh(thread);
+    clock.advance(HOUR);
+    const refused = await permissions.request(thread);
+    expect(!refused.ok && refused.error.reason).toBe('remote_request_denied');
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-9', thread, at: clock.now() }]);
+    clock.advance(1);
+    const sent = await permissions.request(thread);
+    expect(sent.ok).toBe(true);
+    expect(fake.sent).toHaveLength(1);
+  });
+});

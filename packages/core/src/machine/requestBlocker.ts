@@ -21,8 +21,10 @@ export const requestBlocker = (record: PermissionRecord, at: Instant, policy: Re
   if (quotaExhausted(record, at, policy)) return 'quota_exhausted';
   const remote = record.remote;
   // A refusal explained by an exhausted limit is the quota's business (it lifts when the
-  // window rolls on); an unexplained one holds until the next remote check says otherwise.
-  if (remote && remote.canRequest === false && !remote.requestLimits.some((l) => l.used >= l.max)) {
+  // window rolls on). An unexplained one is most often Meta's messaging window: it holds
+  // until the person writes again or the next remote check says otherwise.
+  if (remote && remote.canRequest === false && !remote.requestLimits.some((l) => l.used >= l.max)
+    && (record.lastInboundAt === null || record.lastInboundAt <= remote.at)) {
     return 'remote_request_denied';
   }
   if (record.lastInboundAt === null) {
