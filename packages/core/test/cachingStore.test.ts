@@ -93,11 +93,10 @@ describe('cachingStore', () => {
 
 /** A store whose every call waits for the scheduler. */
 const scheduled = (s: fc.Scheduler, base: PermissionStore): PermissionStore => ({
+  ...base,
   get: s.scheduleFunction((t: Thread) => base.get(t)),
   compareAndSet: s.scheduleFunction((t: Thread, v: number, r: PermissionRecord) => base.compareAndSet(t, v, r)),
   remember: s.scheduleFunction((id: string, n: number, u: number) => base.remember(id, n, u)),
-  due: (b, l) => base.due(b, l),
-  close: () => base.close(),
 });
 
 const now = T0 + 10 * HOUR;

@@ -18,11 +18,10 @@ type Op = 'request' | 'approve';
 
 /** A store whose every call waits for the scheduler: the operation itself runs when released. */
 const scheduled = (s: fc.Scheduler, base: PermissionStore): PermissionStore => ({
+  ...base,
   get: s.scheduleFunction((t: Thread) => base.get(t)),
   compareAndSet: s.scheduleFunction((t: Thread, v: number, r: PermissionRecord) => base.compareAndSet(t, v, r)),
   remember: s.scheduleFunction((id: string, n: number, u: number) => base.remember(id, n, u)),
-  due: (b, l) => base.due(b, l),
-  close: () => base.close(),
 });
 
 /** Brings the thread to a known start: an open messaging window and `prior` answered requests. */

@@ -128,6 +128,11 @@ export const cachingStore = (
     },
     remember: (eventId, now, until) => inner.remember(eventId, now, until),
     due: (before, limit) => inner.due(before, limit),
+    // Side documents are read once per write that needs them: passed through, never cached.
+    getDoc: (kind, key) => inner.getDoc(kind, key),
+    putDoc: (kind, key, expectedVersion, value, write) => inner.putDoc(kind, key, expectedVersion, value, write),
+    deleteDoc: (kind, key, expectedVersion) => inner.deleteDoc(kind, key, expectedVersion),
+    dueDocs: (kind, before, limit) => inner.dueDocs(kind, before, limit),
     async close() {
       entries.clear();
       await inner.close();

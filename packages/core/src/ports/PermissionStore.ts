@@ -1,5 +1,6 @@
 import type { PermissionRecord } from '../machine/PermissionRecord.js';
 import type { Instant, Thread } from '../thread.js';
+import type { DocKind, DocWrite, VersionedDoc } from './VersionedDoc.js';
 
 /** A record with the version it was stored at (1 for the first write). */
 export interface Versioned {
@@ -7,7 +8,7 @@ export interface Versioned {
   readonly record: PermissionRecord;
 }
 
-/** The outcome of a compare-and-set: a conflict is a value, not an exception. */
+/** The outcome of a compare-and-set (or a versioned delete: `version` 0): a conflict is a value, not an exception. */
 export type CasResult =
   | { readonly ok: true; readonly version: number }
   | { readonly ok: false; readonly reason: 'conflict' };
@@ -27,9 +28,32 @@ export type CasResult =
  *   so dedupe data does not grow forever (Redis uses a TTL of `until - now`);
  * - a stored record that no longer decodes rejects with `CorruptRecordError`.
  *
+ * Side documents (call traces, the webhook inbox) live apart from thread records,
+ * keyed by ({@link DocKind}, key); `due` never lists them. A key is a non-empty
+ * string of well-formed Unicode without NUL; a value is JSON text the store keeps
+ * as it is:
+ * - `getDoc` of an absent document resolves to `null`;
+ * - `putDoc(kind, key, expected, value, { now, dueAt, expiresAt })` writes only if
+ *   the stored version is `expected` (0 = absent) and stores it at `expected + 1`,
+ *   atomically across processes, indexing `dueAt` for `dueDocs`;
+ * - `deleteDoc(kind, key, expected)` removes the document only at `expected`
+ *   (`expected` 0 on an absent document succeeds too) and resolves to
+ *   `{ ok: true, version: 0 }`; a later `putDoc` starts again at version 1, so a
+ *   version read before a delete may match a newer document: re-read on conflict;
+ * - `dueDocs(kind, before, limit)` lists keys of `kind` whose `dueAt` is at or
+ *   before `before`, earliest first, at most `limit`, from an index;
+ * - a document whose `expiresAt` is at or before the `now` a later `putDoc` passes
+ *   may be deleted by the store (drivers prune as callers' instants move on, at
+ *   most every minute or so of that time; Redis also expires the key after
+ *   `expiresAt - now` ms). Until deleted it reads as usual; callers rely on
+ *   neither its presence nor its absence after `expiresAt`;
+ * - a document whose stored version does not decode rejects with `CorruptDocError`.
+ *
  * @example
  * const store: PermissionStore = memoryStore();
  * await store.compareAndSet({ pageId: '1', psid: '2' }, 0, emptyRecord()); // { ok: true, version: 1 }
+ * await store.putDoc('inbox', 'k', 0, '{"ids":[]}', { now: 0, dueAt: 30_000, expiresAt: null }); // { ok: true, version: 1 }
+ * await store.dueDocs('inbox', 30_000, 10); // ['k']
  */
 export interface PermissionStore {
   get(thread: Thread): Promise<Versioned | null>;
@@ -38,6 +62,14 @@ export interface PermissionStore {
   remember(eventId: string, now: Instant, until: Instant): Promise<boolean>;
   /** Threads whose `dueAt` is at or before `before`, earliest first, at most `limit`. */
   due(before: Instant, limit: number): Promise<Thread[]>;
+  /** A side document, or null when absent. */
+  getDoc(kind: DocKind, key: string): Promise<VersionedDoc | null>;
+  /** Writes a side document over `expectedVersion` (0 = absent). */
+  putDoc(kind: DocKind, key: string, expectedVersion: number, value: string, write: DocWrite): Promise<CasResult>;
+  /** Deletes a side document at `expectedVersion`; `{ ok: true, version: 0 }` when it is gone. */
+  deleteDoc(kind: DocKind, key: string, expectedVersion: number): Promise<CasResult>;
+  /** Keys of `kind` whose `dueAt` is at or before `before`, earliest first, at most `limit`. */
+  dueDocs(kind: DocKind, before: Instant, limit: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
