@@ -2,6 +2,8 @@ import type { PermissionStore } from '@callperm/core';
 import { compareAndSetChecks } from './compareAndSetChecks.js';
 import { conformanceContext } from './ConformanceContext.js';
 import { dedupeChecks } from './dedupeChecks.js';
+import { docChecks } from './docChecks.js';
+import { docDueChecks } from './docDueChecks.js';
 import { dueChecks } from './dueChecks.js';
 import { lifecycleChecks } from './lifecycleChecks.js';
 import { roundTripChecks } from './roundTripChecks.js';
@@ -11,8 +13,10 @@ import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './Stor
  * Registers the `PermissionStore` conformance suite with your test runner: round
  * trip of generated records, missing threads, compare-and-set conflicts and races,
  * lost updates, dedupe (exactly once, expiry on the virtual clock), the due
- * index, corrupted records and `close()`. Every callperm driver runs it; run it
- * on your own driver too. Assertions use `node:assert`, so any runner works.
+ * index, side documents (round trip, conflicts, races, delete, their due index,
+ * expiry on the virtual clock), corrupted records and `close()`. Every callperm
+ * driver runs it; run it on your own driver too. Assertions use `node:assert`,
+ * so any runner works.
  *
  * @example
  * import { test } from 'vitest';
@@ -35,6 +39,8 @@ export const runStoreConformance = <S extends PermissionStore>(
     ...compareAndSetChecks(ctx),
     ...dedupeChecks(ctx),
     ...dueChecks(ctx),
+    ...docChecks(ctx),
+    ...docDueChecks(ctx),
     ...lifecycleChecks(ctx),
   ];
   for (const c of cases) test(`${prefix}: ${c.name}`, c.body);
