@@ -6,6 +6,7 @@ import { decodeRecord, encodeRecord } from './shared/recordJson.js';
 import { parseVersion } from './shared/parseVersion.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
 import { migrateSqlite, SQLITE_TABLES } from './sqlite/migrations.js';
+import { sqliteDocs } from './sqlite/sqliteDocs.js';
 
 /** Where the SQLite store keeps its data: a file it opens, or a better-sqlite3 connection you opened. */
 export type SqliteSource =
@@ -21,6 +22,8 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Delete expired dedupe rows at most this often, in the `now` the callers pass (default 60 000 ms). */
   readonly dedupePruneEveryMs?: number;
+  /** Delete expired side documents at most this often, in the `now` writers pass (default 60 000 ms). */
+  readonly docPruneEveryMs?: number;
 }
 
 /** The SQLite `PermissionStore`, with its connection and a manual dedupe prune for operators. */
@@ -41,6 +44,7 @@ const D = SQLITE_TABLES.dedupe;
  * Several processes may share the file: compare-and-set is one conditional
  * statement (an `INSERT ... ON CONFLICT DO NOTHING` for version 0, an
  * `UPDATE ... WHERE version = ?` after), and SQLite runs one writer at a time.
+ * Side documents live in their own table, written the same way (`sqliteDocs`).
  * better-sqlite3 is synchronous: a write waiting on another process's lock
  * blocks this event loop for up to `busyTimeoutMs`.
  *
@@ -92,6 +96,7 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
   const open = (): void => {
     if (closed) throw new StoreClosedError('sqlite');
   };
+  const docs = sqliteDocs(db, open, options.docPruneEveryMs ?? 60_000);
 
   return {
     database: db,
@@ -122,6 +127,7 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
       if (limit <= 0) return [];
       return due.all(before, Math.trunc(limit)).map((r) => ({ pageId: r.page_id, psid: r.psid }));
     }),
+    ...docs,
     pruneDedupe: (now) => attempt(() => {
       open();
       return prune.run(now).changes;

@@ -89,4 +89,40 @@ describe('sqlite regressions', () => {
     expect(JSON.stringify(plan)).toContain(`${SQLITE_TABLES.threads}_due`);
     await store.close();
   });
+
+  test('dueDocs reads the (kind, due_at) index, and pruning the expires_at one', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const plan = (sql: string): string => JSON.stringify(store.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all());
+    expect(plan(`SELECT key FROM ${SQLITE_TABLES.docs} WHERE kind = 'inbox' AND due_at IS NOT NULL AND due_at <= 0 ORDER BY due_at LIMIT 10`))
+      .toContain(`${SQLITE_TABLES.docs}_due`);
+    expect(plan(`DELETE FROM ${SQLITE_TABLES.docs} WHERE expires_at IS NOT NULL AND expires_at <= 0`)).toContain(`${SQLITE_TABLES.docs}_expires`);
+    await store.close();
+  });
+
+  test('a file at schema 1 gains the documents table and keeps its threads', async () => {
+    const db = new Database(freshFile());
+    db.exec(SQLITE_MIGRATIONS[0] ?? '');
+    db.pragma('user_version = 1');
+    db.prepare(`INSERT INTO ${SQLITE_TABLES.threads} (page_id, psid, version, record, due_at) VALUES (?, ?, 3, ?, NULL)`)
+      .run(thread.pageId, thread.psid, JSON.stringify(emptyRecord()));
+    const store = await sqliteStore({ database: db });
+    expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
+    expect(await store.get(thread)).toEqual({ version: 3, record: emptyRecord() });
+    expect(await store.putDoc('call', 'k', 0, '{}', { now: 0, dueAt: null, expiresAt: null })).toEqual({ ok: true, version: 1 });
+    await store.close();
+    db.close();
+  });
+
+  test('expired documents are deleted at most every docPruneEveryMs of the writers\' instants', async () => {
+    const store = await sqliteStore({ filename: freshFile() }, { docPruneEveryMs: 1000 });
+    const rows = (): unknown => store.database.prepare(`SELECT count(*) FROM ${SQLITE_TABLES.docs}`).pluck().get();
+    const put = (key: string, now: number, expiresAt: number | null) => store.putDoc('call', key, 0, '{}', { now, dueAt: null, expiresAt });
+    await put('a', 0, 500);
+    await put('b', 600, null);
+    expect(rows()).toBe(2); // a expired at 500, but the last prune ran at 0
+    await put('c', 1000, null);
+    expect(rows()).toBe(2); // pruned at 1000: a is gone
+    expect(await store.getDoc('call', 'a')).toBeNull();
+    await store.close();
+  });
 });

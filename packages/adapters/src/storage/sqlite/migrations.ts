@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SchemaVersionError } from '../shared/SchemaVersionError.js';
 
 /** The tables the SQLite store owns; the file's `user_version` is the schema version. */
-export const SQLITE_TABLES = { threads: 'callperm_threads', dedupe: 'callperm_dedupe' } as const;
+export const SQLITE_TABLES = { threads: 'callperm_threads', dedupe: 'callperm_dedupe', docs: 'callperm_docs' } as const;
 
 /**
  * One entry per schema version, applied in order; entry `i` moves `user_version`
@@ -23,6 +23,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      until    INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX ${SQLITE_TABLES.dedupe}_until ON ${SQLITE_TABLES.dedupe} (until);`,
+  // 2: side documents (call traces, the webhook inbox), apart from thread records.
+  `CREATE TABLE ${SQLITE_TABLES.docs} (
+     kind       TEXT NOT NULL,
+     key        TEXT NOT NULL,
+     version    INTEGER NOT NULL,
+     value      TEXT NOT NULL,
+     due_at     INTEGER,
+     expires_at INTEGER,
+     PRIMARY KEY (kind, key)
+   ) WITHOUT ROWID;
+   CREATE INDEX ${SQLITE_TABLES.docs}_due ON ${SQLITE_TABLES.docs} (kind, due_at) WHERE due_at IS NOT NULL;
+   CREATE INDEX ${SQLITE_TABLES.docs}_expires ON ${SQLITE_TABLES.docs} (expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 const userVersion = (db: BetterSqlite3.Database): number => Number(db.pragma('user_version', { simple: true }));
