@@ -4,6 +4,7 @@ import { parseVersion } from './shared/parseVersion.js';
 import { decodeRecord, encodeRecord } from './shared/recordJson.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
 import { CAS_SCRIPT, INDEX_SCRIPT, REMEMBER_SCRIPT } from './redis/luaScripts.js';
+import { redisDocs } from './redis/redisDocs.js';
 import { redisKeys, type RedisKeys } from './redis/redisKeys.js';
 import { RedisScript, type RedisClient } from './redis/RedisScript.js';
 
@@ -47,7 +48,9 @@ const rememberOnce = new RedisScript(REMEMBER_SCRIPT);
  * server lost them), atomic on the server. A thread is one hash at
  * `{prefix:pageId:psid}`, hash-tagged per thread so Redis Cluster spreads
  * threads across slots; a processed event id is `SET NX PX (until - now)`.
- * Due threads are a sorted set per prefix (one slot; see `cluster`).
+ * Due threads are a sorted set per prefix (one slot; see `cluster`). Side
+ * documents are a hash each, with a due and an expiry index per kind, all of one
+ * kind in one slot (`{prefix:doc/kind}`), written by one script.
  *
  * @example
  * const store = await redisStore({ url: 'redis://127.0.0.1:6379' }, { keyPrefix: 'callperm' });
@@ -71,6 +74,7 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
   const open = (): void => {
     if (closed) throw new StoreClosedError('redis');
   };
+  const docs = redisDocs(client, keys, open);
 
   return {
     client,
@@ -104,6 +108,7 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
         return thread === null ? [] : [thread];
       });
     },
+    ...docs,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

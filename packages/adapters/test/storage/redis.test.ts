@@ -48,6 +48,35 @@ describe.skipIf(!reachable)('redis', () => {
     await expect(redisStore({ client }, { keyPrefix: 'a{b}' })).rejects.toBeInstanceOf(RangeError);
   });
 
+  test('redis: documents of one kind share one hash tag, which no thread or event key can take', async () => {
+    const { keys } = await redisStore({ client }, { keyPrefix: 'cp' });
+    expect(keys.doc('call', '4:1234:c_1')).toBe('{cp:doc/call}:d:4:1234:c_1');
+    expect(keys.doc('inbox', '}{')).toBe('{cp:doc/inbox}:d:}{');
+    expect([keys.docDue('inbox'), keys.docExpiry('inbox')]).toEqual(['{cp:doc/inbox}:due', '{cp:doc/inbox}:exp']);
+    expect(keys.thread({ pageId: 'doc/call', psid: 'x' })).toBe('{cp:doc%2Fcall:x}');
+    expect(keys.event('doc/call')).toBe('{cp:doc%2Fcall}:seen');
+  });
+
+  test('redis: a document with an expiry gets a TTL of expiresAt - now; rewritten without one, it loses it', async () => {
+    const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    const key = store.keys.doc('call', 'k');
+    expect(await store.putDoc('call', 'k', 0, '{}', { now: 1_000_000, dueAt: null, expiresAt: 1_060_000 })).toEqual({ ok: true, version: 1 });
+    const ttl = await client.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await store.putDoc('call', 'k', 1, '{}', { now: 1_000_000, dueAt: null, expiresAt: null })).toEqual({ ok: true, version: 2 });
+    expect(await client.pttl(key)).toBe(-1);
+    expect(await client.zscore(store.keys.docExpiry('call'), 'k')).toBeNull();
+  });
+
+  test('redis: a damaged document version is reported as corrupt_doc, never a crash', async () => {
+    const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
+    await store.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null });
+    await client.hset(store.keys.doc('inbox', 'k'), 'v', 'x');
+    await expect(store.getDoc('inbox', 'k')).rejects.toMatchObject({ code: 'corrupt_doc', kind: 'inbox', key: 'k' });
+    expect(await store.putDoc('inbox', 'k', 1, '{}', { now: 0, dueAt: null, expiresAt: null })).toEqual({ ok: false, reason: 'conflict' });
+  });
+
   test('redis: scripts survive SCRIPT FLUSH (EVALSHA falls back to EVAL)', async () => {
     const store = await redisStore({ client }, { keyPrefix: freshPrefix() });
     expect(await store.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });

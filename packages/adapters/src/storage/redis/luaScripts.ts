@@ -50,3 +50,53 @@ if known and known > now then return 0 end
 if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl) else redis.call('DEL', KEYS[1]) end
 return 1
 `;
+
+/**
+ * Write a side document. KEYS: the document hash, its kind's due index, its kind's
+ * expiry index (one slot: see `RedisKeys.doc`). ARGV: expected version, JSON
+ * text, dueAt ('' = none), expiresAt ('' = none), now, the document key (index
+ * member), the kind's document key prefix, how many expired documents to delete.
+ * First deletes up to that many documents of the kind whose expiresAt is at or
+ * before `now` (callers' clocks rule, virtual ones included; those keys are built
+ * from the prefix, in the same slot as KEYS), then compares and sets. A document
+ * with an expiry also gets a TTL of `expiresAt - now` ms, so Redis drops it even if
+ * no writer comes back. Returns the new version, or 0 on a conflict.
+ */
+export const PUT_DOC_SCRIPT = `
+local now = tonumber(ARGV[5])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[8]))
+for _, m in ipairs(expired) do
+  redis.call('DEL', ARGV[7] .. m)
+  redis.call('ZREM', KEYS[2], m)
+  redis.call('ZREM', KEYS[3], m)
+end
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+local version = current + 1
+redis.call('HSET', KEYS[1], 'v', version, 'd', ARGV[2], 't', ARGV[3])
+if ARGV[3] == '' then redis.call('ZREM', KEYS[2], ARGV[6]) else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[6]) end
+if ARGV[4] == '' then
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
+  local ttl = tonumber(ARGV[4]) - now
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[1], math.min(ttl, 1e13)) else redis.call('PERSIST', KEYS[1]) end
+end
+return version
+`;
+
+/**
+ * Delete a side document at a version. KEYS as {@link PUT_DOC_SCRIPT}. ARGV:
+ * expected version (0: succeed only if absent), the document key (index member).
+ * Returns 1 when the document is gone, 0 on a conflict.
+ */
+export const DELETE_DOC_SCRIPT = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+if current == 0 then return 1 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+return 1
+`;

@@ -1,4 +1,4 @@
-import type { Thread } from '@callperm/core';
+import type { DocKind, Thread } from '@callperm/core';
 
 /** The key names of one Redis store (one key prefix). */
 export interface RedisKeys {
@@ -14,6 +14,20 @@ export interface RedisKeys {
   member(thread: Thread): string;
   /** The thread a due-index member names, or null if the member is not one. */
   parseMember(member: string): Thread | null;
+  /**
+   * A side document: a hash `{ v: version, d: JSON text, t: dueAt or '' }` at
+   * `{prefix:doc/kind}:d:key`. Every key of one kind shares the hash tag
+   * `{prefix:doc/kind}` (one slot), so a script can write a document, its kind's
+   * due and expiry indexes, and delete expired documents atomically on a cluster
+   * too. The tag holds a `/`, which encoded thread and event ids never do.
+   */
+  doc(kind: DocKind, key: string): string;
+  /** What every document key of `kind` starts with (the Redis store prunes expired documents by it). */
+  docPrefix(kind: DocKind): string;
+  /** A kind's due index: a sorted set, score `dueAt`, member the document key. */
+  docDue(kind: DocKind): string;
+  /** A kind's expiry index: a sorted set, score `expiresAt`, member the document key. */
+  docExpiry(kind: DocKind): string;
   /** A SCAN pattern matching every key of this prefix (for operators and test cleanup). */
   readonly pattern: string;
 }
@@ -46,6 +60,10 @@ export const redisKeys = (prefix: string): RedisKeys => {
         return null;
       }
     },
+    doc: (kind, key) => `{${prefix}:doc/${kind}}:d:${key}`,
+    docPrefix: (kind) => `{${prefix}:doc/${kind}}:d:`,
+    docDue: (kind) => `{${prefix}:doc/${kind}}:due`,
+    docExpiry: (kind) => `{${prefix}:doc/${kind}}:exp`,
     pattern: `{${prefix}[:}]*`,
   };
 };
