@@ -1,6 +1,7 @@
 import type { CasResult, Instant, PermissionStore, Thread, Versioned } from '@callperm/core';
 import type { Pool } from 'pg';
 import { migratePostgres } from './postgres/migrations.js';
+import { postgresDocs } from './postgres/postgresDocs.js';
 import { postgresQueries } from './postgres/postgresQueries.js';
 import { postgresTables, type PostgresTables } from './postgres/postgresTables.js';
 import { loadPeer } from './shared/loadPeer.js';
@@ -28,6 +29,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Delete expired dedupe rows at most this often, in the `now` the callers pass (default 60 000 ms). */
   readonly dedupePruneEveryMs?: number;
+  /** Delete expired side documents at most this often, in the `now` writers pass (default 60 000 ms). */
+  readonly docPruneEveryMs?: number;
   /** Hears errors of idle pooled connections (a server restart, say); the pool replaces them. */
   readonly onPoolError?: (error: Error) => void;
 }
@@ -48,6 +51,8 @@ interface ThreadRow { readonly version: unknown; readonly record: unknown }
  * (`INSERT ... ON CONFLICT DO UPDATE ... WHERE version = $expected`); dedupe is an
  * upsert that only overwrites an expired id. Tables live in their own schema,
  * migrated under an advisory lock; due threads use a partial index on `due_at`.
+ * Side documents live in `callperm_docs`, written by conditional statements on
+ * their version (see `postgresDocs`).
  *
  * @example
  * const store = await postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' }, { schema: 'callperm' });
@@ -81,6 +86,7 @@ export const postgresStore = async (source: PostgresSource, options: PostgresSto
   const open = (): void => {
     if (closed) throw new StoreClosedError('postgres');
   };
+  const docs = postgresDocs(pool, tables, open, options.docPruneEveryMs ?? 60_000);
   const prune = async (now: Instant): Promise<number> => (await pool.query({ ...q.prune, values: [now] })).rowCount ?? 0;
 
   return {
@@ -115,6 +121,7 @@ export const postgresStore = async (source: PostgresSource, options: PostgresSto
       const { rows } = await pool.query<{ page_id: string; psid: string }>({ ...q.due, values: [before, Math.trunc(limit)] });
       return rows.map((r) => ({ pageId: r.page_id, psid: r.psid }));
     },
+    ...docs,
     async pruneDedupe(now) {
       open();
       return prune(now);

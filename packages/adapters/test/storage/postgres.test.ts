@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { postgresStore, type PostgresStore } from '@callperm/adapters/storage/postgres';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { postgresQueries } from '../../src/storage/postgres/postgresQueries.js';
+import { postgresTables } from '../../src/storage/postgres/postgresTables.js';
 import { DATABASE_URL, runTag, serverReachable } from './servers.js';
 
 const reachable = await serverReachable('postgres');
@@ -50,6 +51,37 @@ describe.skipIf(!reachable)('postgres', () => {
     const store = await postgresStore({ pool }, { schema });
     await pool.query(`INSERT INTO ${store.tables.migrations} (version) VALUES ($1)`, [POSTGRES_MIGRATIONS.length + 1]);
     await expect(postgresStore({ pool }, { schema })).rejects.toMatchObject({ code: 'schema_too_new' });
+  });
+
+  test('postgres: a schema at version 1 gains the documents table and keeps its threads', async () => {
+    const tables = postgresTables(freshSchema());
+    await pool.query(`CREATE SCHEMA ${tables.schema}`);
+    await pool.query(`CREATE TABLE ${tables.migrations} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(POSTGRES_MIGRATIONS[0]!(tables));
+    await pool.query(`INSERT INTO ${tables.migrations} (version) VALUES (1)`);
+    await pool.query(`INSERT INTO ${tables.threads} (page_id, psid, version, record) VALUES ($1, $2, 3, $3)`,
+      [thread.pageId, thread.psid, JSON.stringify(emptyRecord())]);
+    const store = await postgresStore({ pool }, { schema: tables.schemaName });
+    const { rows } = await pool.query<{ v: number }>(`SELECT max(version) AS v FROM ${tables.migrations}`);
+    expect(rows[0]?.v).toBe(POSTGRES_MIGRATIONS.length);
+    expect(await store.get(thread)).toEqual({ version: 3, record: emptyRecord() });
+    expect(await store.putDoc('call', 'k', 0, '{}', { now: 0, dueAt: 7, expiresAt: null })).toEqual({ ok: true, version: 1 });
+    expect(await store.getDoc('call', 'k')).toEqual({ version: 1, value: '{}', dueAt: 7 });
+  });
+
+  test('postgres: dueDocs and the pruning of expired documents can use their partial indexes', async () => {
+    const store = await postgresStore({ pool }, { schema: freshSchema() });
+    const client = await pool.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const plan = async (sql: string): Promise<string> => JSON.stringify((await client.query(`EXPLAIN ${sql}`)).rows);
+      expect(await plan(`SELECT key FROM ${store.tables.docs} WHERE kind = 'inbox' AND due_at IS NOT NULL AND due_at <= 0 ORDER BY due_at LIMIT 10`))
+        .toContain('callperm_docs_due');
+      expect(await plan(`DELETE FROM ${store.tables.docs} WHERE expires_at IS NOT NULL AND expires_at <= 0`)).toContain('callperm_docs_expires');
+    } finally {
+      await client.query('RESET enable_seqscan');
+      client.release();
+    }
   });
 
   test('postgres: a schema name that would need quoting is refused', async () => {

@@ -24,6 +24,20 @@ export const POSTGRES_MIGRATIONS: readonly ((t: PostgresTables) => string)[] = [
       until    bigint NOT NULL
     );
     CREATE INDEX callperm_dedupe_until ON ${t.dedupe} (until);`,
+  // 2: side documents (call traces, the webhook inbox), apart from thread records.
+  (t) => `
+    CREATE TABLE ${t.docs} (
+      kind       text    NOT NULL,
+      key        text    NOT NULL,
+      version    integer NOT NULL CHECK (version >= 1),
+      value      text    NOT NULL,
+      due_at     bigint,
+      expires_at bigint,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (kind, key)
+    );
+    CREATE INDEX callperm_docs_due ON ${t.docs} (kind, due_at) WHERE due_at IS NOT NULL;
+    CREATE INDEX callperm_docs_expires ON ${t.docs} (expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 const appliedVersion = async (db: Pool | PoolClient, t: PostgresTables): Promise<number | null> => {

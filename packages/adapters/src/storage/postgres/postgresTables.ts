@@ -6,6 +6,8 @@ export interface PostgresTables {
   readonly schema: string;
   readonly threads: string;
   readonly dedupe: string;
+  /** Side documents (call traces, the webhook inbox). */
+  readonly docs: string;
   readonly migrations: string;
 }
 
@@ -27,6 +29,7 @@ export const postgresTables = (schema: string): PostgresTables => {
     schema: q,
     threads: `${q}.callperm_threads`,
     dedupe: `${q}.callperm_dedupe`,
+    docs: `${q}.callperm_docs`,
     migrations: `${q}.callperm_migrations`,
   };
 };
