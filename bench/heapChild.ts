@@ -1,6 +1,6 @@
 /**
  * Child process of the P4 memory bench (run by heapBench.ts with --expose-gc):
- * the heap one idle thread costs in `memoryStore`, and in a plain-record baseline
+ * the memory (JS heap + array buffers) one idle thread costs in `memoryStore`, and in a plain-record baseline
  * (a Map from the thread key to a decoded record object, which is what a store
  * that keeps records as objects holds), measured alternately in one process.
  */
@@ -14,10 +14,12 @@ const { threads, rounds } = childArgs<{ threads: number; rounds: number }>();
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 
+/** JS heap plus array buffers (the memory store's slabs live there): everything a thread costs. */
 const settled = (): number => {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 };
 
 const policy = resolvePolicy(messengerPolicy);

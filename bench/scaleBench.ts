@@ -1,11 +1,11 @@
 /**
  * P5: cost per event of the in-memory webhook pipeline from 1 000 to 1 000 000
- * stored threads, each size in a fresh process. The baseline is the cost at
+ * stored threads, each size in its own process, rounds interleaved. The baseline is the cost at
  * 1 000 threads; every size must stay within +-25% of it.
  */
 import type { BenchOptions } from './harness/BenchOptions.js';
 import type { Metric } from './harness/Metric.js';
-import { runChild } from './harness/runChild.js';
+import { startWorker } from './harness/runChild.js';
 import { statsOf, type Stats } from './harness/Stats.js';
 
 /**
@@ -17,11 +17,21 @@ import { statsOf, type Stats } from './harness/Stats.js';
 export const scaleBench = async (o: BenchOptions): Promise<Metric> => {
   const sizes = [1_000, 10_000, 100_000, 1_000_000];
   const perRound = Math.round(15_000 * o.scale);
-  const bySize: { threads: number; cost: Stats; heapMb: number }[] = [];
-  for (const threads of sizes) {
-    const r = await runChild<{ costs: number[]; heapMb: number }>(new URL('./scaleChild.ts', import.meta.url), { threads, perRound, rounds: o.rounds });
-    bySize.push({ threads, cost: statsOf(r.costs), heapMb: r.heapMb });
+  // One worker per size, all alive at once; rounds go round-robin (direction flipping) so load drift hits every size alike.
+  const workers = [];
+  for (const threads of sizes) workers.push(await startWorker(new URL('./scaleChild.ts', import.meta.url), { threads, perRound }));
+  const costs: number[][] = sizes.map(() => []);
+  const heaps: number[] = sizes.map(() => 0);
+  for (let r = 0; r < o.rounds; r += 1) {
+    const order = r % 2 === 0 ? sizes.map((_, i) => i) : sizes.map((_, i) => sizes.length - 1 - i);
+    for (const i of order) {
+      const a = await workers[i]!.ask<{ cost: number; heapMb: number }>('round');
+      costs[i]!.push(a.cost);
+      heaps[i] = a.heapMb;
+    }
   }
+  await Promise.all(workers.map((w) => w.close()));
+  const bySize: { threads: number; cost: Stats; heapMb: number }[] = sizes.map((threads, i) => ({ threads, cost: statsOf(costs[i]!), heapMb: heaps[i]! }));
   const base = bySize[0]!.cost;
   const last = bySize[bySize.length - 1]!.cost;
   const ratios = bySize.map((s) => s.cost.median / base.median);

@@ -1,5 +1,7 @@
 import { isRight } from 'fp-ts/lib/Either.js';
-import { packedHead, packRecord, unpackRecord } from './machine/packedRecord.js';
+import { memoryDocs } from './memoryDocs.js';
+import { packedBytesHead, packRecordToBytes, unpackRecordBytes } from './machine/packedRecord.js';
+import { byteSlab } from './memory/byteSlab.js';
 import { PermissionRecordCodec, type PermissionRecord } from './machine/PermissionRecord.js';
 import { CorruptRecordError, type CasResult, type PermissionStore, type Versioned } from './ports/PermissionStore.js';
 import type { Instant, Thread } from './thread.js';
@@ -23,17 +25,19 @@ const settle = <T>(f: () => T): Promise<T> => {
 
 /**
  * A `PermissionStore` in this process's memory: for tests, simulations and a host
- * that runs one instance. Each thread is one short binary string (`packRecord`,
- * with the version in front): a fraction of a record object's heap, nothing for
- * the GC to trace, and every read builds a fresh copy, so callers cannot change a
- * stored record by accident.
+ * that runs one instance. Each thread is its packed bytes (`packRecord`, version
+ * in front, ~50 bytes) in a slot of a preallocated slab, found through a Map of
+ * small integers: a fraction of a record object's heap, rewritten in place (no
+ * garbage per write, so a million threads cost the GC what a thousand do), and
+ * every read builds a fresh copy, so callers cannot change a stored record.
  *
  * @example
  * const store = memoryStore();
  * await store.get({ pageId: '1', psid: '2' }); // null
  */
 export const memoryStore = (): PermissionStore & { size(): number; corrupt(thread: Thread, raw: unknown): void } => {
-  const rows = new Map<string, string>();
+  const rows = new Map<string, number>();
+  const slab = byteSlab();
   /** Rows planted by `corrupt` (tests): kept raw, checked by the codec on read. */
   const planted = new Map<string, { version: number; raw: unknown }>();
   const remembered = new Map<string, Instant>();
@@ -42,27 +46,53 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
   const open = (): void => {
     if (closed) throw new Error('This memory store is closed; create a new one.');
   };
+  const docs = memoryDocs(open);
+  // The service reads a thread and then writes it: remember the last row found, valid
+  // while no row was added, moved or dropped, so the write skips a second Map lookup.
+  let layout = 0;
+  let lastThread: Thread | null = null;
+  let lastPage = '';
+  let lastPsid = '';
+  let lastKey = '';
+  let lastRef: number | undefined;
+  let lastLayout = -1;
+  const find = (thread: Thread): { key: string; ref: number | undefined } => {
+    if (thread === lastThread && lastLayout === layout && thread.pageId === lastPage && thread.psid === lastPsid) {
+      return { key: lastKey, ref: lastRef };
+    }
+    const key = keyOf(thread);
+    const ref = rows.get(key);
+    lastThread = thread;
+    lastPage = thread.pageId;
+    lastPsid = thread.psid;
+    lastKey = key;
+    lastRef = ref;
+    lastLayout = layout;
+    return { key, ref };
+  };
+
+  const versionAt = (ref: number): number =>
+    slab.read(ref, (b, start, end) => packedBytesHead(b, start, end, 1).prefix[0] ?? 0);
   const versionOf = (key: string): number => {
     const bad = planted.get(key);
     if (bad !== undefined) return bad.version;
-    const row = rows.get(key);
-    return row === undefined ? 0 : packedHead(row, 1).prefix[0] ?? 0;
+    const ref = rows.get(key);
+    return ref === undefined ? 0 : versionAt(ref);
   };
 
   return {
     get: (thread): Promise<Versioned | null> => settle(() => {
       open();
-      const key = keyOf(thread);
-      const bad = planted.get(key);
+      const { key, ref } = find(thread);
+      const bad = planted.size === 0 ? undefined : planted.get(key);
       if (bad !== undefined) {
         const r = PermissionRecordCodec.decode(bad.raw);
         if (isRight(r)) return { version: bad.version, record: structuredClone(r.right) };
         throw new CorruptRecordError(thread, 'the record does not match the schema');
       }
-      const row = rows.get(key);
-      if (row === undefined) return null;
+      if (ref === undefined) return null;
       try {
-        const { prefix, record } = unpackRecord(row, 1);
+        const { prefix, record } = slab.read(ref, (b, start, end) => unpackRecordBytes(b, start, end, 1));
         return { version: prefix[0] ?? 0, record };
       } catch (e) {
         throw new CorruptRecordError(thread, 'the stored bytes do not unpack', { cause: e });
@@ -70,12 +100,18 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     }),
     compareAndSet: (thread, expectedVersion, record: PermissionRecord): Promise<CasResult> => settle(() => {
       open();
-      const key = keyOf(thread);
-      const current = versionOf(key);
+      // One lookup of the row for the check and the write (each costs cache misses in a big store).
+      const { key, ref } = find(thread);
+      const bad = planted.size === 0 ? undefined : planted.get(key);
+      const current = bad !== undefined ? bad.version : ref === undefined ? 0 : versionAt(ref);
       if (current !== expectedVersion) return { ok: false, reason: 'conflict' } as const;
       const version = current + 1;
-      rows.set(key, packRecord(record, [version]));
-      planted.delete(key);
+      const next = slab.write(ref ?? null, packRecordToBytes(record, [version]));
+      if (next !== ref) {
+        rows.set(key, next);
+        layout += 1;
+      }
+      if (bad !== undefined) planted.delete(key);
       return { ok: true, version } as const;
     }),
     remember(eventId, now, until): Promise<boolean> {
@@ -92,24 +128,34 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     due: (before, limit): Promise<Thread[]> => settle(() => {
       open();
       const hits: { key: string; dueAt: Instant }[] = [];
-      for (const [key, row] of rows) {
-        const { dueAt } = packedHead(row, 1);
+      for (const [key, ref] of rows) {
+        const { dueAt } = slab.read(ref, (b, start, end) => packedBytesHead(b, start, end, 1));
         if (dueAt !== null && dueAt <= before) hits.push({ key, dueAt });
       }
       return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit).map((h) => threadOf(h.key));
     }),
+    getDoc: docs.getDoc,
+    putDoc: docs.putDoc,
+    deleteDoc: docs.deleteDoc,
+    dueDocs: docs.dueDocs,
     close(): Promise<void> {
       closed = true;
       rows.clear();
+      slab.clear();
+      layout += 1;
       planted.clear();
       remembered.clear();
+      docs.clear();
       return Promise.resolve();
     },
     size: () => rows.size + planted.size,
     corrupt(thread, raw): void {
       const key = keyOf(thread);
       planted.set(key, { version: versionOf(key) + 1, raw });
+      const ref = rows.get(key);
+      if (ref !== undefined) slab.free(ref);
       rows.delete(key);
+      layout += 1;
     },
   };
 };

@@ -107,6 +107,23 @@ const baseOf = (r: PermissionRecord): number => (Number.isSafeInteger(r.lastEven
  * unpackRecord(packRecord(emptyRecord())).record; // equals emptyRecord()
  */
 export const packRecord = (r: PermissionRecord, prefix: readonly number[] = []): string => {
+  fill(r, prefix);
+  return written();
+};
+
+/**
+ * Packs like `packRecord` into a scratch buffer shared by all calls: the bytes are
+ * valid until the next pack (copy them out). Saves the string for byte stores.
+ *
+ * @example
+ * slab.set(packRecordToBytes(record, [version]), offset);
+ */
+export const packRecordToBytes = (r: PermissionRecord, prefix: readonly number[] = []): Uint8Array => {
+  fill(r, prefix);
+  return buf.subarray(0, pos);
+};
+
+const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
   pos = 0;
   for (const n of prefix) putNum(n, 0);
   const { evidence: ev, pending: pd, remote: rv } = r;
@@ -134,18 +151,19 @@ export const packRecord = (r: PermissionRecord, prefix: readonly number[] = []):
     putLimits(rv.requestLimits);
     putLimits(rv.startCallLimits);
   }
-  return written();
 };
 
-let src = '';
+let src: Uint8Array = new Uint8Array(0);
 let at = 0;
+let end = 0;
+let scratch = new Uint8Array(256);
 
 const getVarint = (): number => {
   let v = 0;
   let m = 1;
   for (;;) {
-    const b = src.charCodeAt(at);
-    if (Number.isNaN(b)) throw new PackError('truncated');
+    if (at >= end) throw new PackError('truncated');
+    const b = src[at]!;
     at += 1;
     v += (b & 127) * m;
     if (b < 128) return v;
@@ -160,7 +178,8 @@ const getNum = (base: number): number | null => {
     const kind = Math.floor(v / 4);
     if (kind === SPECIAL_NULL) return null;
     if (kind === SPECIAL_MAX_SAFE) return Number.MAX_SAFE_INTEGER;
-    for (let k = 0; k < 8; k += 1) f64Bytes[k] = src.charCodeAt(at + k);
+    if (at + 8 > end) throw new PackError('truncated');
+    for (let k = 0; k < 8; k += 1) f64Bytes[k] = src[at + k]!;
     at += 8;
     return f64[0]!;
   }
@@ -177,8 +196,10 @@ const getInt = (base: number): number => {
 
 const getText = (): string => {
   const n = getVarint();
+  const units: number[] = [];
+  for (let k = 0; k < n; k += 1) units.push(getVarint());
   let out = '';
-  for (let k = 0; k < n; k += 1) out += String.fromCharCode(getVarint());
+  for (let i = 0; i < units.length; i += 4096) out += String.fromCharCode(...units.slice(i, i + 4096));
   return out;
 };
 
@@ -189,9 +210,21 @@ const getLimits = (): RemoteView['requestLimits'] => {
   return out;
 };
 
-const getPrefix = (s: string, prefixLength: number): (number | null)[] => {
-  src = s;
-  at = 0;
+/** Reads a binary string through the byte reader (one char per byte). */
+const bytesOf = (s: string): Uint8Array => {
+  if (scratch.length < s.length) scratch = new Uint8Array(Math.max(s.length, scratch.length * 2));
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c > 255) throw new PackError('not a packed record (a char above 255)');
+    scratch[i] = c;
+  }
+  return scratch;
+};
+
+const getPrefix = (bytes: Uint8Array, start: number, stop: number, prefixLength: number): (number | null)[] => {
+  src = bytes;
+  at = start;
+  end = stop;
   const prefix: (number | null)[] = [];
   for (let k = 0; k < prefixLength; k += 1) prefix.push(getNum(0));
   return prefix;
@@ -210,8 +243,19 @@ const stateOf = (c: number): LifecycleState => {
  * @example
  * const { prefix: [version], record } = unpackRecord(packed, 1);
  */
-export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | null)[]; record: PermissionRecord } => {
-  const prefix = getPrefix(s, prefixLength);
+export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | null)[]; record: PermissionRecord } =>
+  unpackRecordBytes(bytesOf(s), 0, s.length, prefixLength);
+
+/**
+ * `unpackRecord` over bytes `start..stop` of a byte array.
+ *
+ * @example
+ * unpackRecordBytes(chunk, offset, offset + length, 1);
+ */
+export const unpackRecordBytes = (
+  bytes: Uint8Array, start: number, stop: number, prefixLength = 0,
+): { prefix: (number | null)[]; record: PermissionRecord } => {
+  const prefix = getPrefix(bytes, start, stop, prefixLength);
   const flags = getVarint();
   const lastEventAt = getNum(0);
   const base = Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0;
@@ -234,7 +278,7 @@ export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | n
     const can = getVarint();
     remote = { at: rAt, canRequest: triOf(can % 4), requestLimits: getLimits(), canStartCall: triOf(Math.floor(can / 4)), startCallLimits: getLimits() };
   }
-  if (at !== s.length) throw new PackError('trailing bytes');
+  if (at !== stop) throw new PackError('trailing bytes');
   return {
     prefix,
     record: {
@@ -250,8 +294,19 @@ export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | n
  * @example
  * packedHead(packRecord(record, [3]), 1); // { prefix: [3], dueAt: record.dueAt }
  */
-export const packedHead = (s: string, prefixLength = 0): { prefix: (number | null)[]; dueAt: number | null } => {
-  const prefix = getPrefix(s, prefixLength);
+export const packedHead = (s: string, prefixLength = 0): { prefix: (number | null)[]; dueAt: number | null } =>
+  packedBytesHead(bytesOf(s), 0, s.length, prefixLength);
+
+/**
+ * `packedHead` over bytes `start..stop` of a byte array.
+ *
+ * @example
+ * packedBytesHead(chunk, offset, offset + length, 1).dueAt;
+ */
+export const packedBytesHead = (
+  bytes: Uint8Array, start: number, stop: number, prefixLength = 0,
+): { prefix: (number | null)[]; dueAt: number | null } => {
+  const prefix = getPrefix(bytes, start, stop, prefixLength);
   getVarint();
   const lastEventAt = getNum(0);
   return { prefix, dueAt: getNum(Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0) };
