@@ -1,4 +1,4 @@
-import { createCallPermissions, isSideThread, memoryStore, type PermissionStore, type Thread, type TransitionNotice } from '@callperm/core';
+import { createCallPermissions, memoryStore, type PermissionStore, type Thread, type TransitionNotice } from '@callperm/core';
 import { createWebhookHandler, type WebhookError } from '@callperm/adapters/webhook';
 import { VirtualClock, pageWebhook, permissionReplyEntry } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
@@ -8,19 +8,16 @@ const SECRET = 'budget-secret';
 const thread: Thread = { pageId: '1001', psid: '2002' };
 const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
 
-/** A store whose writes to real threads wait until the test releases them (side records pass). */
+/** A store whose writes to threads wait until the test releases them (inbox documents pass). */
 const slowStore = (inner: PermissionStore) => {
   let release = (): void => undefined;
   const gate = new Promise<void>((resolve) => { release = resolve; });
   const store: PermissionStore = {
-    get: (t) => inner.get(t),
+    ...inner,
     compareAndSet: async (t, v, r) => {
-      if (!isSideThread(t)) await gate;
+      await gate;
       return inner.compareAndSet(t, v, r);
     },
-    remember: (id, now, until) => inner.remember(id, now, until),
-    due: (b, l) => inner.due(b, l),
-    close: () => inner.close(),
   };
   return { store, release: () => release() };
 };
@@ -54,12 +51,12 @@ describe('answering inside the budget', () => {
     const res = await h.webhook.core.handle(signedPost(SECRET, body(clock)));
     expect(res.status).toBe(200);
     expect(await inner.get(thread)).toBeNull(); // not applied yet...
-    const recorded = await inner.due(clock.now() + 60_000, 10);
-    expect(recorded.filter(isSideThread)).toHaveLength(1); // ...but in the inbox
+    expect(await inner.dueDocs('inbox', clock.now() + 60_000, 10)).toHaveLength(1); // ...but in the inbox
+    expect(await inner.due(clock.now() + 60_000, 10)).toEqual([]); // which due() never lists
     slow.release();
     await h.webhook.drain();
     expect((await h.permissions.status(thread)).state).toBe('approved');
-    expect(await inner.due(clock.now() + 60_000, 10)).toEqual([]); // the inbox entry is done
+    expect(await inner.dueDocs('inbox', Number.MAX_SAFE_INTEGER, 10)).toEqual([]); // the inbox entry is deleted
     expect(h.errors).toEqual([]);
   });
 
@@ -82,7 +79,7 @@ describe('answering inside the budget', () => {
     await crashed.webhook.drain();
     const approvals = [...crashed.notices, ...survivor.notices].filter((n) => n.event === 'REPLY_APPROVE');
     expect(approvals).toHaveLength(1);
-    expect(await inner.due(clock.now() + 60_000, 10)).toEqual([]);
+    expect(await inner.dueDocs('inbox', Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
   });
 
   it('keeps one inbox slot for a delivery retried while it waits', async () => {
@@ -93,7 +90,7 @@ describe('answering inside the budget', () => {
     const text = body(clock);
     const answers = await Promise.all([h.webhook.core.handle(signedPost(SECRET, text)), h.webhook.core.handle(signedPost(SECRET, text))]);
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    expect((await inner.due(clock.now() + 60_000, 10)).filter(isSideThread)).toHaveLength(1);
+    expect(await inner.dueDocs('inbox', clock.now() + 60_000, 10)).toHaveLength(1);
     slow.release();
     await h.webhook.drain();
     expect(h.notices.filter((n) => n.event === 'REPLY_APPROVE')).toHaveLength(1);
@@ -101,18 +98,15 @@ describe('answering inside the budget', () => {
 
   it('refuses with 503 when the events could be neither applied nor recorded, so Meta retries', async () => {
     const clock = new VirtualClock();
-    const broken: PermissionStore = {
-      ...memoryStore(),
-      get: () => Promise.reject(new Error('store down')),
-      compareAndSet: () => Promise.reject(new Error('store down')),
-    };
+    const down = () => Promise.reject(new Error('store down'));
+    const broken: PermissionStore = { ...memoryStore(), get: down, compareAndSet: down, getDoc: down, putDoc: down, deleteDoc: down };
     const fast = host(broken, clock);
     const refused = await fast.webhook.core.handle(signedPost(SECRET, body(clock)));
     expect([refused.status, refused.reason]).toEqual([503, 'store_unavailable']);
     expect(fast.errors.map((e) => e.code)).toEqual(['apply_failed']);
 
     // Applying hangs past the budget, and recording fails.
-    const hung: PermissionStore = { ...broken, get: (t) => (isSideThread(t) ? Promise.reject(new Error('store down')) : new Promise(() => undefined)) };
+    const hung: PermissionStore = { ...broken, get: () => new Promise(() => undefined) };
     const slow = host(hung, clock, 0);
     const res = await slow.webhook.core.handle(signedPost(SECRET, body(clock)));
     expect([res.status, res.reason]).toEqual([503, 'store_unavailable']);

@@ -16,11 +16,11 @@ const countingStore = () => {
   const inner = memoryStore();
   let writes = 0;
   const store: PermissionStore = {
-    get: (t) => inner.get(t),
+    ...inner,
     compareAndSet: (t, v, r) => { writes += 1; return inner.compareAndSet(t, v, r); },
     remember: (id, now, until) => { writes += 1; return inner.remember(id, now, until); },
-    due: (b, l) => inner.due(b, l),
-    close: () => inner.close(),
+    putDoc: (kind, key, v, value, write) => { writes += 1; return inner.putDoc(kind, key, v, value, write); },
+    deleteDoc: (kind, key, v) => { writes += 1; return inner.deleteDoc(kind, key, v); },
   };
   return { store, writes: () => writes };
 };

@@ -64,10 +64,13 @@ export const serveCommand = (io: CliIo): Command => new Command('serve')
       throw new CliError('usage', `Could not listen on ${options.host}:${port} (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
     }
     let sweeping: Promise<unknown> = Promise.resolve();
+    const name = (e: unknown): string => (e instanceof Error ? e.name : 'error');
     const timer = sweepSeconds > 0
       ? setInterval(() => {
-        sweeping = sweeping.then(() => permissions.sweep({ onError: (t, e) => io.err(`sweep ${t.pageId}:${t.psid}: ${e instanceof Error ? e.name : 'error'}\n`) }))
-          .catch(() => undefined);
+        sweeping = sweeping.then(() => permissions.sweep({
+          onError: (t, e) => io.err(`sweep ${t.pageId}:${t.psid}: ${name(e)}\n`),
+          onInboxError: (key, e) => io.err(`sweep inbox ${key}: ${name(e)}\n`),
+        })).catch(() => undefined);
       }, sweepSeconds * 1000)
       : undefined;
     io.out(`${JSON.stringify({ listening: host.url, webhook: `${host.url}/webhook`, store: opened.label })}\n`);

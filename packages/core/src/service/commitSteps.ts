@@ -7,6 +7,7 @@ import type { Effect } from '../machine/step.js';
 import type { ResolvedPolicy } from '../policy.js';
 import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
+import type { DocKind } from '../ports/VersionedDoc.js';
 import type { Instant, Thread } from '../thread.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 
@@ -20,13 +21,23 @@ export interface Committed {
   readonly decision: Decision;
 }
 
-/** Contention on one thread outlasted the retry budget. */
+/**
+ * Contention on one thread (`thread`), or on one side document (`doc`: a call
+ * trace, an inbox slot), outlasted the retry budget.
+ *
+ * @example
+ * if (e instanceof ContentionError) console.warn(e.code, e.thread ?? e.doc);
+ */
 export class ContentionError extends Error {
   readonly code = 'contention' as const;
-  constructor(readonly thread: Thread, attempts: number) {
-    super(`Gave up writing page ${thread.pageId}, psid ${thread.psid} after ${attempts} compare-and-set conflicts; `
-      + 'another writer keeps updating it. Retry the command.');
+  readonly thread: Thread | null;
+  readonly doc: { readonly kind: DocKind; readonly key: string } | null;
+  constructor(target: Thread | { readonly kind: DocKind; readonly key: string }, attempts: number) {
+    const what = 'kind' in target ? `the ${target.kind} document ${JSON.stringify(target.key)}` : `page ${target.pageId}, psid ${target.psid}`;
+    super(`Gave up writing ${what} after ${attempts} compare-and-set conflicts; another writer keeps updating it. Retry the command.`);
     this.name = 'ContentionError';
+    this.thread = 'kind' in target ? null : target;
+    this.doc = 'kind' in target ? target : null;
   }
 }
 

@@ -11,8 +11,8 @@ import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
 import { commitSteps, type CommitDeps } from './commitSteps.js';
-import { completeInbox, putInbox, readInbox, type InboxDeps, type InboxTicket } from './inbox.js';
-import { recordCallEvent } from './recordCallEvent.js';
+import { completeInbox, processInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
+import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
 import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
 import type { TransitionNotice } from './TransitionNotice.js';
@@ -32,6 +32,12 @@ export interface CallPermissionsOptions {
    * before any host's `sweep` applies it (ms, default 30 000).
    */
   readonly inboxGraceMs?: number;
+  /**
+   * How long a call's trace (what its `calls` webhooks said so far) is kept after
+   * its last change, so items of one call that reach different hosts, or arrive
+   * across a restart, are correlated (ms, default `DEFAULT_CALL_TRACE_TTL_MS`, 2 days).
+   */
+  readonly callTraceTtlMs?: number;
 }
 
 /** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
@@ -68,7 +74,7 @@ export interface IngestReport {
 export interface WebhookInbox {
   /** Records the events in the store; resolves once they are durable. */
   put(events: readonly WebhookEvent[]): Promise<InboxTicket>;
-  /** Marks a recorded delivery applied. */
+  /** Marks a recorded delivery applied: its inbox document is deleted. */
   done(ticket: InboxTicket): Promise<void>;
 }
 
@@ -126,6 +132,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   };
   const tick = (now: number): PermissionEvent => ({ type: 'TICK', at: now });
   const inboxDeps: InboxDeps = { store, clock, maxAttempts: deps.maxAttempts, graceMs: options.inboxGraceMs ?? 30_000 };
+  const traceDeps: CallTraceDeps = { store, clock, maxAttempts: deps.maxAttempts, traceTtlMs: options.callTraceTtlMs ?? DEFAULT_CALL_TRACE_TTL_MS };
 
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
@@ -147,7 +154,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   /** A `calls` item: merge it into its call's stored trace, then apply the grant the call implies (null: none). */
   const ingestCall = async (e: CallEvent): Promise<boolean | null> => {
     if (e.event === 'media_update') return null;
-    const trace = await recordCallEvent(deps, e);
+    const trace = await recordCallEvent(traceDeps, e);
     const grant = implicitGrantOf(trace);
     const mapped = grant === null ? null : toPermissionEvent(grant);
     if (mapped === null) return null;
@@ -227,13 +234,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       store, clock, policy,
       remoteCheck: async (thread) => (await refresh(thread)).ok,
       tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)])).changed,
-      processInbox: async (thread) => {
-        const slot = await readInbox(store, thread);
-        if (slot === null || slot.entry.done) return false;
-        await ingest(slot.entry.events);
-        await completeInbox(inboxDeps, { key: thread.psid });
-        return true;
-      },
+      processInbox: (key) => processInbox(inboxDeps, key, ingest),
     }, sweepOptions),
 
     inbox: {

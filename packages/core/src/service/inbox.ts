@@ -1,33 +1,30 @@
-import { isRight } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Clock } from '../ports/Clock.js';
-import { CorruptRecordError, type PermissionStore, type Versioned } from '../ports/PermissionStore.js';
-import type { Thread } from '../thread.js';
+import type { PermissionStore } from '../ports/PermissionStore.js';
 import type { WebhookEvent } from '../webhookEvent.js';
 import { ContentionError } from './commitSteps.js';
-import { packSideRecord, sideThread, unpackSideRecord } from './sideRecord.js';
+import { decodeDoc } from './decodeDoc.js';
 import { WebhookEventCodec } from './WebhookEventCodec.js';
 
 /** A delivery recorded in the inbox: hand it back to `inbox.done` once its events are applied. */
 export interface InboxTicket {
-  /** The inbox slot (a synthetic thread's PSID). */
+  /** The inbox slot: the key of an `inbox` document. */
   readonly key: string;
+  /** The delivery's event ids: `done` deletes the slot only while it still holds this delivery. */
+  readonly ids: readonly string[];
 }
 
-/** One inbox slot: the events of a delivery, by id, and whether they have been applied. */
+/** One inbox slot: the events of a delivery still to apply, and their ids. */
 export interface InboxEntry {
   readonly ids: readonly string[];
-  /** The events still to apply; emptied once `done`. */
   readonly events: readonly WebhookEvent[];
   readonly receivedAt: number;
-  readonly done: boolean;
 }
 
 const InboxEntryCodec: t.Type<InboxEntry, InboxEntry, unknown> = t.readonly(t.type({
   ids: t.readonlyArray(t.string),
   events: t.readonlyArray(WebhookEventCodec),
   receivedAt: t.number,
-  done: t.boolean,
 }));
 
 /** What the inbox needs. `graceMs`: how long a recorded delivery is left to its receiving host before `sweep` takes it. */
@@ -58,24 +55,22 @@ const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((id, i) => id === b[i]);
 
 /**
- * Reads an inbox slot, or null when it is empty. A slot that does not decode is a `CorruptRecordError`.
+ * Reads an inbox slot, or null when it is empty. A slot that does not decode is a `CorruptDocError`.
  *
  * @example
- * const slot = await readInbox(store, { pageId: '~callperm/inbox', psid: key });
+ * const slot = await readInbox(store, ticket.key);
  */
-export const readInbox = async (store: PermissionStore, thread: Thread): Promise<{ entry: InboxEntry; stored: Versioned } | null> => {
-  const stored = await store.get(thread);
-  if (stored === null) return null;
-  const decoded = InboxEntryCodec.decode(unpackSideRecord(stored.record)?.data);
-  if (!isRight(decoded)) throw new CorruptRecordError(thread, 'the inbox entry does not match the schema');
-  return { entry: decoded.right, stored };
+export const readInbox = async (store: PermissionStore, key: string): Promise<{ entry: InboxEntry; version: number } | null> => {
+  const doc = await store.getDoc('inbox', key);
+  return doc === null ? null : { entry: decodeDoc('inbox', key, doc.value, InboxEntryCodec), version: doc.version };
 };
 
 /**
  * Records a delivery's events durably, for processing later (by the host that
- * received it, or by any host's `sweep` once `graceMs` has passed). Resolves once
- * the store has them. Recording the same events again finds the same slot, so a
- * retried delivery occupies one slot; different events that hash alike take the next.
+ * received it, or by any host's `sweep` once `graceMs` has passed: the slot's
+ * `dueAt`). Resolves once the store has them. Recording the same events again
+ * while they wait finds the same slot, so a retried delivery occupies one slot;
+ * different events that hash alike take the next.
  *
  * @example
  * const ticket = await putInbox(deps, events); // now answer Meta 200
@@ -87,36 +82,52 @@ export const putInbox = async (deps: InboxDeps, events: readonly WebhookEvent[])
   const base = digest(ids);
   for (let probe = 0, attempts = 0; attempts < deps.maxAttempts; attempts += 1) {
     const key = probe === 0 ? base : `${base}.${probe}`;
-    const thread = sideThread('inbox', key);
-    const slot = await readInbox(deps.store, thread);
+    const slot = await readInbox(deps.store, key);
     if (slot !== null) {
-      if (sameIds(slot.entry.ids, ids)) return { key };
+      if (sameIds(slot.entry.ids, ids)) return { key, ids };
       probe += 1;
       continue;
     }
     const now = deps.clock.now();
-    const entry: InboxEntry = { ids, events, receivedAt: now, done: false };
-    const cas = await deps.store.compareAndSet(thread, 0, packSideRecord('inbox', entry, now, now + deps.graceMs));
-    if (cas.ok) return { key };
+    const entry: InboxEntry = { ids, events, receivedAt: now };
+    const cas = await deps.store.putDoc('inbox', key, 0, JSON.stringify(entry), { now, dueAt: now + deps.graceMs, expiresAt: null });
+    if (cas.ok) return { key, ids };
   }
-  throw new ContentionError(sideThread('inbox', base), deps.maxAttempts);
+  throw new ContentionError({ kind: 'inbox', key: base }, deps.maxAttempts);
 };
 
 /**
- * Marks an inbox slot processed: its events are dropped (the ids stay, so a late
- * retry of the same delivery is recognised) and it no longer falls due.
+ * Deletes a processed delivery from the inbox. A slot already gone (another host
+ * applied it) or holding another delivery is left as it is. A late retry of the
+ * same delivery may be recorded again afterwards: applying it again is harmless.
  *
  * @example
  * await completeInbox(deps, ticket);
  */
 export const completeInbox = async (deps: InboxDeps, ticket: InboxTicket): Promise<void> => {
-  const thread = sideThread('inbox', ticket.key);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
-    const slot = await readInbox(deps.store, thread);
-    if (slot === null || slot.entry.done) return;
-    const entry: InboxEntry = { ...slot.entry, events: [], done: true };
-    const cas = await deps.store.compareAndSet(thread, slot.stored.version, packSideRecord('inbox', entry, deps.clock.now(), null));
-    if (cas.ok) return;
+    const slot = await readInbox(deps.store, ticket.key);
+    if (slot === null || !sameIds(slot.entry.ids, ticket.ids)) return;
+    if ((await deps.store.deleteDoc('inbox', ticket.key, slot.version)).ok) return;
   }
-  throw new ContentionError(thread, deps.maxAttempts);
+  throw new ContentionError({ kind: 'inbox', key: ticket.key }, deps.maxAttempts);
+};
+
+/**
+ * Applies the delivery waiting in a slot with `ingest`, then deletes it; resolves
+ * false when the slot was empty (another host got there first).
+ *
+ * @example
+ * const applied = await processInbox(deps, key, (events) => permissions.ingest(events));
+ */
+export const processInbox = async (
+  deps: InboxDeps,
+  key: string,
+  ingest: (events: readonly WebhookEvent[]) => Promise<unknown>,
+): Promise<boolean> => {
+  const slot = await readInbox(deps.store, key);
+  if (slot === null) return false;
+  await ingest(slot.entry.events);
+  await completeInbox(deps, { key, ids: slot.entry.ids });
+  return true;
 };

@@ -1,43 +1,61 @@
-import { isRight } from 'fp-ts/lib/Either.js';
 import { CallTraceCodec, emptyCallTrace, type CallTrace } from '../calls/CallTrace.js';
 import { mergeCallEvent, sameCallTrace } from '../calls/mergeCallEvent.js';
 import type { Clock } from '../ports/Clock.js';
-import { CorruptRecordError, type PermissionStore } from '../ports/PermissionStore.js';
+import type { PermissionStore } from '../ports/PermissionStore.js';
 import type { CallEvent } from '../webhookEvent.js';
 import { ContentionError } from './commitSteps.js';
-import { packSideRecord, sideThread, unpackSideRecord } from './sideRecord.js';
+import { decodeDoc } from './decodeDoc.js';
 
-/** What {@link recordCallEvent} needs. */
+/**
+ * How long a call's trace is kept after its last change (2 days), whatever the
+ * policy: the items of one call come within seconds, Meta's retries within hours,
+ * so a trace this old has nothing left to correlate.
+ *
+ * @example
+ * createCallPermissions({ graph, store, callTraceTtlMs: DEFAULT_CALL_TRACE_TTL_MS });
+ */
+export const DEFAULT_CALL_TRACE_TTL_MS = 2 * 86_400_000;
+
+/** What {@link recordCallEvent} needs. `traceTtlMs`: how long a trace is kept after its last write. */
 export interface CallTraceDeps {
   readonly store: PermissionStore;
   readonly clock: Clock;
   readonly maxAttempts: number;
+  readonly traceTtlMs: number;
 }
 
 /**
- * Merges one `calls` item into its call's stored trace and resolves to the trace
- * after the merge. The trace is a side record (`~callperm/call/<pageId>`, call id)
- * written by compare-and-set, so hosts that restart or share a store agree on it;
- * an item already reflected writes nothing.
+ * The key of a call's trace among the store's `call` documents: unambiguous
+ * whatever the ids contain (the Page id's length comes first).
  *
  * @example
- * const trace = await recordCallEvent({ store, clock, maxAttempts: 32 }, terminateItem);
+ * callTraceKey('1234', 'c_1'); // '4:1234:c_1'
+ * await store.getDoc('call', callTraceKey('1234', 'c_1'));
+ */
+export const callTraceKey = (pageId: string, callId: string): string => `${pageId.length}:${pageId}:${callId}`;
+
+/**
+ * Merges one `calls` item into its call's stored trace and resolves to the trace
+ * after the merge. The trace is a `call` document written by compare-and-set, so
+ * hosts that restart or share a store agree on it; an item already reflected
+ * writes nothing. Each write keeps the trace `traceTtlMs` longer, after which the
+ * store may drop it.
+ *
+ * @example
+ * const trace = await recordCallEvent({ store, clock, maxAttempts: 32, traceTtlMs: DEFAULT_CALL_TRACE_TTL_MS }, terminateItem);
  * implicitGrantOf(trace); // null until the connect naming the person has arrived too
  */
 export const recordCallEvent = async (deps: CallTraceDeps, e: CallEvent): Promise<CallTrace> => {
-  const thread = sideThread('call', e.callId, e.pageId);
+  const key = callTraceKey(e.pageId, e.callId);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
-    const loaded = await deps.store.get(thread);
-    let stored = emptyCallTrace(e.pageId, e.callId);
-    if (loaded !== null) {
-      const decoded = CallTraceCodec.decode(unpackSideRecord(loaded.record)?.data);
-      if (!isRight(decoded)) throw new CorruptRecordError(thread, 'the stored call trace does not match the schema');
-      stored = decoded.right;
-    }
+    const loaded = await deps.store.getDoc('call', key);
+    const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId) : decodeDoc('call', key, loaded.value, CallTraceCodec);
     const merged = mergeCallEvent(stored, e);
     if (loaded !== null && sameCallTrace(stored, merged)) return stored;
-    const cas = await deps.store.compareAndSet(thread, loaded?.version ?? 0, packSideRecord('call', merged, deps.clock.now(), null));
+    const now = deps.clock.now();
+    const write = { now, dueAt: null, expiresAt: now + deps.traceTtlMs };
+    const cas = await deps.store.putDoc('call', key, loaded?.version ?? 0, JSON.stringify(merged), write);
     if (cas.ok) return merged;
   }
-  throw new ContentionError(thread, deps.maxAttempts);
+  throw new ContentionError({ kind: 'call', key }, deps.maxAttempts);
 };

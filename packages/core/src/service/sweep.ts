@@ -4,16 +4,17 @@ import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
 import type { Thread } from '../thread.js';
 import { followUpFor } from './followUpFor.js';
-import { isSideThread, SIDE_PAGE_PREFIX } from './sideRecord.js';
 
 /** Options of `sweep`. */
 export interface SweepOptions {
-  /** Threads taken from the store per sweep (default 100). */
+  /** Threads, and inbox deliveries, taken from the store per sweep (default 100 of each). */
   readonly limit?: number;
   /** Follow-ups run at once (default 4): remote checks are Graph calls. */
   readonly concurrency?: number;
   /** Hears each failed follow-up (the thread stays due). Errors carry no secrets; log `code`/`name`. */
   readonly onError?: (thread: Thread, error: unknown) => void;
+  /** Hears each inbox delivery that failed to apply (it stays in the inbox, due), by its slot key. */
+  readonly onInboxError?: (key: string, error: unknown) => void;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface SweepOptions {
  * if (failed > 0) metrics.increment('callperm.sweep.failed', failed);
  */
 export interface SweepReport {
-  /** Threads the store listed as due. */
+  /** Threads and inbox deliveries the store listed as due. */
   readonly due: number;
   /** Remote checks that got Meta's answer. */
   readonly checked: number;
@@ -47,17 +48,16 @@ export interface SweepDeps {
   readonly remoteCheck: (thread: Thread) => Promise<boolean>;
   /** Steps a TICK; resolves true when the record changed. */
   readonly tick: (thread: Thread) => Promise<boolean>;
-  /** Applies a waiting inbox delivery; resolves true when there was one. */
-  readonly processInbox: (thread: Thread) => Promise<boolean>;
+  /** Applies the delivery waiting in an inbox slot; resolves true when there was one. */
+  readonly processInbox: (key: string) => Promise<boolean>;
 }
 
 type Outcome = 'checked' | 'expired' | 'inbox' | 'idle' | 'failed';
 
+/** One piece of a sweep's work: a waiting inbox delivery, or a thread's follow-up. */
+type Job = { readonly inbox: string } | { readonly thread: Thread };
+
 const followUp = async (deps: SweepDeps, thread: Thread): Promise<Outcome> => {
-  if (isSideThread(thread)) {
-    if (!thread.pageId.startsWith(`${SIDE_PAGE_PREFIX}inbox`)) return 'idle';
-    return (await deps.processInbox(thread)) ? 'inbox' : 'idle';
-  }
   const loaded = await deps.store.get(thread);
   const record: PermissionRecord | undefined = loaded?.record;
   if (record === undefined) return 'idle';
@@ -71,38 +71,49 @@ const followUp = async (deps: SweepDeps, thread: Thread): Promise<Outcome> => {
   }
 };
 
+const heard = (report: () => void): void => {
+  try {
+    report();
+  } catch {
+    // an observer's fault is the observer's
+  }
+};
+
 /**
- * Runs the follow-ups that have fallen due: remote checks after implicit grants
- * and ambiguous sends, expiry announcements, inbox deliveries left by a host that
- * stopped. At most `limit` threads, `concurrency` at a time. Safe from several
- * hosts at once: every write is a compare-and-set, a remote check only adds
- * Meta's newest word, and replayed inbox events are idempotent.
+ * Runs the follow-ups that have fallen due: inbox deliveries left by a host that
+ * stopped (first), then remote checks after implicit grants and ambiguous sends
+ * and expiry announcements. At most `limit` deliveries and `limit` threads,
+ * `concurrency` at a time. Safe from several hosts at once: every write is a
+ * compare-and-set, a remote check only adds Meta's newest word, and replayed
+ * inbox events are idempotent.
  *
  * @example
  * setInterval(() => void permissions.sweep({ limit: 100 }), 15_000);
  */
 export const runSweep = async (deps: SweepDeps, options: SweepOptions = {}): Promise<SweepReport> => {
   const limit = Math.max(0, Math.trunc(options.limit ?? 100));
-  const threads = limit === 0 ? [] : await deps.store.due(deps.clock.now(), limit);
+  const now = deps.clock.now();
+  const [keys, threads] = limit === 0 ? [[], []] : await Promise.all([deps.store.dueDocs('inbox', now, limit), deps.store.due(now, limit)]);
+  const jobs: Job[] = [...keys.map((inbox) => ({ inbox })), ...threads.map((thread) => ({ thread }))];
   const counts: Record<Outcome, number> = { checked: 0, expired: 0, inbox: 0, idle: 0, failed: 0 };
   let next = 0;
+  const run = async (job: Job): Promise<Outcome> => {
+    if ('thread' in job) return followUp(deps, job.thread);
+    return (await deps.processInbox(job.inbox)) ? 'inbox' : 'idle';
+  };
   const worker = async (): Promise<void> => {
-    while (next < threads.length) {
-      const thread = threads[next];
+    while (next < jobs.length) {
+      const job = jobs[next];
       next += 1;
-      if (thread === undefined) continue;
-      const outcome = await followUp(deps, thread).catch((e: unknown): Outcome => {
-        try {
-          options.onError?.(thread, e);
-        } catch {
-          // an observer's fault is the observer's
-        }
+      if (job === undefined) continue;
+      const outcome = await run(job).catch((e: unknown): Outcome => {
+        heard(() => ('thread' in job ? options.onError?.(job.thread, e) : options.onInboxError?.(job.inbox, e)));
         return 'failed';
       });
       counts[outcome] += 1;
     }
   };
-  const width = Math.max(1, Math.min(threads.length, Math.trunc(options.concurrency ?? 4)));
+  const width = Math.max(1, Math.min(jobs.length, Math.trunc(options.concurrency ?? 4)));
   await Promise.all(Array.from({ length: width }, worker));
-  return { due: threads.length, ...counts };
+  return { due: jobs.length, ...counts };
 };
