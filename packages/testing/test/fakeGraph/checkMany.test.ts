@@ -1,22 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphApi, type GraphApiClient } from '@callperm/adapters/graph';
-import { createFakeGraphApi, VirtualClock, type FakeGraphApi, type FakeGraphApiOptions } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { clientAgainstFake } from './support/clientAgainstFake.js';
+import { type FakeGraphApi, type FakeGraphApiOptions } from '@callperm/testing';
 
-let fake: FakeGraphApi | undefined;
-let graph: GraphApiClient | undefined;
-afterEach(async () => {
-  graph?.close();
-  await fake?.close();
-  graph = undefined;
-  fake = undefined;
-});
+const start = clientAgainstFake();
 
-const setup = async (options: FakeGraphApiOptions = {}, accessToken: string | ((p: string) => string) = 'token') => {
-  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
-  fake = await createFakeGraphApi({ clock, ...options });
-  graph = graphApi({ accessToken, baseUrl: fake.url, clock, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
-  return { fake, graph, clock };
-};
+const setup = (options: FakeGraphApiOptions = {}, accessToken: string | ((p: string) => string) = 'token') =>
+  start(options, { accessToken });
 
 const onePage = (n: number, pageId = '1001') => Array.from({ length: n }, (_, i) => ({ pageId, psid: `${5000 + i}` }));
 const batches = (f: FakeGraphApi) => f.requests.filter((r) => r.endpoint === 'batch');

@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphApi, type GraphApiClient } from '@callperm/adapters/graph';
+import { describe, expect, it } from 'vitest';
+import { clientAgainstFake } from './support/clientAgainstFake.js';
+import { graphApi } from '@callperm/adapters/graph';
 import { createCallPermissions, memoryStore, messengerPolicy } from '@callperm/core';
-import { createFakeGraphApi, VirtualClock, type FakeGraphApi } from '@callperm/testing';
 
 const thread = { pageId: '1001', psid: '2002' };
 const TOKEN = 'EAAendtoendpagetoken0000000000';
 
-let fake: FakeGraphApi | undefined;
-let graph: GraphApiClient | undefined;
-afterEach(async () => {
-  graph?.close();
-  await fake?.close();
-  graph = undefined;
-  fake = undefined;
-});
+const start = clientAgainstFake();
 
 const setup = async () => {
-  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
-  fake = await createFakeGraphApi({ clock, accessTokens: TOKEN, appSecret: 'app-secret' });
-  graph = graphApi({ accessToken: TOKEN, appSecret: 'app-secret', baseUrl: fake.url, clock, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  const { fake, graph, clock } = await start({ accessTokens: TOKEN, appSecret: 'app-secret' }, { accessToken: TOKEN, appSecret: 'app-secret' });
   const permissions = createCallPermissions({ graph, store: memoryStore(), clock, policy: messengerPolicy });
   return { fake, permissions, clock };
 };

@@ -1,25 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphApi, appSecretProof, type GraphApiClient, type GraphApiOptions } from '@callperm/adapters/graph';
-import { createFakeGraphApi, permissionCheckVariants, VirtualClock, type FakeGraphApi, type FakeGraphApiOptions } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { clientAgainstFake } from './support/clientAgainstFake.js';
+import { appSecretProof, type GraphApiOptions } from '@callperm/adapters/graph';
+import { permissionCheckVariants, type FakeGraphApiOptions } from '@callperm/testing';
 
 const thread = { pageId: '1001', psid: '2002' };
 const TOKEN = 'EAAGpagetokenforthefake0123456789';
 
-let fake: FakeGraphApi | undefined;
-let graph: GraphApiClient | undefined;
-afterEach(async () => {
-  graph?.close();
-  await fake?.close();
-  fake = undefined;
-  graph = undefined;
-});
+const start = clientAgainstFake();
 
-const setup = async (fakeOptions: FakeGraphApiOptions = {}, clientOptions: Partial<GraphApiOptions> = {}) => {
-  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
-  fake = await createFakeGraphApi({ clock, ...fakeOptions });
-  graph = graphApi({ accessToken: TOKEN, baseUrl: fake.url, clock, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...clientOptions });
-  return { fake, graph, clock };
-};
+const setup = (fakeOptions: FakeGraphApiOptions = {}, clientOptions: Partial<GraphApiOptions> = {}) =>
+  start(fakeOptions, { accessToken: TOKEN, ...clientOptions });
 
 describe('checkPermission over real HTTP', () => {
   for (const variant of permissionCheckVariants) {

@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphApi, TransientError, type GraphApiClient, type GraphApiOptions } from '@callperm/adapters/graph';
-import { createFakeGraphApi, fakeMetaErrors, VirtualClock, type FakeGraphApi } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { clientAgainstFake } from './support/clientAgainstFake.js';
+import { graphApi, TransientError, type GraphApiOptions } from '@callperm/adapters/graph';
+import { createFakeGraphApi, fakeMetaErrors, type FakeGraphApi } from '@callperm/testing';
 
 const thread = { pageId: '1001', psid: '2002' };
 
-let fake: FakeGraphApi | undefined;
-let graph: GraphApiClient | undefined;
-afterEach(async () => {
-  graph?.close();
-  await fake?.close();
-  graph = undefined;
-  fake = undefined;
-});
+const start = clientAgainstFake();
 
 const setup = async (client: Partial<GraphApiOptions> = {}) => {
-  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
-  fake = await createFakeGraphApi({ clock });
-  graph = graphApi({ accessToken: 'token', baseUrl: fake.url, clock, retry: { limit: 2, baseDelayMs: 1, maxDelayMs: 5 }, ...client });
+  const { fake, graph } = await start({}, { ...client, retry: { limit: 2, ...client.retry } });
   fake.inbound(thread);
   return { fake, graph };
 };
@@ -86,8 +78,9 @@ describe('retries', () => {
     const closed = await createFakeGraphApi();
     const url = closed.url;
     await closed.close();
-    graph = graphApi({ accessToken: 'token', baseUrl: url, retry: { limit: 0 } });
+    const graph = graphApi({ accessToken: 'token', baseUrl: url, retry: { limit: 0 } });
     const r = await graph.sendPermissionRequest(thread);
+    graph.close();
     expect(r.ok ? null : [r.error.kind, r.error.processed]).toEqual(['transient', 'no']);
   });
 });

@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphApi, ThrottledError, type GraphApiClient, type GraphLogEntry } from '@callperm/adapters/graph';
-import { createFakeGraphApi, VirtualClock, type FakeGraphApi } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { clientAgainstFake } from './support/clientAgainstFake.js';
+import { ThrottledError, type GraphLogEntry } from '@callperm/adapters/graph';
 
 const page1 = { pageId: '1001', psid: '2002' };
 const page2 = { pageId: '1002', psid: '2002' };
 
-let fake: FakeGraphApi | undefined;
-let graph: GraphApiClient | undefined;
-afterEach(async () => {
-  graph?.close();
-  await fake?.close();
-  graph = undefined;
-  fake = undefined;
-});
+const start = clientAgainstFake();
 
 const setup = async () => {
-  const clock = new VirtualClock(Date.UTC(2026, 5, 1));
-  fake = await createFakeGraphApi({ clock, businessIds: { '1001': 'biz-77' } });
   const log: GraphLogEntry[] = [];
-  graph = graphApi({ accessToken: 'token', baseUrl: fake.url, clock, retry: { baseDelayMs: 1, maxDelayMs: 5 }, log: (e) => log.push(e) });
+  const { fake, graph, clock } = await start({ businessIds: { '1001': 'biz-77' } }, { log: (e) => log.push(e) });
   return { fake, graph, clock, log };
 };
 
