@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { clientAgainstFake } from './support/clientAgainstFake.js';
-import { graphApi } from '@callperm/adapters/graph';
 import { createCallPermissions, memoryStore, messengerPolicy } from '@callperm/core';
 
 const thread = { pageId: '1001', psid: '2002' };
