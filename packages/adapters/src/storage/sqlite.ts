@@ -2,11 +2,13 @@ import type { CasResult, Instant, PermissionStore, Thread, Versioned } from '@ca
 import type BetterSqlite3 from 'better-sqlite3';
 import { attempt } from './shared/attempt.js';
 import { loadPeer } from './shared/loadPeer.js';
-import { decodeRecord, encodeRecord } from './shared/recordJson.js';
 import { parseVersion } from './shared/parseVersion.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
+import { groupCommit } from './sqlite/groupCommit.js';
 import { migrateSqlite, SQLITE_TABLES } from './sqlite/migrations.js';
-import { sqliteDocs } from './sqlite/sqliteDocs.js';
+import { packedColumn, recordOfColumn } from './sqlite/packedColumn.js';
+import { idOfSqliteKey, sqliteKey } from './sqlite/sqliteKey.js';
+import { sqliteDocs, type DocMethods } from './sqlite/sqliteDocs.js';
 
 /** Where the SQLite store keeps its data: a file it opens, or a better-sqlite3 connection you opened. */
 export type SqliteSource =
@@ -24,6 +26,12 @@ export interface SqliteStoreOptions {
   readonly dedupePruneEveryMs?: number;
   /** Delete expired side documents at most this often, in the `now` writers pass (default 60 000 ms). */
   readonly docPruneEveryMs?: number;
+  /**
+   * Run the thread and dedupe operations of one event-loop turn in one transaction,
+   * each resolving after its commit (`groupCommit`; default true). False: one
+   * transaction per operation.
+   */
+  readonly groupCommit?: boolean;
 }
 
 /** The SQLite `PermissionStore`, with its connection and a manual dedupe prune for operators. */
@@ -45,6 +53,10 @@ const D = SQLITE_TABLES.dedupe;
  * statement (an `INSERT ... ON CONFLICT DO NOTHING` for version 0, an
  * `UPDATE ... WHERE version = ?` after), and SQLite runs one writer at a time.
  * Side documents live in their own table, written the same way (`sqliteDocs`).
+ * A thread row is compact (schema 3): decimal ids as INTEGERs, the record packed
+ * as a BLOB, ~100 bytes a thread with its due index. The operations of one
+ * event-loop turn share one transaction (`groupCommit`), so concurrent webhook
+ * deliveries cost one commit, and nothing resolves before its commit.
  * better-sqlite3 is synchronous: a write waiting on another process's lock
  * blocks this event loop for up to `busyTimeoutMs`.
  *
@@ -74,11 +86,12 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
     throw e;
   }
 
-  const select = db.prepare<[string, string], ThreadRow>(`SELECT version, record FROM ${T} WHERE page_id = ? AND psid = ?`);
-  const insert = db.prepare<[string, string, string, number | null]>(
+  type Key = string | bigint;
+  const select = db.prepare<[Key, Key], ThreadRow>(`SELECT version, record FROM ${T} WHERE page_id = ? AND psid = ?`);
+  const insert = db.prepare<[Key, Key, Uint8Array, number | null]>(
     `INSERT INTO ${T} (page_id, psid, version, record, due_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (page_id, psid) DO NOTHING`,
   );
-  const update = db.prepare<[string, number | null, string, string, number]>(
+  const update = db.prepare<[Uint8Array, number | null, Key, Key, number]>(
     `UPDATE ${T} SET version = version + 1, record = ?, due_at = ? WHERE page_id = ? AND psid = ? AND version = ?`,
   );
   const remember = db.prepare<[string, number, number]>(
@@ -86,9 +99,12 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
      ON CONFLICT (event_id) DO UPDATE SET until = excluded.until WHERE ${D}.until <= ?`,
   );
   const prune = db.prepare<[number]>(`DELETE FROM ${D} WHERE until <= ?`);
-  const due = db.prepare<[number, number], { page_id: string; psid: string }>(
+  const due = db.prepare<[number, number], { page_id: unknown; psid: unknown }>(
     `SELECT page_id, psid FROM ${T} WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
-  );
+  ).safeIntegers(true);
+  const group = options.groupCommit === false ? null : groupCommit(db);
+  const write = <R>(work: () => R): Promise<R> => (group ? group.write(work) : attempt(work));
+  const read = <R>(work: () => R): Promise<R> => (group ? group.read(work) : attempt(work));
 
   const pruneEvery = options.dedupePruneEveryMs ?? 60_000;
   let lastPrune = -Infinity;
@@ -96,25 +112,34 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
   const open = (): void => {
     if (closed) throw new StoreClosedError('sqlite');
   };
-  const docs = sqliteDocs(db, open, options.docPruneEveryMs ?? 60_000);
+  const ownDocs = sqliteDocs(db, open, options.docPruneEveryMs ?? 60_000);
+  // Documents keep one transaction per operation: end an open batch first, so theirs never joins it.
+  const alone = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    group?.flush();
+    return f(...a);
+  };
+  const docs: DocMethods = {
+    getDoc: alone(ownDocs.getDoc), putDoc: alone(ownDocs.putDoc), deleteDoc: alone(ownDocs.deleteDoc), dueDocs: alone(ownDocs.dueDocs),
+  };
 
   return {
     database: db,
-    get: (thread: Thread): Promise<Versioned | null> => attempt(() => {
+    get: (thread: Thread): Promise<Versioned | null> => read(() => {
       open();
-      const row = select.get(thread.pageId, thread.psid);
+      const row = select.get(sqliteKey(thread.pageId), sqliteKey(thread.psid));
       if (row === undefined) return null;
-      return { version: parseVersion(thread, row.version), record: decodeRecord(thread, row.record) };
+      return { version: parseVersion(thread, row.version), record: recordOfColumn(thread, row.record) };
     }),
-    compareAndSet: (thread, expectedVersion, record): Promise<CasResult> => attempt(() => {
+    compareAndSet: (thread, expectedVersion, record): Promise<CasResult> => write(() => {
       open();
-      const json = encodeRecord(record);
+      const packed = packedColumn(record);
+      const [page, psid] = [sqliteKey(thread.pageId), sqliteKey(thread.psid)];
       const changes = expectedVersion === 0
-        ? insert.run(thread.pageId, thread.psid, json, record.dueAt).changes
-        : update.run(json, record.dueAt, thread.pageId, thread.psid, expectedVersion).changes;
+        ? insert.run(page, psid, packed, record.dueAt).changes
+        : update.run(packed, record.dueAt, page, psid, expectedVersion).changes;
       return changes === 1 ? { ok: true, version: expectedVersion + 1 } : { ok: false, reason: 'conflict' };
     }),
-    remember: (eventId, now, until): Promise<boolean> => attempt(() => {
+    remember: (eventId, now, until): Promise<boolean> => write(() => {
       open();
       if (now - lastPrune >= pruneEvery) {
         prune.run(now);
@@ -122,18 +147,19 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
       }
       return remember.run(eventId, until, now).changes === 1;
     }),
-    due: (before, limit): Promise<Thread[]> => attempt(() => {
+    due: (before, limit): Promise<Thread[]> => read(() => {
       open();
       if (limit <= 0) return [];
-      return due.all(before, Math.trunc(limit)).map((r) => ({ pageId: r.page_id, psid: r.psid }));
+      return due.all(before, Math.trunc(limit)).map((r) => ({ pageId: idOfSqliteKey(r.page_id), psid: idOfSqliteKey(r.psid) }));
     }),
     ...docs,
-    pruneDedupe: (now) => attempt(() => {
+    pruneDedupe: (now) => write(() => {
       open();
       return prune.run(now).changes;
     }),
     close: (): Promise<void> => attempt(() => {
       if (closed) return;
+      group?.flush();
       closed = true;
       if (owned) db.close();
     }),

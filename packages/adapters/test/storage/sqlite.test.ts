@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { SQLITE_MIGRATIONS, SQLITE_TABLES } from '../../src/storage/sqlite/migrations.js';
+import { sqliteKey } from '../../src/storage/sqlite/sqliteKey.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callperm-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,7 +20,7 @@ runStoreConformance(test, () => sqliteStore({ filename: freshFile() }), {
   name: 'sqlite',
   corrupt: (store, t, text) => {
     store.database.prepare(`UPDATE ${SQLITE_TABLES.threads} SET record = ? WHERE page_id = ? AND psid = ?`)
-      .run(text, t.pageId, t.psid);
+      .run(text, sqliteKey(t.pageId), sqliteKey(t.psid));
   },
 });
 
@@ -124,5 +125,62 @@ describe('sqlite regressions', () => {
     expect(rows()).toBe(2); // pruned at 1000: a is gone
     expect(await store.getDoc('call', 'a')).toBeNull();
     await store.close();
+  });
+
+  test('ids that are not canonical decimals stay text and never meet their numeric look-alikes', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const ids = ['123', '0123', '1234567890123456789', '123456789012345678', '~callperm/inbox', '12a'];
+    for (const [i, psid] of ids.entries()) {
+      expect(await store.compareAndSet({ pageId: '77', psid }, 0, { ...emptyRecord(), lastInboundAt: i, dueAt: i })).toEqual({ ok: true, version: 1 });
+    }
+    for (const [i, psid] of ids.entries()) expect((await store.get({ pageId: '77', psid }))?.record.lastInboundAt).toBe(i);
+    expect((await store.due(100, 100)).map((t) => t.psid)).toEqual(ids);
+    const types = store.database.prepare(`SELECT typeof(psid) FROM ${SQLITE_TABLES.threads} ORDER BY due_at`).pluck().all();
+    expect(types).toEqual(['integer', 'text', 'text', 'integer', 'text', 'text']);
+    await store.close();
+  });
+
+  test('operations of one turn share one transaction and resolve only after its commit', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const db = store.database;
+    const seen: boolean[] = [];
+    const ops = Array.from({ length: 5 }, (_, i) => store.compareAndSet({ pageId: '1', psid: String(10 + i) }, 0, emptyRecord())
+      .then((r) => { seen.push(db.inTransaction); return r; }));
+    expect(db.inTransaction).toBe(true);
+    expect(await Promise.all(ops)).toEqual(Array.from({ length: 5 }, () => ({ ok: true, version: 1 })));
+    expect(seen).toEqual([false, false, false, false, false]);
+    await store.close();
+  });
+
+  test('a failed commit rejects every operation of its turn and keeps none of them', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const db = store.database;
+    const a = store.compareAndSet({ pageId: '1', psid: '2' }, 0, emptyRecord());
+    const b = store.remember('e1', 0, 10);
+    db.exec('ROLLBACK'); // the commit at the end of the turn now fails: no transaction is active
+    await expect(a).rejects.toThrow();
+    await expect(b).rejects.toThrow();
+    expect(await store.get({ pageId: '1', psid: '2' })).toBeNull();
+    expect(await store.remember('e1', 0, 10)).toBe(true);
+    await store.close();
+  });
+
+  test('a schema-2 file moves to compact rows: JSON records read, then packed on their next write', async () => {
+    const db = new Database(freshFile());
+    db.exec(SQLITE_MIGRATIONS[0] ?? '');
+    db.exec(SQLITE_MIGRATIONS[1] ?? '');
+    db.pragma('user_version = 2');
+    const insert = db.prepare(`INSERT INTO ${SQLITE_TABLES.threads} (page_id, psid, version, record, due_at) VALUES (?, ?, 2, ?, ?)`);
+    insert.run('1001', '2002', JSON.stringify({ ...emptyRecord(), dueAt: 5 }), 5);
+    insert.run('~side', 'k', JSON.stringify(emptyRecord()), null);
+    const store = await sqliteStore({ database: db });
+    expect(await store.get(thread)).toEqual({ version: 2, record: { ...emptyRecord(), dueAt: 5 } });
+    expect(await store.due(5, 10)).toEqual([thread]);
+    expect(await store.get({ pageId: '~side', psid: 'k' })).toEqual({ version: 2, record: emptyRecord() });
+    await store.compareAndSet(thread, 2, emptyRecord());
+    const stored = db.prepare(`SELECT typeof(page_id), typeof(record) FROM ${SQLITE_TABLES.threads} WHERE psid = 2002`).raw().get();
+    expect(stored).toEqual(['integer', 'blob']);
+    await store.close();
+    db.close();
   });
 });

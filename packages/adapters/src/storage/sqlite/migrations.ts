@@ -4,6 +4,12 @@ import { SchemaVersionError } from '../shared/SchemaVersionError.js';
 /** The tables the SQLite store owns; the file's `user_version` is the schema version. */
 export const SQLITE_TABLES = { threads: 'callperm_threads', dedupe: 'callperm_dedupe', docs: 'callperm_docs' } as const;
 
+/** SQL twin of `sqliteKey`: an id of 1-18 digits without a leading zero becomes an INTEGER. */
+function canonical(column: string): string {
+  return `CASE WHEN ${column} GLOB '[1-9]*' AND ${column} NOT GLOB '*[^0-9]*' AND length(${column}) <= 18
+    THEN CAST(${column} AS INTEGER) ELSE ${column} END`;
+}
+
 /**
  * One entry per schema version, applied in order; entry `i` moves `user_version`
  * from `i` to `i + 1`. Never edit a released entry: append a new one.
@@ -35,6 +41,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE INDEX ${SQLITE_TABLES.docs}_due ON ${SQLITE_TABLES.docs} (kind, due_at) WHERE due_at IS NOT NULL;
    CREATE INDEX ${SQLITE_TABLES.docs}_expires ON ${SQLITE_TABLES.docs} (expires_at) WHERE expires_at IS NOT NULL;`,
+  // 3: compact threads (~100 bytes a thread on disk instead of ~500): canonical decimal ids as INTEGER
+  // (see sqliteKey), records packed as BLOBs (rows copied here keep their JSON text until their next write).
+  `CREATE TABLE ${SQLITE_TABLES.threads}_v3 (
+     page_id NOT NULL,
+     psid    NOT NULL,
+     version INTEGER NOT NULL,
+     record  BLOB NOT NULL,
+     due_at  INTEGER,
+     PRIMARY KEY (page_id, psid)
+   ) WITHOUT ROWID;
+   INSERT INTO ${SQLITE_TABLES.threads}_v3 (page_id, psid, version, record, due_at)
+     SELECT ${canonical('page_id')}, ${canonical('psid')}, version, record, due_at FROM ${SQLITE_TABLES.threads};
+   DROP TABLE ${SQLITE_TABLES.threads};
+   ALTER TABLE ${SQLITE_TABLES.threads}_v3 RENAME TO ${SQLITE_TABLES.threads};
+   CREATE INDEX ${SQLITE_TABLES.threads}_due ON ${SQLITE_TABLES.threads} (due_at) WHERE due_at IS NOT NULL;`,
 ];
 
 const userVersion = (db: BetterSqlite3.Database): number => Number(db.pragma('user_version', { simple: true }));

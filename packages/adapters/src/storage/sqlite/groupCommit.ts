@@ -1,0 +1,82 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** Group commits open in this process, so one store can end the others' before it waits for the lock. */
+const openGroups = new Set<{ flush(): void }>();
+
+/**
+ * Group commit for one better-sqlite3 connection. The first write of an event-loop
+ * turn opens a `BEGIN IMMEDIATE` transaction; every store operation issued in that
+ * turn (by any number of concurrent commands and webhook deliveries) runs inside
+ * it, at once and in order, and all of them resolve only after the one `COMMIT`
+ * at the end of the turn: nothing is acknowledged before it is durable, and a
+ * failed commit rejects every operation in it. Each statement keeps its own
+ * atomic check (compare-and-set on the version, dedupe on the id), so batching
+ * weakens neither. Reads outside a batch run and resolve at once.
+ *
+ * @example
+ * const group = groupCommit(db);
+ * const changes = await group.write(() => update.run(...).changes);
+ */
+export const groupCommit = (db: BetterSqlite3.Database) => {
+  let waiting: { ok: () => void; fail: (e: unknown) => void }[] = [];
+  let open = false;
+
+  const self = {
+    /** Ends the open batch now: COMMIT, then settle its operations. */
+    flush(): void {
+      if (!open) return;
+      open = false;
+      openGroups.delete(self);
+      const batch = waiting;
+      waiting = [];
+      try {
+        db.exec('COMMIT');
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        for (const w of batch) w.fail(e);
+        return;
+      }
+      for (const w of batch) w.ok();
+    },
+  };
+
+  const begin = (): void => {
+    for (const other of openGroups) if (other !== self) other.flush(); // another connection here holds the lock
+    db.exec('BEGIN IMMEDIATE');
+    open = true;
+    openGroups.add(self);
+    setImmediate(() => self.flush());
+  };
+
+  const inBatch = <T>(work: () => T): Promise<T> => new Promise<T>((resolve, reject) => {
+    let value: T;
+    try {
+      value = work();
+    } catch (e) {
+      reject(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    waiting.push({ ok: () => resolve(value), fail: (e) => reject(e instanceof Error ? e : new Error(String(e))) });
+  });
+
+  return {
+    /** Runs `work` in this turn's transaction (opening it); resolves after its commit. */
+    write<T>(work: () => T): Promise<T> {
+      if (!open) {
+        try {
+          begin();
+        } catch (e) {
+          return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+      return inBatch(work);
+    },
+    /** Runs `work` now; inside an open batch it sees the batch's writes and resolves after its commit. */
+    read<T>(work: () => T): Promise<T> {
+      if (open) return inBatch(work);
+      return new Promise<T>((resolve) => resolve(work()));
+    },
+    /** Commits the open batch, if any (before closing, or before work that manages its own transaction). */
+    flush: (): void => self.flush(),
+  };
+};
