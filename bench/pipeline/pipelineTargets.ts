@@ -1,5 +1,6 @@
 import type { PipelineTarget } from '../pipelineBench.js';
 import { memoryTarget } from './memoryTarget.js';
+import { sqliteTarget } from './sqliteTarget.js';
 
 /**
  * The stores P2 is measured on, in order; a target that cannot run here (server
@@ -10,4 +11,5 @@ import { memoryTarget } from './memoryTarget.js';
  */
 export const pipelineTargets: readonly { metric: string; target: () => Promise<PipelineTarget> }[] = [
   { metric: 'memory', target: () => Promise.resolve(memoryTarget) },
+  { metric: 'sqlite', target: sqliteTarget },
 ];

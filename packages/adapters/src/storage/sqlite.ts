@@ -103,8 +103,9 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
     `SELECT page_id, psid FROM ${T} WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at LIMIT ?`,
   ).safeIntegers(true);
   const group = options.groupCommit === false ? null : groupCommit(db);
-  const write = <R>(work: () => R): Promise<R> => (group ? group.write(work) : attempt(work));
-  const read = <R>(work: () => R): Promise<R> => (group ? group.read(work) : attempt(work));
+  const write = <R>(work: () => R, row?: string): Promise<R> => (group ? group.write(work, row) : attempt(work));
+  const read = <R>(work: () => R, row?: string): Promise<R> => (group ? group.read(work, row) : attempt(work));
+  const rowOf = (t: Thread): string => `${t.pageId.length}:${t.pageId}${t.psid}`;
 
   const pruneEvery = options.dedupePruneEveryMs ?? 60_000;
   let lastPrune = -Infinity;
@@ -129,7 +130,7 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
       const row = select.get(sqliteKey(thread.pageId), sqliteKey(thread.psid));
       if (row === undefined) return null;
       return { version: parseVersion(thread, row.version), record: recordOfColumn(thread, row.record) };
-    }),
+    }, rowOf(thread)),
     compareAndSet: (thread, expectedVersion, record): Promise<CasResult> => write(() => {
       open();
       const packed = packedColumn(record);
@@ -138,7 +139,7 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
         ? insert.run(page, psid, packed, record.dueAt).changes
         : update.run(packed, record.dueAt, page, psid, expectedVersion).changes;
       return changes === 1 ? { ok: true, version: expectedVersion + 1 } : { ok: false, reason: 'conflict' };
-    }),
+    }, rowOf(thread)),
     remember: (eventId, now, until): Promise<boolean> => write(() => {
       open();
       if (now - lastPrune >= pruneEvery) {

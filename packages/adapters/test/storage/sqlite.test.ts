@@ -152,6 +152,22 @@ describe('sqlite regressions', () => {
     await store.close();
   });
 
+  test('inside an open batch, a read of another thread resolves at once; a read of a written thread waits for the commit', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    const db = store.database;
+    const other = { pageId: '1', psid: '3' };
+    await store.compareAndSet(other, 0, emptyRecord());
+    const write = store.compareAndSet(thread, 0, { ...emptyRecord(), dueAt: 9 });
+    const when: Record<string, boolean> = {};
+    const readOther = store.get(other).then((v) => { when.other = db.inTransaction; return v; });
+    const readWritten = store.get(thread).then((v) => { when.written = db.inTransaction; return v; });
+    expect((await readOther)?.version).toBe(1);
+    expect(await readWritten).toEqual({ version: 1, record: { ...emptyRecord(), dueAt: 9 } });
+    await write;
+    expect(when).toEqual({ other: true, written: false });
+    await store.close();
+  });
+
   test('a failed commit rejects every operation of its turn and keeps none of them', async () => {
     const store = await sqliteStore({ filename: freshFile() });
     const db = store.database;

@@ -11,7 +11,8 @@ const openGroups = new Set<{ flush(): void }>();
  * at the end of the turn: nothing is acknowledged before it is durable, and a
  * failed commit rejects every operation in it. Each statement keeps its own
  * atomic check (compare-and-set on the version, dedupe on the id), so batching
- * weakens neither. Reads outside a batch run and resolve at once.
+ * weakens neither. A read resolves at once unless the open batch wrote its row
+ * (then it waits for the commit, so nothing uncommitted is ever returned).
  *
  * @example
  * const group = groupCommit(db);
@@ -20,12 +21,15 @@ const openGroups = new Set<{ flush(): void }>();
 export const groupCommit = (db: BetterSqlite3.Database) => {
   let waiting: { ok: () => void; fail: (e: unknown) => void }[] = [];
   let open = false;
+  /** Rows written in the open batch: a read of any other row sees only committed data and need not wait. */
+  const dirty = new Set<string>();
 
   const self = {
     /** Ends the open batch now: COMMIT, then settle its operations. */
     flush(): void {
       if (!open) return;
       open = false;
+      dirty.clear();
       openGroups.delete(self);
       const batch = waiting;
       waiting = [];
@@ -60,8 +64,8 @@ export const groupCommit = (db: BetterSqlite3.Database) => {
   });
 
   return {
-    /** Runs `work` in this turn's transaction (opening it); resolves after its commit. */
-    write<T>(work: () => T): Promise<T> {
+    /** Runs `work` in this turn's transaction (opening it); resolves after its commit. `row` names what it writes. */
+    write<T>(work: () => T, row?: string): Promise<T> {
       if (!open) {
         try {
           begin();
@@ -69,11 +73,15 @@ export const groupCommit = (db: BetterSqlite3.Database) => {
           return Promise.reject(e instanceof Error ? e : new Error(String(e)));
         }
       }
+      if (row !== undefined) dirty.add(row);
       return inBatch(work);
     },
-    /** Runs `work` now; inside an open batch it sees the batch's writes and resolves after its commit. */
-    read<T>(work: () => T): Promise<T> {
-      if (open) return inBatch(work);
+    /**
+     * Runs `work` now. A read of `row` while the open batch has written it sees
+     * that write, so it resolves only after the commit; any other read resolves at once.
+     */
+    read<T>(work: () => T, row?: string): Promise<T> {
+      if (open && (row === undefined || dirty.has(row))) return inBatch(work);
       return new Promise<T>((resolve) => resolve(work()));
     },
     /** Commits the open batch, if any (before closing, or before work that manages its own transaction). */
