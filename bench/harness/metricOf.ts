@@ -30,15 +30,17 @@ export const floorMetricOf = (m: MetricInput & { floor: number }): Metric =>
   build(m, `>= ${m.floor.toLocaleString('en')} ${m.unit}`, m.value.median >= m.floor);
 
 /**
- * A metric whose figure must stay at or below `atMost` times its baseline (lower is better).
+ * A metric whose figure must stay at or below `atMost` times its baseline and/or
+ * at or below `absolute` (lower is better).
  *
  * @example
  * ceilingMetricOf({ metric: 'P4:memory', ..., atMost: 1.2 });
  */
-export const ceilingMetricOf = (m: MetricInput & { atMost: number; absolute?: number }): Metric => {
+export const ceilingMetricOf = (m: MetricInput & { atMost?: number; absolute?: number }): Metric => {
   const ratio = m.value.median / m.baseline.median;
-  const okRatio = ratio <= m.atMost;
+  const okRatio = m.atMost === undefined || ratio <= m.atMost;
   const okAbs = m.absolute === undefined || m.value.median <= m.absolute;
-  const target = `<= ${m.atMost}x${m.absolute === undefined ? '' : ` and <= ${m.absolute} ${m.unit}`}`;
+  const target = [m.atMost === undefined ? null : `<= ${m.atMost}x`, m.absolute === undefined ? null : `<= ${m.absolute} ${m.unit}`]
+    .filter((x) => x !== null).join(' and ');
   return build(m, target, okRatio && okAbs);
 };
