@@ -1,5 +1,7 @@
 import type { PipelineTarget } from '../pipelineBench.js';
 import { memoryTarget } from './memoryTarget.js';
+import { postgresTarget } from './postgresTarget.js';
+import { redisTarget } from './redisTarget.js';
 import { sqliteTarget } from './sqliteTarget.js';
 
 /**
@@ -12,4 +14,6 @@ import { sqliteTarget } from './sqliteTarget.js';
 export const pipelineTargets: readonly { metric: string; target: () => Promise<PipelineTarget> }[] = [
   { metric: 'memory', target: () => Promise.resolve(memoryTarget) },
   { metric: 'sqlite', target: sqliteTarget },
+  { metric: 'redis', target: () => redisTarget(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') },
+  { metric: 'postgres', target: () => postgresTarget(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test') },
 ];

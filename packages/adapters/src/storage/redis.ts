@@ -66,7 +66,8 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
     owned = source.closeWithStore === true;
   } else {
     const { Redis } = await loadPeer('ioredis', 'redis', () => import('ioredis'));
-    client = new Redis(source.url);
+    // Commands issued in one event-loop turn (concurrent commands, concurrent deliveries) go out as one pipeline.
+    client = new Redis(source.url, { enableAutoPipelining: true });
     owned = true;
   }
   const cluster = options.cluster ?? client.isCluster;

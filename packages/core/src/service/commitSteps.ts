@@ -50,6 +50,31 @@ export interface CommitDeps {
 }
 
 /**
+ * A commit's outcome whose decision is worked out on first read: the webhook path
+ * never reads it, a command's answer does (once, memoised).
+ */
+const committed = (
+  record: PermissionRecord, version: number, now: Instant, changed: boolean, effects: readonly Effect[], policy: ResolvedPolicy,
+): Committed => {
+  let decision: Decision | undefined;
+  return {
+    record, version, now, changed, effects,
+    get decision(): Decision {
+      decision ??= decide(record, now, policy);
+      return decision;
+    },
+  };
+};
+
+/** A transition notice whose `reason` (the decision after the commit) is worked out when an observer reads it. */
+const withReason = (n: TransitionNotice, result: Committed): TransitionNotice => ({
+  thread: n.thread, from: n.from, to: n.to, event: n.event, at: n.at,
+  get reason() {
+    return result.decision.reason;
+  },
+});
+
+/**
  * The one way a record changes: load, step the machine (compiled: `fastStep`) through the events the
  * command builds for this instant, compare-and-set on the loaded version, and on
  * a conflict start again from the fresh record. Observers hear only committed steps.
@@ -77,14 +102,12 @@ export const commitSteps = async (
       effects.push(...r.effects);
       notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
     }
-    if (notices.length === 0) {
-      return { record, version, now, changed: false, effects, decision: decide(record, now, deps.policy) };
-    }
+    if (notices.length === 0) return committed(record, version, now, false, effects, deps.policy);
     const cas = await deps.store.compareAndSet(thread, version, record);
     if (!cas.ok) continue;
-    const decision = decide(record, now, deps.policy);
-    for (const n of notices) deps.notify({ ...n, reason: decision.reason });
-    return { record, version: cas.version, now, changed: true, effects, decision };
+    const result = committed(record, cas.version, now, true, effects, deps.policy);
+    for (const n of notices) deps.notify(withReason(n, result));
+    return result;
   }
   throw new ContentionError(thread, deps.maxAttempts);
 };
