@@ -56,23 +56,21 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
   let lastKey = '';
   let lastRef: number | undefined;
   let lastLayout = -1;
-  const find = (thread: Thread): { key: string; ref: number | undefined } => {
-    if (thread === lastThread && lastLayout === layout && thread.pageId === lastPage && thread.psid === lastPsid) {
-      return { key: lastKey, ref: lastRef };
-    }
-    const key = keyOf(thread);
-    const ref = rows.get(key);
+  /** Looks `thread` up (or reuses the last lookup); the answer is in `lastKey` / `lastRef`. */
+  const find = (thread: Thread): void => {
+    if (thread === lastThread && lastLayout === layout && thread.pageId === lastPage && thread.psid === lastPsid) return;
+    lastKey = keyOf(thread);
+    lastRef = rows.get(lastKey);
     lastThread = thread;
     lastPage = thread.pageId;
     lastPsid = thread.psid;
-    lastKey = key;
-    lastRef = ref;
     lastLayout = layout;
-    return { key, ref };
   };
+  // Slab readers made once, not per call.
+  const headOf = (b: Uint8Array, start: number, end: number) => packedBytesHead(b, start, end, 1);
+  const rowOf = (b: Uint8Array, start: number, end: number) => unpackRecordBytes(b, start, end, 1);
 
-  const versionAt = (ref: number): number =>
-    slab.read(ref, (b, start, end) => packedBytesHead(b, start, end, 1).prefix[0] ?? 0);
+  const versionAt = (ref: number): number => slab.read(ref, headOf).prefix[0] ?? 0;
   const versionOf = (key: string): number => {
     const bad = planted.get(key);
     if (bad !== undefined) return bad.version;
@@ -83,7 +81,9 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
   return {
     get: (thread): Promise<Versioned | null> => settle(() => {
       open();
-      const { key, ref } = find(thread);
+      find(thread);
+      const key = lastKey;
+      const ref = lastRef;
       const bad = planted.size === 0 ? undefined : planted.get(key);
       if (bad !== undefined) {
         const r = PermissionRecordCodec.decode(bad.raw);
@@ -92,7 +92,7 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
       }
       if (ref === undefined) return null;
       try {
-        const { prefix, record } = slab.read(ref, (b, start, end) => unpackRecordBytes(b, start, end, 1));
+        const { prefix, record } = slab.read(ref, rowOf);
         return { version: prefix[0] ?? 0, record };
       } catch (e) {
         throw new CorruptRecordError(thread, 'the stored bytes do not unpack', { cause: e });
@@ -101,7 +101,9 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     compareAndSet: (thread, expectedVersion, record: PermissionRecord): Promise<CasResult> => settle(() => {
       open();
       // One lookup of the row for the check and the write (each costs cache misses in a big store).
-      const { key, ref } = find(thread);
+      find(thread);
+      const key = lastKey;
+      const ref = lastRef;
       const bad = planted.size === 0 ? undefined : planted.get(key);
       const current = bad !== undefined ? bad.version : ref === undefined ? 0 : versionAt(ref);
       if (current !== expectedVersion) return { ok: false, reason: 'conflict' } as const;
@@ -129,7 +131,7 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
       open();
       const hits: { key: string; dueAt: Instant }[] = [];
       for (const [key, ref] of rows) {
-        const { dueAt } = slab.read(ref, (b, start, end) => packedBytesHead(b, start, end, 1));
+        const { dueAt } = slab.read(ref, headOf);
         if (dueAt !== null && dueAt <= before) hits.push({ key, dueAt });
       }
       return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit).map((h) => threadOf(h.key));

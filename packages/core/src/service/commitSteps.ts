@@ -51,20 +51,25 @@ export interface CommitDeps {
 
 /**
  * A commit's outcome whose decision is worked out on first read: the webhook path
- * never reads it, a command's answer does (once, memoised).
+ * never reads it, a command's answer does (once, memoised). A class, so a commit
+ * allocates no closure for its getter.
  */
-const committed = (
-  record: PermissionRecord, version: number, now: Instant, changed: boolean, effects: readonly Effect[], policy: ResolvedPolicy,
-): Committed => {
-  let decision: Decision | undefined;
-  return {
-    record, version, now, changed, effects,
-    get decision(): Decision {
-      decision ??= decide(record, now, policy);
-      return decision;
-    },
-  };
-};
+class CommittedResult implements Committed {
+  #decision: Decision | undefined;
+  constructor(
+    readonly record: PermissionRecord,
+    readonly version: number,
+    readonly now: Instant,
+    readonly changed: boolean,
+    readonly effects: readonly Effect[],
+    private readonly policy: ResolvedPolicy,
+  ) {}
+
+  get decision(): Decision {
+    this.#decision ??= decide(this.record, this.now, this.policy);
+    return this.#decision;
+  }
+}
 
 /** A transition notice whose `reason` (the decision after the commit) is worked out when an observer reads it. */
 const withReason = (n: TransitionNotice, result: Committed): TransitionNotice => ({
@@ -99,13 +104,13 @@ export const commitSteps = async (
       const r = fastStep(record, event, deps.policy);
       if (!r.changed) continue;
       record = r.record;
-      effects.push(...r.effects);
+      for (const e of r.effects) effects.push(e);
       notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
     }
-    if (notices.length === 0) return committed(record, version, now, false, effects, deps.policy);
+    if (notices.length === 0) return new CommittedResult(record, version, now, false, effects, deps.policy);
     const cas = await deps.store.compareAndSet(thread, version, record);
     if (!cas.ok) continue;
-    const result = committed(record, cas.version, now, true, effects, deps.policy);
+    const result = new CommittedResult(record, cas.version, now, true, effects, deps.policy);
     for (const n of notices) deps.notify(withReason(n, result));
     return result;
   }
