@@ -76,7 +76,7 @@ export const pipelineBench = async (o: BenchOptions, target: PipelineTarget): Pr
     const t = await timed(events, () => drive((d) => pipe.handle(d), ds, target.inFlight));
     await pipe.close();
     return t;
-  }, 1);
+  }, 2);
   return metricOf({
     metric: `P2:${target.name}`, what: `webhook pipeline, ${target.name} (${target.inFlight} in flight)`, unit: 'events/s', value, baseline,
     baselineWhat: 'same pipeline: hand reducer + raw driver', atLeast: 0.7, ...(target.notes ? { notes: target.notes } : {}),
