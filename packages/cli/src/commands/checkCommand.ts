@@ -3,10 +3,8 @@ import type { GraphApi, GraphFailure, RemotePermission, Result } from '@callperm
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
 import { createCliService } from '../createCliService.js';
-import { graphFromEnv } from '../graphFromEnv.js';
 import { parseThread } from '../parseThread.js';
-import { openStore } from '../store/openStore.js';
-import { parseStoreSpec } from '../store/parseStoreSpec.js';
+import { withGraphAndStore } from './withGraphAndStore.js';
 
 /** Wraps a Graph client so the caller sees the raw check answer the service consumed. */
 const recordingChecks = (graph: GraphApi): { graph: GraphApi; last: () => Result<RemotePermission, GraphFailure> | undefined } => {
@@ -36,12 +34,7 @@ export const checkCommand = (io: CliIo): Command => new Command('check')
   .option('--store <spec>', 'also store the answer for this thread: memory, sqlite:FILE, redis://..., postgres://...', 'memory')
   .action(async (page: string, psid: string, options: { readonly store: string }) => {
     const thread = parseThread(page, psid);
-    const client = graphFromEnv(io.env);
-    const opened = await openStore(parseStoreSpec(options.store, io.cwd)).catch((e: unknown) => {
-      client.close();
-      throw e;
-    });
-    try {
+    await withGraphAndStore(io, options.store, async (client, opened) => {
       const recorder = recordingChecks(client);
       const refreshed = await createCliService(opened, recorder.graph).refresh(thread);
       const remote = recorder.last();
@@ -50,8 +43,5 @@ export const checkCommand = (io: CliIo): Command => new Command('check')
         throw new CliError('graph_failure', `The permission check failed (${refreshed.error.failure.kind}): ${refreshed.error.failure.message}`);
       }
       io.out(`${JSON.stringify({ ok: true, thread, remote: remote?.ok ? remote.value : null, decision: refreshed.value }, null, 2)}\n`);
-    } finally {
-      client.close();
-      await opened.close();
-    }
+    });
   });

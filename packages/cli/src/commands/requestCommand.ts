@@ -2,10 +2,8 @@ import { Command } from 'commander';
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
 import { createCliService } from '../createCliService.js';
-import { graphFromEnv } from '../graphFromEnv.js';
 import { parseThread } from '../parseThread.js';
-import { openStore } from '../store/openStore.js';
-import { parseStoreSpec } from '../store/parseStoreSpec.js';
+import { withGraphAndStore } from './withGraphAndStore.js';
 
 /**
  * `callperm request PAGE PSID`: sends one calling-permission request (the
@@ -24,12 +22,7 @@ export const requestCommand = (io: CliIo): Command => new Command('request')
   .option('--store <spec>', 'the thread\'s record (quota, window, pending reply): memory, sqlite:FILE, redis://..., postgres://...', 'memory')
   .action(async (page: string, psid: string, options: { readonly store: string }) => {
     const thread = parseThread(page, psid);
-    const client = graphFromEnv(io.env);
-    const opened = await openStore(parseStoreSpec(options.store, io.cwd)).catch((e: unknown) => {
-      client.close();
-      throw e;
-    });
-    try {
+    await withGraphAndStore(io, options.store, async (client, opened) => {
       const sent = await createCliService(opened, client).request(thread);
       if (sent.ok) {
         io.out(`${JSON.stringify({ ok: true, thread, messageId: sent.value.messageId, decision: sent.value.decision }, null, 2)}\n`);
@@ -42,8 +35,5 @@ export const requestCommand = (io: CliIo): Command => new Command('request')
       }
       const next = e.decision.nextRequestAt === null ? '' : ` The next request may go at ${new Date(e.decision.nextRequestAt).toISOString()}.`;
       throw new CliError('refused', `No request sent: ${e.reason}.${next}`);
-    } finally {
-      client.close();
-      await opened.close();
-    }
+    });
   });

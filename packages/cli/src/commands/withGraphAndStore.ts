@@ -1,0 +1,30 @@
+import type { GraphApiClient } from '@callperm/adapters/graph';
+import type { CliIo } from '../CliIo.js';
+import { graphFromEnv } from '../graphFromEnv.js';
+import { openStore, type OpenedStore } from '../store/openStore.js';
+import { parseStoreSpec } from '../store/parseStoreSpec.js';
+
+/**
+ * Opens the Graph client from the environment (PAGE_ACCESS_TOKEN, …) and the
+ * store named by `--store`, runs `body`, and closes both whatever happens.
+ *
+ * @example
+ * await withGraphAndStore(io, 'memory', async (client, opened) => createCliService(opened, client).refresh(thread));
+ */
+export const withGraphAndStore = async <T>(
+  io: CliIo,
+  storeSpec: string,
+  body: (client: GraphApiClient, opened: OpenedStore) => Promise<T>,
+): Promise<T> => {
+  const client = graphFromEnv(io.env);
+  const opened = await openStore(parseStoreSpec(storeSpec, io.cwd)).catch((e: unknown) => {
+    client.close();
+    throw e;
+  });
+  try {
+    return await body(client, opened);
+  } finally {
+    client.close();
+    await opened.close();
+  }
+};
