@@ -18,6 +18,7 @@ import { memoryStore } from '../packages/adapters/src/storage/memory.js';
 import { postgresStore } from '../packages/adapters/src/storage/postgres.js';
 import { redisStore } from '../packages/adapters/src/storage/redis.js';
 import { sqliteStore } from '../packages/adapters/src/storage/sqlite.js';
+import { deleteRedisKeys } from './harness/deleteRedisKeys.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -144,14 +145,7 @@ try {
     });
   }
   cleanups.push(async () => {
-    for (const pattern of [store.keys.pattern, `{bench-${tag}-raw[:}]*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await store.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length > 0) await store.client.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    for (const pattern of [store.keys.pattern, `{bench-${tag}-raw[:}]*`]) await deleteRedisKeys(store.client, pattern);
     await store.close();
   });
 } catch (e) {

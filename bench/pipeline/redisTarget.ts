@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { redisStore, type RedisStore } from '../../packages/adapters/src/storage/redis.js';
 import { redisDriver } from '../baselines/redisDriver.js';
+import { deleteRedisKeys } from '../harness/deleteRedisKeys.js';
 import type { PipelineTarget } from '../pipelineBench.js';
 import { clock } from '../pipelineBench.js';
 import { productPipeline } from './productPipeline.js';
 
-const sweep = async (store: RedisStore, pattern: string): Promise<void> => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await store.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length > 0) await store.client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-};
+const sweep = (store: RedisStore, pattern: string): Promise<void> => deleteRedisKeys(store.client, pattern);
 
 /**
  * P2 on Redis (REDIS_URL, default 127.0.0.1:6379), 64 deliveries in flight: the
