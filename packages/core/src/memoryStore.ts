@@ -3,7 +3,7 @@ import { memoryDocs } from './memoryDocs.js';
 import { packedBytesHead, packRecordToBytes, unpackRecordBytes } from './machine/packedRecord.js';
 import { byteSlab } from './memory/byteSlab.js';
 import { PermissionRecordCodec, type PermissionRecord } from './machine/PermissionRecord.js';
-import { CorruptRecordError, type CasResult, type PermissionStore, type Versioned } from './ports/PermissionStore.js';
+import { CorruptRecordError, type CasResult, type CommitResult, type PermissionStore, type Versioned } from './ports/PermissionStore.js';
 import type { Instant, Thread } from './thread.js';
 
 /** An unambiguous key whatever the ids contain: the page id's length, then both ids. */
@@ -78,6 +78,36 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     return ref === undefined ? 0 : versionAt(ref);
   };
 
+  const rememberNow = (eventId: string, now: Instant, until: Instant): boolean => {
+    const known = remembered.get(eventId);
+    if (known !== undefined && known > now) return false;
+    if (remembered.size >= pruneAt) {
+      for (const [id, u] of remembered) if (u <= now) remembered.delete(id);
+      pruneAt = Math.max(1024, remembered.size * 2);
+    }
+    remembered.set(eventId, until);
+    return true;
+  };
+
+  /** Compare-and-set in place: the new version, or 0 on a conflict. */
+  const writeNow = (thread: Thread, expectedVersion: number, record: PermissionRecord): number => {
+    // One lookup of the row for the check and the write (each costs cache misses in a big store).
+    find(thread);
+    const key = lastKey;
+    const ref = lastRef;
+    const bad = planted.size === 0 ? undefined : planted.get(key);
+    const current = bad !== undefined ? bad.version : ref === undefined ? 0 : versionAt(ref);
+    if (current !== expectedVersion) return 0;
+    const version = current + 1;
+    const next = slab.write(ref ?? null, packRecordToBytes(record, [version]));
+    if (next !== ref) {
+      rows.set(key, next);
+      layout += 1;
+    }
+    if (bad !== undefined) planted.delete(key);
+    return version;
+  };
+
   return {
     get: (thread): Promise<Versioned | null> => settle(() => {
       open();
@@ -100,33 +130,20 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     }),
     compareAndSet: (thread, expectedVersion, record: PermissionRecord): Promise<CasResult> => settle(() => {
       open();
-      // One lookup of the row for the check and the write (each costs cache misses in a big store).
-      find(thread);
-      const key = lastKey;
-      const ref = lastRef;
-      const bad = planted.size === 0 ? undefined : planted.get(key);
-      const current = bad !== undefined ? bad.version : ref === undefined ? 0 : versionAt(ref);
-      if (current !== expectedVersion) return { ok: false, reason: 'conflict' } as const;
-      const version = current + 1;
-      const next = slab.write(ref ?? null, packRecordToBytes(record, [version]));
-      if (next !== ref) {
-        rows.set(key, next);
-        layout += 1;
-      }
-      if (bad !== undefined) planted.delete(key);
-      return { ok: true, version } as const;
+      const version = writeNow(thread, expectedVersion, record);
+      return version === 0 ? { ok: false, reason: 'conflict' } as const : { ok: true, version } as const;
     }),
     remember(eventId, now, until): Promise<boolean> {
       open();
-      const known = remembered.get(eventId);
-      if (known !== undefined && known > now) return Promise.resolve(false);
-      if (remembered.size >= pruneAt) {
-        for (const [id, u] of remembered) if (u <= now) remembered.delete(id);
-        pruneAt = Math.max(1024, remembered.size * 2);
-      }
-      remembered.set(eventId, until);
-      return Promise.resolve(true);
+      return Promise.resolve(rememberNow(eventId, now, until));
     },
+    commitThread: ({ thread, expectedVersion, record, eventIds, now, until }): Promise<CommitResult> => settle(() => {
+      open();
+      const version = record === null ? expectedVersion : writeNow(thread, expectedVersion, record);
+      if (version === 0 && record !== null) return { ok: false, reason: 'conflict' } as const;
+      const first = eventIds.map((id) => rememberNow(id, now, until));
+      return { ok: true, version, first } as const;
+    }),
     due: (before, limit): Promise<Thread[]> => settle(() => {
       open();
       const hits: { key: string; dueAt: Instant }[] = [];

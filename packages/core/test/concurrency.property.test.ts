@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
   createCallPermissions, memoryStore,
-  type PermissionRecord, type PermissionStore, type Thread, type WebhookEvent,
+  type PermissionRecord, type PermissionStore, type Thread, type ThreadCommit, type WebhookEvent,
 } from '../src/index.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
@@ -22,6 +22,7 @@ const scheduled = (s: fc.Scheduler, base: PermissionStore): PermissionStore => (
   get: s.scheduleFunction((t: Thread) => base.get(t)),
   compareAndSet: s.scheduleFunction((t: Thread, v: number, r: PermissionRecord) => base.compareAndSet(t, v, r)),
   remember: s.scheduleFunction((id: string, n: number, u: number) => base.remember(id, n, u)),
+  commitThread: s.scheduleFunction((c: ThreadCommit) => base.commitThread(c)),
 });
 
 /** Brings the thread to a known start: an open messaging window and `prior` answered requests. */

@@ -1,12 +1,12 @@
-import type { CasResult, PermissionStore, Thread, Versioned } from '@callperm/core';
+import type { PermissionStore, Thread, Versioned } from '@callperm/core';
 import { loadPeer } from './shared/loadPeer.js';
 import { parseVersion } from './shared/parseVersion.js';
-import { decodeRecord, encodeRecord } from './shared/recordJson.js';
+import { decodeRecord } from './shared/recordJson.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
-import { CAS_SCRIPT, INDEX_SCRIPT, REMEMBER_SCRIPT } from './redis/luaScripts.js';
 import { redisDocs } from './redis/redisDocs.js';
 import { redisKeys, type RedisKeys } from './redis/redisKeys.js';
-import { RedisScript, type RedisClient } from './redis/RedisScript.js';
+import type { RedisClient } from './redis/RedisScript.js';
+import { redisThreadWrites } from './redis/redisThreadWrites.js';
 
 export type { RedisClient } from './redis/RedisScript.js';
 export type { RedisKeys } from './redis/redisKeys.js';
@@ -27,7 +27,8 @@ export interface RedisStoreOptions {
    * Whether keys may live on different nodes (default: the client's `isCluster`).
    * Single node: the due index changes in the same script as the record. Cluster:
    * the due index (one sorted set per prefix, so in one slot) is updated by a
-   * second, version-guarded script right after the record's.
+   * second, version-guarded script right after the record's, and `commitThread`
+   * remembers its event ids only after the record was written.
    */
   readonly cluster?: boolean;
 }
@@ -38,16 +39,14 @@ export interface RedisStore extends PermissionStore {
   readonly keys: RedisKeys;
 }
 
-const cas = new RedisScript(CAS_SCRIPT);
-const index = new RedisScript(INDEX_SCRIPT);
-const rememberOnce = new RedisScript(REMEMBER_SCRIPT);
-
 /**
  * A `PermissionStore` on Redis (ioredis 5), shared by any number of host
  * instances. Compare-and-set and dedupe are Lua scripts (EVALSHA, EVAL when the
  * server lost them), atomic on the server. A thread is one hash at
  * `{prefix:pageId:psid}`, hash-tagged per thread so Redis Cluster spreads
  * threads across slots; a processed event id is `SET NX PX (until - now)`.
+ * `commitThread` writes a record and remembers its events' ids in one script
+ * on a single node; on a cluster, ids only after the write succeeded.
  * Due threads are a sorted set per prefix (one slot; see `cluster`). Side
  * documents are a hash each, with a due and an expiry index per kind, all of one
  * kind in one slot (`{prefix:doc/kind}`), written by one script.
@@ -76,6 +75,7 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
     if (closed) throw new StoreClosedError('redis');
   };
   const docs = redisDocs(client, keys, open);
+  const writes = redisThreadWrites(client, keys, cluster, open);
 
   return {
     client,
@@ -86,20 +86,7 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
       if (version === null && record === null) return null;
       return { version: parseVersion(thread, version), record: decodeRecord(thread, record) };
     },
-    async compareAndSet(thread, expectedVersion, record): Promise<CasResult> {
-      open();
-      const member = keys.member(thread);
-      const dueAt = record.dueAt === null ? '' : record.dueAt;
-      const scriptKeys = cluster ? [keys.thread(thread)] : [keys.thread(thread), keys.due];
-      const version = Number(await cas.run(client, scriptKeys, [expectedVersion, encodeRecord(record), dueAt, member]));
-      if (version === 0) return { ok: false, reason: 'conflict' };
-      if (cluster) await index.run(client, [keys.due, keys.dueVersions], [member, version, dueAt]);
-      return { ok: true, version };
-    },
-    async remember(eventId, now, until): Promise<boolean> {
-      open();
-      return Number(await rememberOnce.run(client, [keys.event(eventId)], [now, until])) === 1;
-    },
+    ...writes,
     async due(before, limit): Promise<Thread[]> {
       open();
       if (limit <= 0) return [];

@@ -1,4 +1,4 @@
-import type { CasResult, Instant, PermissionStore, Thread, Versioned } from '@callperm/core';
+import type { CasResult, CommitResult, Instant, PermissionRecord, PermissionStore, Thread, Versioned } from '@callperm/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { attempt } from './shared/attempt.js';
 import { loadPeer } from './shared/loadPeer.js';
@@ -123,6 +123,25 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
     getDoc: alone(ownDocs.getDoc), putDoc: alone(ownDocs.putDoc), deleteDoc: alone(ownDocs.deleteDoc), dueDocs: alone(ownDocs.dueDocs),
   };
 
+  /** Runs its argument in a transaction of its own (without group commit), so it lands whole or not at all. */
+  const atomically = db.transaction((work: () => CommitResult): CommitResult => work());
+  /** Compare-and-set inside the current transaction: true when written. */
+  const casNow = (thread: Thread, expectedVersion: number, record: PermissionRecord): boolean => {
+    const packed = packedColumn(record);
+    const [page, psid] = [sqliteKey(thread.pageId), sqliteKey(thread.psid)];
+    const changes = expectedVersion === 0
+      ? insert.run(page, psid, packed, record.dueAt).changes
+      : update.run(packed, record.dueAt, page, psid, expectedVersion).changes;
+    return changes === 1;
+  };
+  const rememberNow = (eventId: string, now: Instant, until: Instant): boolean => {
+    if (now - lastPrune >= pruneEvery) {
+      prune.run(now);
+      lastPrune = now;
+    }
+    return remember.run(eventId, until, now).changes === 1;
+  };
+
   return {
     database: db,
     get: (thread: Thread): Promise<Versioned | null> => read(() => {
@@ -133,21 +152,23 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
     }, rowOf(thread)),
     compareAndSet: (thread, expectedVersion, record): Promise<CasResult> => write(() => {
       open();
-      const packed = packedColumn(record);
-      const [page, psid] = [sqliteKey(thread.pageId), sqliteKey(thread.psid)];
-      const changes = expectedVersion === 0
-        ? insert.run(page, psid, packed, record.dueAt).changes
-        : update.run(packed, record.dueAt, page, psid, expectedVersion).changes;
-      return changes === 1 ? { ok: true, version: expectedVersion + 1 } : { ok: false, reason: 'conflict' };
+      return casNow(thread, expectedVersion, record) ? { ok: true, version: expectedVersion + 1 } : { ok: false, reason: 'conflict' };
     }, rowOf(thread)),
     remember: (eventId, now, until): Promise<boolean> => write(() => {
       open();
-      if (now - lastPrune >= pruneEvery) {
-        prune.run(now);
-        lastPrune = now;
-      }
-      return remember.run(eventId, until, now).changes === 1;
+      return rememberNow(eventId, now, until);
     }),
+    // The write and the ids in one transaction (the turn's group commit, rolled back whole if the work fails part way, or one of its own).
+    commitThread: ({ thread, expectedVersion, record, eventIds, now, until }): Promise<CommitResult> => {
+      const work = (): CommitResult => {
+        open();
+        if (record !== null && !casNow(thread, expectedVersion, record)) return { ok: false, reason: 'conflict' };
+        const first = eventIds.map((id) => rememberNow(id, now, until));
+        return { ok: true, version: record === null ? expectedVersion : expectedVersion + 1, first };
+      };
+      const row = record === null ? undefined : rowOf(thread);
+      return group ? group.writeWhole(work, row) : attempt(() => atomically.immediate(work));
+    },
     due: (before, limit): Promise<Thread[]> => read(() => {
       open();
       if (limit <= 0) return [];

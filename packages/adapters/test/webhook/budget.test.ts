@@ -18,6 +18,10 @@ const slowStore = (inner: PermissionStore) => {
       await gate;
       return inner.compareAndSet(t, v, r);
     },
+    commitThread: async (c) => {
+      await gate;
+      return inner.commitThread(c);
+    },
   };
   return { store, release: () => release() };
 };
@@ -99,7 +103,7 @@ describe('answering inside the budget', () => {
   it('refuses with 503 when the events could be neither applied nor recorded, so Meta retries', async () => {
     const clock = new VirtualClock();
     const down = () => Promise.reject(new Error('store down'));
-    const broken: PermissionStore = { ...memoryStore(), get: down, compareAndSet: down, getDoc: down, putDoc: down, deleteDoc: down };
+    const broken: PermissionStore = { ...memoryStore(), get: down, compareAndSet: down, commitThread: down, getDoc: down, putDoc: down, deleteDoc: down };
     const fast = host(broken, clock);
     const refused = await fast.webhook.core.handle(signedPost(SECRET, body(clock)));
     expect([refused.status, refused.reason]).toEqual([503, 'store_unavailable']);

@@ -19,6 +19,7 @@ const countingStore = () => {
     ...inner,
     compareAndSet: (t, v, r) => { writes += 1; return inner.compareAndSet(t, v, r); },
     remember: (id, now, until) => { writes += 1; return inner.remember(id, now, until); },
+    commitThread: (c) => { writes += 1; return inner.commitThread(c); },
     putDoc: (kind, key, v, value, write) => { writes += 1; return inner.putDoc(kind, key, v, value, write); },
     deleteDoc: (kind, key, v) => { writes += 1; return inner.deleteDoc(kind, key, v); },
   };

@@ -1,4 +1,5 @@
 import { frozenRecord } from '../machine/frozenRecord.js';
+import type { PermissionRecord } from '../machine/PermissionRecord.js';
 import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore, Versioned } from '../ports/PermissionStore.js';
 import { threadKey, type Instant, type Thread } from '../thread.js';
@@ -39,7 +40,7 @@ interface Flight { dirty: boolean }
 /**
  * A read-through cache of decoded, frozen records in front of any store. `get`
  * answers from memory while the entry is younger than `maxAgeMs`; a successful
- * compare-and-set stores the new version in the cache, a conflict or error drops
+ * compare-and-set (or `commitThread`) stores the new version in the cache, a conflict or error drops
  * the entry (so the next attempt reads the truth), and an answer that raced a
  * write of its thread is returned but not cached, so a slow answer never
  * installs an old version. Because records come out frozen, `decide` memoises on
@@ -90,6 +91,26 @@ export const cachingStore = (
     entries.set(thread, { value, answer: Promise.resolve(value), loadedAt });
   };
 
+  /** A write through the cache: on success the cache learns the frozen record, otherwise it forgets the thread. */
+  const write = async <R extends { readonly ok: true; readonly version: number } | { readonly ok: false }>(
+    thread: Thread, record: PermissionRecord, run: (frozen: PermissionRecord) => Promise<R>,
+  ): Promise<R> => {
+    const key = threadKey(thread);
+    const frozen = frozenRecord(record);
+    const flight = takeOff(key);
+    let r: R;
+    try {
+      r = await run(frozen);
+    } catch (e) {
+      land(key, flight, true);
+      entries.delete(thread);
+      throw e;
+    }
+    if (land(key, flight, true) && r.ok) learn(thread, { version: r.version, record: frozen }, clock.now());
+    else entries.delete(thread);
+    return r;
+  };
+
   return {
     get(thread) {
       const hit = entries.get(thread);
@@ -110,22 +131,10 @@ export const cachingStore = (
         throw e;
       });
     },
-    async compareAndSet(thread, expectedVersion, record) {
-      const key = threadKey(thread);
-      const frozen = frozenRecord(record);
-      const flight = takeOff(key);
-      let r;
-      try {
-        r = await inner.compareAndSet(thread, expectedVersion, frozen);
-      } catch (e) {
-        land(key, flight, true);
-        entries.delete(thread);
-        throw e;
-      }
-      if (land(key, flight, true) && r.ok) learn(thread, { version: r.version, record: frozen }, clock.now());
-      else entries.delete(thread);
-      return r;
-    },
+    compareAndSet: (thread, expectedVersion, record) => write(thread, record, (frozen) => inner.compareAndSet(thread, expectedVersion, frozen)),
+    commitThread: (commit) => (commit.record === null
+      ? inner.commitThread(commit) // nothing written: the cached entry stays true
+      : write(commit.thread, commit.record, (record) => inner.commitThread({ ...commit, record }))),
     remember: (eventId, now, until) => inner.remember(eventId, now, until),
     due: (before, limit) => inner.due(before, limit),
     // Side documents are read once per write that needs them: passed through, never cached.

@@ -14,6 +14,34 @@ export type CasResult =
   | { readonly ok: false; readonly reason: 'conflict' };
 
 /**
+ * One thread's write together with the ids of the events it applies: what
+ * {@link PermissionStore.commitThread} commits in one step.
+ */
+export interface ThreadCommit {
+  readonly thread: Thread;
+  /** The version the record was read at (0 = no record yet). */
+  readonly expectedVersion: number;
+  /**
+   * The record to store at `expectedVersion + 1`, or null when the events changed
+   * nothing: then no version is checked and nothing is written but the ids.
+   */
+  readonly record: PermissionRecord | null;
+  /** Event ids to remember, in order; may be empty, may repeat (a repeat is not first). */
+  readonly eventIds: readonly string[];
+  /** The caller's instant (epoch ms), as `remember` takes it. */
+  readonly now: Instant;
+  /** Until when the ids are remembered, as `remember` takes it. */
+  readonly until: Instant;
+}
+
+/** The outcome of {@link PermissionStore.commitThread}. */
+export type CommitResult =
+  /** Written (or nothing to write): `version` is the stored version now (the expected one when `record` was null); `first[i]` tells whether `eventIds[i]` was seen here for the first time. */
+  | { readonly ok: true; readonly version: number; readonly first: readonly boolean[] }
+  /** The stored version was not the expected one: nothing was written and no id was remembered. */
+  | { readonly ok: false; readonly reason: 'conflict' };
+
+/**
  * Where thread records live. Drivers (memory, SQLite, Redis, PostgreSQL) implement
  * this; every one passes `runStoreConformance` from `@callperm/testing`.
  *
@@ -26,6 +54,15 @@ export type CasResult =
  * - `remember(eventId, now, until)` is true exactly once per id while remembered;
  *   the id may be forgotten once `now` (as later callers pass it) is past `until`,
  *   so dedupe data does not grow forever (Redis uses a TTL of `until - now`);
+ * - `commitThread({ thread, expectedVersion, record, eventIds, now, until })` is
+ *   `compareAndSet` and `remember` of every id as one step: the ids are
+ *   remembered only if the record was written (or `record` is null), and none if
+ *   the version conflicted; `first[i]` is what `remember(eventIds[i], now, until)`
+ *   would have said, in order (an id twice in one call is first at most once).
+ *   Memory, SQLite, single-node Redis and PostgreSQL do it atomically, so no
+ *   reader sees the record without its ids; where keys may live on different
+ *   nodes (Redis Cluster) the ids are remembered right after the write, never
+ *   before it (a crash in between replays an idempotent event, never loses one);
  * - a stored record that no longer decodes rejects with `CorruptRecordError`.
  *
  * Side documents (call traces, the webhook inbox) live apart from thread records,
@@ -60,6 +97,8 @@ export interface PermissionStore {
   compareAndSet(thread: Thread, expectedVersion: number, record: PermissionRecord): Promise<CasResult>;
   /** Remembers a processed event id; true the first time, false for a duplicate. */
   remember(eventId: string, now: Instant, until: Instant): Promise<boolean>;
+  /** Writes a thread's record (compare-and-set) and remembers the ids of the events it applies, as one step. */
+  commitThread(commit: ThreadCommit): Promise<CommitResult>;
   /** Threads whose `dueAt` is at or before `before`, earliest first, at most `limit`. */
   due(before: Instant, limit: number): Promise<Thread[]>;
   /** A side document, or null when absent. */

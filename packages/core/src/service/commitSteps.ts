@@ -46,7 +46,8 @@ export interface CommitDeps {
   readonly clock: Clock;
   readonly policy: ResolvedPolicy;
   readonly maxAttempts: number;
-  readonly notify: (notice: TransitionNotice) => void;
+  /** Hears each committed transition; null when nobody listens (then no notice is built). */
+  readonly notify: ((notice: TransitionNotice) => void) | null;
 }
 
 /**
@@ -97,22 +98,81 @@ export const commitSteps = async (
     const version = loaded?.version ?? 0;
     const start = loaded?.record ?? emptyRecord();
     const now = deps.clock.now();
-    let record = start;
-    const effects: Effect[] = [];
-    const notices: TransitionNotice[] = [];
-    for (const event of build(now, start)) {
-      const r = fastStep(record, event, deps.policy);
-      if (!r.changed) continue;
-      record = r.record;
-      for (const e of r.effects) effects.push(e);
-      notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
-    }
-    if (notices.length === 0) return new CommittedResult(record, version, now, false, effects, deps.policy);
-    const cas = await deps.store.compareAndSet(thread, version, record);
+    const s = stepThrough(deps, thread, start, build(now, start));
+    if (!s.wrote) return new CommittedResult(start, version, now, false, s.effects, deps.policy);
+    const cas = await deps.store.compareAndSet(thread, version, s.record);
     if (!cas.ok) continue;
-    const result = new CommittedResult(record, cas.version, now, true, effects, deps.policy);
-    for (const n of notices) deps.notify(withReason(n, result));
+    const result = new CommittedResult(s.record, cas.version, now, true, s.effects, deps.policy);
+    announce(deps, s.notices, result);
     return result;
   }
   throw new ContentionError(thread, deps.maxAttempts);
+};
+
+/** A webhook event bound for one thread: its dedupe id and the machine event it maps to. */
+export interface IdentifiedEvent {
+  readonly id: string;
+  readonly event: PermissionEvent;
+}
+
+/** What {@link commitEvents} did with each event, in order. */
+export interface EventsCommitted {
+  /** Whether the event changed the record (given the events before it). */
+  readonly changed: readonly boolean[];
+  /** Whether this store saw the event's id for the first time. */
+  readonly first: readonly boolean[];
+}
+
+/**
+ * Applies a thread's webhook events and remembers their ids in one store call
+ * (`commitThread`: the record and the ids together or not at all), retrying
+ * from a fresh read on a conflict. Nothing changed still remembers the ids.
+ * One round trip for the write and the dedupe of every event of the thread.
+ *
+ * @example
+ * const r = await commitEvents(deps, thread, [{ id: 'mid.1', event: { type: 'USER_MESSAGE', at } }]);
+ */
+export const commitEvents = async (deps: CommitDeps, thread: Thread, events: readonly IdentifiedEvent[]): Promise<EventsCommitted> => {
+  const ids = events.map((e) => e.id);
+  const plain = events.map((e) => e.event);
+  for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
+    const loaded = await deps.store.get(thread);
+    const version = loaded?.version ?? 0;
+    const now = deps.clock.now();
+    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), plain);
+    const c = await deps.store.commitThread({
+      thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + deps.policy.dedupeTtlMs,
+    });
+    if (!c.ok) continue;
+    if (s.notices.length > 0) announce(deps, s.notices, new CommittedResult(s.record, c.version, now, true, s.effects, deps.policy));
+    return { changed: s.changed, first: c.first };
+  }
+  throw new ContentionError(thread, deps.maxAttempts);
+};
+
+/** Tells the observer, if any, of each committed transition. */
+const announce = (deps: CommitDeps, notices: readonly TransitionNotice[], result: Committed): void => {
+  if (deps.notify === null) return;
+  for (const n of notices) deps.notify(withReason(n, result));
+};
+
+/**
+ * Steps `start` through `events` with the compiled machine: the end record, its
+ * effects, which events changed it, whether any did, and the notices (built only
+ * when an observer listens).
+ */
+const stepThrough = (deps: CommitDeps, thread: Thread, start: PermissionRecord, events: readonly PermissionEvent[]) => {
+  let record = start;
+  const effects: Effect[] = [];
+  const notices: TransitionNotice[] = [];
+  const changed: boolean[] = [];
+  for (const event of events) {
+    const r = fastStep(record, event, deps.policy);
+    changed.push(r.changed);
+    if (!r.changed) continue;
+    record = r.record;
+    for (const e of r.effects) effects.push(e);
+    if (deps.notify !== null) notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
+  }
+  return { record, effects, notices, changed, wrote: record !== start };
 };

@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
-import { commitSteps, type CommitDeps } from './commitSteps.js';
+import { commitEvents, commitSteps, type CommitDeps, type EventsCommitted, type IdentifiedEvent } from './commitSteps.js';
 import { completeInbox, processInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
 import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
 import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
@@ -102,6 +102,31 @@ export interface CallPermissions {
   readonly inbox: WebhookInbox;
 }
 
+/** Counts what `ingest` did, event by event. */
+class IngestTally {
+  applied = 0;
+  unchanged = 0;
+  duplicates = 0;
+  ignored = 0;
+
+  /** One event: seen before, with no permission meaning (`changed` null), changed its thread or not. */
+  count(first: boolean, changed: boolean | null): void {
+    if (!first) this.duplicates += 1;
+    else if (changed === null) this.ignored += 1;
+    else if (changed) this.applied += 1;
+    else this.unchanged += 1;
+  }
+
+  /** Every event of one thread's commit. */
+  add(o: EventsCommitted): void {
+    for (let i = 0; i < o.first.length; i += 1) this.count(o.first[i] === true, o.changed[i] === true);
+  }
+
+  report(): IngestReport {
+    return { applied: this.applied, unchanged: this.unchanged, duplicates: this.duplicates, ignored: this.ignored };
+  }
+}
+
 const asFailure = (e: unknown): GraphFailure => ({
   kind: 'unknown', processed: 'unknown', message: e instanceof Error ? `${e.name}: the Graph adapter threw` : 'the Graph adapter threw',
 });
@@ -122,9 +147,10 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const deps: CommitDeps = {
     store, clock, policy,
     maxAttempts: options.maxAttempts ?? 32,
-    notify: (n) => {
+    // No observer, no notices: the webhook path then builds none.
+    notify: onTransition === undefined ? null : (n) => {
       try {
-        onTransition?.(n);
+        onTransition(n);
       } catch {
         // an observer's fault is the observer's: the transition is already stored
       }
@@ -161,36 +187,51 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     return (await commitSteps(deps, mapped.thread, () => [mapped.event])).changed;
   };
 
+  /**
+   * Webhook events grouped by thread: each thread's events are stepped together and
+   * committed with their ids in one store call, all threads at once (concurrent
+   * deliveries do the same, so a driver that batches an event-loop turn, like
+   * SQLite's group commit, PostgreSQL's coalesced statements and Redis's
+   * pipeline, serves them together). `calls` items go one by one through their
+   * call's trace, then are remembered.
+   */
   const ingest: CallPermissions['ingest'] = async (events) => {
-    let applied = 0;
-    let unchanged = 0;
-    let duplicates = 0;
-    let ignored = 0;
+    const tally = new IngestTally();
+    const byThread = new Map<string, { thread: Thread; events: IdentifiedEvent[] }>();
+    const calls: CallEvent[] = [];
     for (const e of events) {
-      let changed: boolean | null;
       if (e.kind === 'call') {
-        changed = await ingestCall(e);
-        if (changed === null && e.event === 'media_update') {
-          ignored += 1;
-          continue;
-        }
-      } else {
-        const mapped = toPermissionEvent(e);
-        if (!mapped) {
-          ignored += 1;
-          continue;
-        }
-        changed = (await commitSteps(deps, mapped.thread, () => [mapped.event])).changed;
+        calls.push(e);
+        continue;
+      }
+      const mapped = toPermissionEvent(e);
+      if (!mapped) {
+        tally.ignored += 1;
+        continue;
+      }
+      const { thread } = mapped;
+      const key = `${thread.pageId.length}:${thread.pageId}${thread.psid}`; // unambiguous whatever the ids hold
+      const group = byThread.get(key);
+      if (group === undefined) byThread.set(key, { thread, events: [{ id: e.id, event: mapped.event }] });
+      else group.events.push({ id: e.id, event: mapped.event });
+    }
+    if (byThread.size === 1) {
+      for (const g of byThread.values()) tally.add(await commitEvents(deps, g.thread, g.events));
+    } else if (byThread.size > 1) {
+      const outcomes = await Promise.all(Array.from(byThread.values(), (g) => commitEvents(deps, g.thread, g.events)));
+      for (const o of outcomes) tally.add(o);
+    }
+    for (const e of calls) {
+      const changed = await ingestCall(e);
+      if (changed === null && e.event === 'media_update') {
+        tally.ignored += 1;
+        continue;
       }
       // Apply first, remember after: a crash in between replays an idempotent event, never loses one.
       const now = clock.now();
-      const first = await store.remember(e.id, now, now + policy.dedupeTtlMs);
-      if (!first) duplicates += 1;
-      else if (changed === null) ignored += 1;
-      else if (changed) applied += 1;
-      else unchanged += 1;
+      tally.count(await store.remember(e.id, now, now + policy.dedupeTtlMs), changed);
     }
-    return { applied, unchanged, duplicates, ignored };
+    return tally.report();
   };
 
   const apply = async (thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus> => {

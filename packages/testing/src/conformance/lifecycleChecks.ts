@@ -45,6 +45,7 @@ export const lifecycleChecks = <S extends PermissionStore>(ctx: ConformanceConte
       await assert.rejects(async () => store.get(thread));
       await assert.rejects(async () => store.compareAndSet(thread, 1, emptyRecord()));
       await assert.rejects(async () => store.remember('late', 0, 1000));
+      await assert.rejects(async () => store.commitThread({ thread, expectedVersion: 1, record: emptyRecord(), eventIds: ['late'], now: 0, until: 1000 }));
       await assert.rejects(async () => store.due(0, 10));
     }),
   },

@@ -1,4 +1,5 @@
 import type { PermissionStore } from '@callperm/core';
+import { commitChecks } from './commitChecks.js';
 import { compareAndSetChecks } from './compareAndSetChecks.js';
 import { conformanceContext } from './ConformanceContext.js';
 import { dedupeChecks } from './dedupeChecks.js';
@@ -12,7 +13,8 @@ import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './Stor
 /**
  * Registers the `PermissionStore` conformance suite with your test runner: round
  * trip of generated records, missing threads, compare-and-set conflicts and races,
- * lost updates, dedupe (exactly once, expiry on the virtual clock), the due
+ * lost updates, dedupe (exactly once, expiry on the virtual clock), `commitThread`
+ * (write and remember together or not at all, races, a model property), the due
  * index, side documents (round trip, conflicts, races, delete, their due index,
  * expiry on the virtual clock), corrupted records and `close()`. Every callperm
  * driver runs it; run it on your own driver too. Assertions use `node:assert`,
@@ -38,6 +40,7 @@ export const runStoreConformance = <S extends PermissionStore>(
     ...roundTripChecks(ctx),
     ...compareAndSetChecks(ctx),
     ...dedupeChecks(ctx),
+    ...commitChecks(ctx),
     ...dueChecks(ctx),
     ...docChecks(ctx),
     ...docDueChecks(ctx),

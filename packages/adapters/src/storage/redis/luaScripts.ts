@@ -4,19 +4,52 @@
  */
 
 /**
+ * The thread compare-and-set, as a Lua function shared by {@link CAS_SCRIPT} and
+ * {@link COMMIT_SCRIPT} so the logic exists once. `due` is the due index key, or
+ * nil in cluster mode (another slot: {@link INDEX_SCRIPT} updates it). Returns the
+ * new version, or 0 on a conflict.
+ */
+const CAS_FUNCTION = `
+local function compareAndSet(thread, due, expected, json, dueAt, member)
+  local current = tonumber(redis.call('HGET', thread, 'v') or '0')
+  if current ~= tonumber(expected) then return 0 end
+  local version = current + 1
+  redis.call('HSET', thread, 'v', version, 'r', json)
+  if due then
+    if dueAt == '' then redis.call('ZREM', due, member) else redis.call('ZADD', due, dueAt, member) end
+  end
+  return version
+end
+`;
+
+/**
+ * Remembering an event id, as a Lua function shared by {@link REMEMBER_SCRIPT}
+ * and {@link COMMIT_SCRIPT}. The key holds `until` and expires after
+ * `until - now` ms (SET NX PX), so dedupe data does not grow; a key whose
+ * `until` is not after the caller's `now` counts as forgotten even before
+ * Redis expires it (callers' clocks rule, virtual ones included). `untilText` is
+ * stored as given (ARGV text). Returns 1 the first time, 0 for a duplicate.
+ */
+const REMEMBER_FUNCTION = `
+local function remember(key, nowText, untilText)
+  local now = tonumber(nowText)
+  local untl = tonumber(untilText)
+  local ttl = math.min(untl - now, 1e13)
+  if ttl > 0 and redis.call('SET', key, untilText, 'NX', 'PX', ttl) then return 1 end
+  local known = tonumber(redis.call('GET', key) or '')
+  if known and known > now then return 0 end
+  if ttl > 0 then redis.call('SET', key, untilText, 'PX', ttl) else redis.call('DEL', key) end
+  return 1
+end
+`;
+
+/**
  * Compare-and-set. KEYS[1] the thread hash; in single-node mode also KEYS[2] the
  * due index, updated in the same script. ARGV: expected version, record JSON,
  * dueAt ('' = none), due member. Returns the new version, or 0 on a conflict.
  */
-export const CAS_SCRIPT = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if current ~= tonumber(ARGV[1]) then return 0 end
-local version = current + 1
-redis.call('HSET', KEYS[1], 'v', version, 'r', ARGV[2])
-if #KEYS >= 2 then
-  if ARGV[3] == '' then redis.call('ZREM', KEYS[2], ARGV[4]) else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
-end
-return version
+export const CAS_SCRIPT = `${CAS_FUNCTION}
+return compareAndSet(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 `;
 
 /**
@@ -34,21 +67,32 @@ return 1
 `;
 
 /**
- * Remember an event id. KEYS[1] the id's key. ARGV: now, until (epoch ms).
- * The key holds \`until\` and expires after \`until - now\` ms (SET NX PX), so
- * dedupe data does not grow; a key whose \`until\` is not after the caller's
- * \`now\` counts as forgotten even before Redis expires it (callers' clocks rule,
- * virtual ones included). Returns 1 the first time, 0 for a duplicate.
+ * Remember an event id (see {@link REMEMBER_FUNCTION}). KEYS[1] the id's key.
+ * ARGV: now, until (epoch ms). Returns 1 the first time, 0 for a duplicate.
  */
-export const REMEMBER_SCRIPT = `
-local now = tonumber(ARGV[1])
-local untl = tonumber(ARGV[2])
-local ttl = math.min(untl - now, 1e13)
-if ttl > 0 and redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ttl) then return 1 end
-local known = tonumber(redis.call('GET', KEYS[1]) or '')
-if known and known > now then return 0 end
-if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl) else redis.call('DEL', KEYS[1]) end
-return 1
+export const REMEMBER_SCRIPT = `${REMEMBER_FUNCTION}
+return remember(KEYS[1], ARGV[1], ARGV[2])
+`;
+
+/**
+ * Single-node `commitThread`: a compare-and-set and the remembering of the
+ * events' ids in one script, so no reader sees the record without its ids.
+ * KEYS: the thread hash, the due index, then one key per event id, in order.
+ * ARGV: expected version, record JSON ('' = no record: no version check, nothing
+ * written), dueAt ('' = none), due member, now, until. The ids are remembered one
+ * by one, in order, so an id twice is a duplicate the second time. Returns an
+ * empty array on a conflict (nothing remembered), else the version (the expected
+ * one when there was no record) followed by 1 or 0 per id (first or duplicate).
+ */
+export const COMMIT_SCRIPT = `${CAS_FUNCTION}${REMEMBER_FUNCTION}
+local version = tonumber(ARGV[1])
+if ARGV[2] ~= '' then
+  version = compareAndSet(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+  if version == 0 then return {} end
+end
+local reply = { version }
+for i = 3, #KEYS do reply[#reply + 1] = remember(KEYS[i], ARGV[5], ARGV[6]) end
+return reply
 `;
 
 /**
