@@ -25,6 +25,26 @@ runStoreConformance(test, () => sqliteStore({ filename: freshFile() }), {
 });
 
 describe('sqlite regressions', () => {
+  test.each([true, false])('a commitThread failing part way lands nothing (group commit %s): its write, and with group commit its whole batch, roll back', async (groupCommit) => {
+    const store = await sqliteStore({ filename: freshFile() }, { groupCommit });
+    store.database.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON ${SQLITE_TABLES.dedupe}
+      WHEN NEW.event_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END`);
+    const other = { pageId: '1001', psid: '3003' };
+    const [neighbour, failed] = await Promise.allSettled([
+      store.commitThread({ thread: other, expectedVersion: 0, record: emptyRecord(), eventIds: ['n1'], now: 0, until: 10 }),
+      store.commitThread({ thread, expectedVersion: 0, record: emptyRecord(), eventIds: ['fine', 'boom'], now: 0, until: 10 }),
+    ]);
+    expect(failed.status).toBe('rejected');
+    expect(await store.get(thread)).toBeNull();
+    expect(await store.remember('fine', 0, 10)).toBe(true);
+    // Sharing the failed batch, the neighbour rolled back with it and says so; on its own it committed.
+    expect(neighbour.status).toBe(groupCommit ? 'rejected' : 'fulfilled');
+    expect(await store.get(other)).toEqual(groupCommit ? null : { version: 1, record: emptyRecord() });
+    expect(await store.commitThread({ thread, expectedVersion: 0, record: emptyRecord(), eventIds: ['fine2'], now: 0, until: 10 }))
+      .toEqual({ ok: true, version: 1, first: [true] });
+    await store.close();
+  });
+
   test('two connections on one file: compare-and-set conflicts across them', async () => {
     const file = freshFile();
     const [a, b] = await Promise.all([sqliteStore({ filename: file }), sqliteStore({ filename: file })]);
