@@ -1,4 +1,5 @@
 import type { CallPermissions, IngestReport, WebhookEvent } from '@callperm/core';
+import { deadlineQueue, type DeadlineQueue } from './deadlineQueue.js';
 import { WebhookError } from './WebhookError.js';
 
 /** What happened to a delivery's events by the time the receiver answers. */
@@ -13,7 +14,16 @@ export type BudgetOutcome =
 /** The parts of the service the receiver uses. */
 export type WebhookPermissions = Pick<CallPermissions, 'ingest' | 'inbox'>;
 
-const LATE = Symbol('late');
+/** One deadline queue per budget length, shared by every receiver in the process. */
+const queues = new Map<number, DeadlineQueue>();
+const queueFor = (budgetMs: number): DeadlineQueue => {
+  let q = queues.get(budgetMs);
+  if (q === undefined) {
+    q = deadlineQueue(budgetMs);
+    queues.set(budgetMs, q);
+  }
+  return q;
+};
 
 /**
  * Applies a delivery's events, but answers by the budget: when `ingest` has not
@@ -21,32 +31,52 @@ const LATE = Symbol('late');
  * (so an acknowledged event is never lost) and `ingest` goes on in the
  * background, marking the inbox entry done when it ends. `track` receives that
  * background work (for `drain`); its failures go to `onError` and leave the entry
- * for `sweep`.
+ * for `sweep`. The budget timers of all deliveries share one timer (`deadlineQueue`).
  *
  * @example
  * const outcome = await applyWithinBudget(permissions, events, 3000, (p) => pending.add(p), onError);
  * if (outcome.kind === 'failed') return refuse('store_unavailable');
  */
-export const applyWithinBudget = async (
+export const applyWithinBudget = (
   permissions: WebhookPermissions,
   events: readonly WebhookEvent[],
   budgetMs: number,
   track: (work: Promise<void>) => void,
   onError: (error: WebhookError) => void,
-): Promise<BudgetOutcome> => {
-  const work = permissions.ingest(events);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof LATE>((resolve) => {
-    timer = setTimeout(() => resolve(LATE), Math.max(0, budgetMs));
-  });
+): Promise<BudgetOutcome> => new Promise<BudgetOutcome>((resolve) => {
+  let answered = false;
+  let work: Promise<IngestReport>;
   try {
-    const first = await Promise.race([work, late]);
-    if (first !== LATE) return { kind: 'applied', report: first };
+    work = permissions.ingest(events);
   } catch (e) {
-    return { kind: 'failed', error: new WebhookError('apply_failed', { cause: e }) };
-  } finally {
-    clearTimeout(timer);
+    work = Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
+  const deadline = queueFor(budgetMs).add(() => {
+    if (answered) return;
+    answered = true;
+    resolve(defer(permissions, events, work, track, onError));
+  });
+  work.then((report) => {
+    if (answered) return;
+    answered = true;
+    deadline.cancel();
+    resolve({ kind: 'applied', report });
+  }, (e: unknown) => {
+    if (answered) return;
+    answered = true;
+    deadline.cancel();
+    resolve({ kind: 'failed', error: new WebhookError('apply_failed', { cause: e }) });
+  });
+});
+
+/** The budget ran out: record the events in the inbox, then let `work` finish in the background. */
+const defer = async (
+  permissions: WebhookPermissions,
+  events: readonly WebhookEvent[],
+  work: Promise<IngestReport>,
+  track: (work: Promise<void>) => void,
+  onError: (error: WebhookError) => void,
+): Promise<BudgetOutcome> => {
   let ticket;
   try {
     ticket = await permissions.inbox.put(events);

@@ -90,15 +90,19 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
   };
 
   const receive = async (req: WebhookRequest, routed: boolean): Promise<WebhookResponse> => {
-    let url: URL;
-    try {
-      url = new URL(req.url, 'http://receiver.invalid');
-    } catch {
-      return refuse('not_found');
-    }
-    if (!routed && options.path !== undefined && url.pathname !== options.path) return refuse('not_found');
+    // The URL is parsed only when something reads it (a path to check, a handshake): not per delivery.
+    const checkPath = !routed && options.path !== undefined;
     const method = req.method.toUpperCase();
-    if (method === 'GET') return answerHandshake(url.searchParams, options.verifyToken);
+    let url: URL | null = null;
+    if (checkPath || method === 'GET') {
+      try {
+        url = new URL(req.url, 'http://receiver.invalid');
+      } catch {
+        return refuse('not_found');
+      }
+      if (checkPath && url.pathname !== options.path) return refuse('not_found');
+      if (method === 'GET') return answerHandshake(url.searchParams, options.verifyToken);
+    }
     if (method !== 'POST') return refuse('method_not_allowed', { allow: 'GET, POST' });
     if (!isJson(req.header('content-type'))) return refuse('unsupported_media_type');
     const declared = Number(req.header('content-length') ?? '0');

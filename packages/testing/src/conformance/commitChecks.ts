@@ -19,7 +19,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({
     kind: fc.constant('commit' as const),
     thread: fc.nat({ max: 2 }),
-    skew: fc.constantFrom(0, 0, 0, -1, 1) as fc.Arbitrary<-1 | 0 | 1>,
+    skew: fc.constantFrom<-1 | 0 | 1>(0, 0, 0, -1, 1),
     write: fc.boolean(),
     tag: fc.nat({ max: 1_000_000 }),
     ids: fc.array(fc.nat({ max: 7 }), { maxLength: 4 }),
