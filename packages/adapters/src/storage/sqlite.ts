@@ -105,7 +105,22 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
   const group = options.groupCommit === false ? null : groupCommit(db);
   const write = <R>(work: () => R, row?: string): Promise<R> => (group ? group.write(work, row) : attempt(work));
   const read = <R>(work: () => R, row?: string): Promise<R> => (group ? group.read(work, row) : attempt(work));
-  const rowOf = (t: Thread): string => `${t.pageId.length}:${t.pageId}${t.psid}`;
+  // A command reads a thread and then writes it: keep the last thread's keys, so the
+  // ids are converted (a regex and a BigInt each) and its row named once, not per call.
+  let lastThread: Thread | null = null;
+  let lastPageId = '';
+  let lastPsid = '';
+  let keys: { page: Key; psid: Key; row: string } = { page: '', psid: '', row: '' };
+  const keysOf = (t: Thread): { page: Key; psid: Key; row: string } => {
+    if (t !== lastThread || t.pageId !== lastPageId || t.psid !== lastPsid) {
+      keys = { page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: `${t.pageId.length}:${t.pageId}${t.psid}` };
+      lastThread = t;
+      lastPageId = t.pageId;
+      lastPsid = t.psid;
+    }
+    return keys;
+  };
+  const rowOf = (t: Thread): string => keysOf(t).row;
 
   const pruneEvery = options.dedupePruneEveryMs ?? 60_000;
   let lastPrune = -Infinity;
@@ -128,7 +143,7 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
   /** Compare-and-set inside the current transaction: true when written. */
   const casNow = (thread: Thread, expectedVersion: number, record: PermissionRecord): boolean => {
     const packed = packedColumn(record);
-    const [page, psid] = [sqliteKey(thread.pageId), sqliteKey(thread.psid)];
+    const { page, psid } = keysOf(thread);
     const changes = expectedVersion === 0
       ? insert.run(page, psid, packed, record.dueAt).changes
       : update.run(packed, record.dueAt, page, psid, expectedVersion).changes;
@@ -146,7 +161,8 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
     database: db,
     get: (thread: Thread): Promise<Versioned | null> => read(() => {
       open();
-      const row = select.get(sqliteKey(thread.pageId), sqliteKey(thread.psid));
+      const k = keysOf(thread);
+      const row = select.get(k.page, k.psid);
       if (row === undefined) return null;
       return { version: parseVersion(thread, row.version), record: recordOfColumn(thread, row.record) };
     }, rowOf(thread)),

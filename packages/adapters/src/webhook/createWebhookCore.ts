@@ -1,6 +1,6 @@
 import { parseWebhook, type WebhookEvent } from '@callperm/core';
 import { answerHandshake } from './answerHandshake.js';
-import { applyWithinBudget } from './applyWithinBudget.js';
+import { applyWithinBudget, type BudgetOutcome } from './applyWithinBudget.js';
 import { WebhookError } from './WebhookError.js';
 import { webhookDefaults, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
 import { refuse } from './WebhookRefusal.js';
@@ -81,12 +81,24 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     void work.finally(() => background.delete(work));
   };
 
-  const apply = async (events: readonly WebhookEvent[]): Promise<WebhookResponse> => {
-    if (events.length === 0) return RECEIVED;
-    const outcome = await applyWithinBudget(options.permissions, events, budgetMs, track, report);
+  /** An unexpected failure becomes a 5xx with a typed reason, reported to `onError`. */
+  const fault = (e: unknown): WebhookResponse => {
+    if (e instanceof WebhookError) {
+      report(e);
+      return refuse(e.code === 'raw_body_unavailable' ? 'raw_body_unavailable' : 'internal_error');
+    }
+    report(new WebhookError('internal', { cause: e }));
+    return refuse('internal_error');
+  };
+
+  const answerOf = (outcome: BudgetOutcome): WebhookResponse => {
     if (outcome.kind !== 'failed') return RECEIVED;
     report(outcome.error);
     return refuse('store_unavailable');
+  };
+  const apply = (events: readonly WebhookEvent[]): WebhookResponse | Promise<WebhookResponse> => {
+    if (events.length === 0) return RECEIVED;
+    return applyWithinBudget(options.permissions, events, budgetMs, track, report).then(answerOf);
   };
 
   const receive = async (req: WebhookRequest, routed: boolean): Promise<WebhookResponse> => {
@@ -121,17 +133,14 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
 
   return {
     maxBodyBytes,
-    handle: async (req, handleOptions) => {
+    handle: (req, handleOptions) => {
+      let answer: Promise<WebhookResponse>;
       try {
-        return await receive(req, handleOptions?.routed === true);
+        answer = receive(req, handleOptions?.routed === true);
       } catch (e) {
-        if (e instanceof WebhookError) {
-          report(e);
-          return refuse(e.code === 'raw_body_unavailable' ? 'raw_body_unavailable' : 'internal_error');
-        }
-        report(new WebhookError('internal', { cause: e }));
-        return refuse('internal_error');
+        return Promise.resolve(fault(e));
       }
+      return answer.catch(fault);
     },
     drain: async () => {
       while (background.size > 0) await Promise.allSettled([...background]);

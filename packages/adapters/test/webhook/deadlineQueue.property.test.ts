@@ -31,7 +31,7 @@ describe('deadlineQueue: every budget on one timer', () => {
       for (const step of steps) {
         if (step.kind === 'add') {
           const i = added.length;
-          const entry = { at: performance.now() + ms, cancelledAt: null as number | null, firedAt: null as number | null, cancel: () => undefined };
+          const entry: { at: number; cancelledAt: number | null; firedAt: number | null; cancel: () => void } = { at: performance.now() + ms, cancelledAt: null, firedAt: null, cancel: () => undefined };
           added.push(entry);
           entry.cancel = queue.add(() => {
             expect(entry.firedAt).toBeNull();

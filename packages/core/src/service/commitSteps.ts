@@ -109,10 +109,11 @@ export const commitSteps = async (
   throw new ContentionError(thread, deps.maxAttempts);
 };
 
-/** A webhook event bound for one thread: its dedupe id and the machine event it maps to. */
-export interface IdentifiedEvent {
-  readonly id: string;
-  readonly event: PermissionEvent;
+/** A thread's webhook events: their dedupe ids and the machine events they map to, side by side. */
+export interface ThreadEvents {
+  readonly thread: Thread;
+  readonly ids: string[];
+  readonly events: PermissionEvent[];
 }
 
 /** What {@link commitEvents} did with each event, in order. */
@@ -130,16 +131,14 @@ export interface EventsCommitted {
  * One round trip for the write and the dedupe of every event of the thread.
  *
  * @example
- * const r = await commitEvents(deps, thread, [{ id: 'mid.1', event: { type: 'USER_MESSAGE', at } }]);
+ * const r = await commitEvents(deps, { thread, ids: ['mid.1'], events: [{ type: 'USER_MESSAGE', at }] });
  */
-export const commitEvents = async (deps: CommitDeps, thread: Thread, events: readonly IdentifiedEvent[]): Promise<EventsCommitted> => {
-  const ids = events.map((e) => e.id);
-  const plain = events.map((e) => e.event);
+export const commitEvents = async (deps: CommitDeps, { thread, ids, events }: ThreadEvents): Promise<EventsCommitted> => {
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.get(thread);
     const version = loaded?.version ?? 0;
     const now = deps.clock.now();
-    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), plain);
+    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events);
     const c = await deps.store.commitThread({
       thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + deps.policy.dedupeTtlMs,
     });

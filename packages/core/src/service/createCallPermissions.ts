@@ -10,7 +10,7 @@ import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
-import { commitEvents, commitSteps, type CommitDeps, type EventsCommitted, type IdentifiedEvent } from './commitSteps.js';
+import { commitEvents, commitSteps, type CommitDeps, type EventsCommitted, type ThreadEvents } from './commitSteps.js';
 import { completeInbox, processInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
 import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
 import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
@@ -197,7 +197,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
    */
   const ingest: CallPermissions['ingest'] = async (events) => {
     const tally = new IngestTally();
-    const byThread = new Map<string, { thread: Thread; events: IdentifiedEvent[] }>();
+    const byThread = new Map<string, ThreadEvents>();
     const calls: CallEvent[] = [];
     for (const e of events) {
       if (e.kind === 'call') {
@@ -212,13 +212,17 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       const { thread } = mapped;
       const key = `${thread.pageId.length}:${thread.pageId}${thread.psid}`; // unambiguous whatever the ids hold
       const group = byThread.get(key);
-      if (group === undefined) byThread.set(key, { thread, events: [{ id: e.id, event: mapped.event }] });
-      else group.events.push({ id: e.id, event: mapped.event });
+      if (group === undefined) {
+        byThread.set(key, { thread, ids: [e.id], events: [mapped.event] });
+      } else {
+        group.ids.push(e.id);
+        group.events.push(mapped.event);
+      }
     }
     if (byThread.size === 1) {
-      for (const g of byThread.values()) tally.add(await commitEvents(deps, g.thread, g.events));
+      for (const g of byThread.values()) tally.add(await commitEvents(deps, g));
     } else if (byThread.size > 1) {
-      const outcomes = await Promise.all(Array.from(byThread.values(), (g) => commitEvents(deps, g.thread, g.events)));
+      const outcomes = await Promise.all(Array.from(byThread.values(), (g) => commitEvents(deps, g)));
       for (const o of outcomes) tally.add(o);
     }
     for (const e of calls) {

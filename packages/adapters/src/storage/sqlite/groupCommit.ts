@@ -1,5 +1,28 @@
 import type BetterSqlite3 from 'better-sqlite3';
 
+/** How the batch settles one of its operations. */
+interface Settle {
+  ok(): void;
+  fail(e: unknown): void;
+}
+
+/** An operation of the open batch: done, its answer held until the COMMIT (a class: no closures per operation). */
+class Waiting<T> implements Settle {
+  constructor(
+    private readonly value: T,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  ok(): void {
+    this.resolve(this.value);
+  }
+
+  fail(e: unknown): void {
+    this.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
 /** Group commits open in this process, so one store can end the others' before it waits for the lock. */
 const openGroups = new Set<{ flush(): void }>();
 
@@ -19,7 +42,7 @@ const openGroups = new Set<{ flush(): void }>();
  * const changes = await group.write(() => update.run(...).changes);
  */
 export const groupCommit = (db: BetterSqlite3.Database) => {
-  let waiting: { ok: () => void; fail: (e: unknown) => void }[] = [];
+  let waiting: Settle[] = [];
   let open = false;
   /** Rows written in the open batch: a read of any other row sees only committed data and need not wait. */
   const dirty = new Set<string>();
@@ -60,7 +83,7 @@ export const groupCommit = (db: BetterSqlite3.Database) => {
       reject(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    waiting.push({ ok: () => resolve(value), fail: (e) => reject(e instanceof Error ? e : new Error(String(e))) });
+    waiting.push(new Waiting(value, resolve, reject));
   });
 
   /** Ends the open batch without committing: ROLLBACK, and every operation in it rejects with `error`. */
