@@ -45,12 +45,26 @@ export const redisKeys = (prefix: string): RedisKeys => {
   if (prefix === '' || /[{}*?[\]\\\s]/.test(prefix)) {
     throw new RangeError(`[callperm] [redis] keyPrefix ${JSON.stringify(prefix)} must be non-empty, without braces, glob characters or spaces.`);
   }
+  // A command reads a thread, then writes it (key and due member): name the last thread once, not per call.
+  let last: Thread | null = null;
+  let lastPage = '';
+  let lastPsid = '';
+  let member = '';
+  const memberOf = (t: Thread): string => {
+    if (t !== last || t.pageId !== lastPage || t.psid !== lastPsid) {
+      member = `${enc(t.pageId)}:${enc(t.psid)}`;
+      last = t;
+      lastPage = t.pageId;
+      lastPsid = t.psid;
+    }
+    return member;
+  };
   return {
-    thread: (t) => `{${prefix}:${enc(t.pageId)}:${enc(t.psid)}}`,
+    thread: (t) => `{${prefix}:${memberOf(t)}}`,
     event: (id) => `{${prefix}:${enc(id)}}:seen`,
     due: `{${prefix}}:due`,
     dueVersions: `{${prefix}}:due:versions`,
-    member: (t) => `${enc(t.pageId)}:${enc(t.psid)}`,
+    member: memberOf,
     parseMember: (member) => {
       const parts = member.split(':');
       if (parts.length !== 2) return null;
