@@ -10,6 +10,8 @@ type Pool = PostgresStore['pool'];
  * with set-based statements: dedupe insert RETURNING the new ids, one SELECT of
  * the batch's threads, step, one INSERT of new threads and one UPDATE FROM
  * unnest guarded by the versions read; records as JSON text like the product's.
+ * Like the product, it keeps dedupe data bounded: an index on `until` and a
+ * prune every minute of callers' time.
  *
  * @example
  * const p = handPipeline(await postgresDriver(pool, 'raw'), clock);
@@ -20,7 +22,10 @@ export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDri
   await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (page_id text NOT NULL, psid text NOT NULL, version integer NOT NULL, record text,
       due_at bigint, PRIMARY KEY (page_id, psid));
     CREATE INDEX IF NOT EXISTS raw_threads_due ON ${t} (due_at) WHERE due_at IS NOT NULL;
-    CREATE TABLE IF NOT EXISTS ${d} (event_id text PRIMARY KEY, until bigint NOT NULL)`);
+    CREATE TABLE IF NOT EXISTS ${d} (event_id text PRIMARY KEY, until bigint NOT NULL);
+    CREATE INDEX IF NOT EXISTS raw_dedupe_until ON ${d} (until)`);
+  // Dedupe data stays bounded, as the product's: expired ids are deleted through the index on until.
+  let lastPrune = -Infinity;
   let queue: { events: readonly RawEvent[]; now: number; until: number; done: () => void; fail: (e: unknown) => void }[] = [];
 
   const run = async (batch: typeof queue): Promise<void> => {
@@ -28,6 +33,11 @@ export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDri
     const keys = [...new Map(events.map(({ e }) => [`${e.thread.pageId}\u0000${e.thread.psid}`, e.thread])).values()];
     const client = await pool.connect();
     try {
+      const now = events[0]?.now ?? 0;
+      if (now - lastPrune >= 60_000) {
+        lastPrune = now;
+        await client.query(`DELETE FROM ${d} WHERE until <= $1`, [now]);
+      }
       await client.query('BEGIN');
       const ids = [...new Map(events.map(({ e, until }) => [e.id, until])).entries()];
       const fresh = await client.query<{ event_id: string }>(`INSERT INTO ${d} AS x (event_id, until) SELECT * FROM unnest($1::text[], $2::bigint[])

@@ -8,7 +8,8 @@ type Database = SqliteStore['database'];
  * The raw SQLite driver: the deliveries of one event-loop turn applied in one
  * transaction with plain statements (dedupe upsert, select, step, upsert), on the
  * same compact row layout as the product (INTEGER ids, packed BLOB), resolved
- * after COMMIT.
+ * after COMMIT. Like the product, it keeps dedupe data bounded: an index on
+ * `until` and a prune every minute of callers' time.
  *
  * @example
  * const p = handPipeline(sqliteDriver(db), clock);
@@ -17,7 +18,11 @@ export const sqliteDriver = (db: Database): RawDriver & { read(t: Thread): Promi
   db.exec(`CREATE TABLE IF NOT EXISTS raw_threads (page_id NOT NULL, psid NOT NULL, version INTEGER NOT NULL, record BLOB NOT NULL,
       due_at INTEGER, PRIMARY KEY (page_id, psid)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS raw_threads_due ON raw_threads (due_at) WHERE due_at IS NOT NULL;
-    CREATE TABLE IF NOT EXISTS raw_dedupe (event_id TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;`);
+    CREATE TABLE IF NOT EXISTS raw_dedupe (event_id TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS raw_dedupe_until ON raw_dedupe (until);`);
+  // Dedupe data stays bounded, as the product's: expired ids are deleted through the index on until.
+  const prune = db.prepare<[number]>('DELETE FROM raw_dedupe WHERE until <= ?');
+  let lastPrune = -Infinity;
   const seen = db.prepare<[string, number, number]>(`INSERT INTO raw_dedupe (event_id, until) VALUES (?, ?)
     ON CONFLICT (event_id) DO UPDATE SET until = excluded.until WHERE raw_dedupe.until <= ?`);
   const select = db.prepare<[bigint, bigint], { version: number; record: Uint8Array }>('SELECT version, record FROM raw_threads WHERE page_id = ? AND psid = ?');
@@ -29,6 +34,10 @@ export const sqliteDriver = (db: Database): RawDriver & { read(t: Thread): Promi
     queue = [];
     db.exec('BEGIN IMMEDIATE');
     for (const { events, now, until } of batch) {
+      if (now - lastPrune >= 60_000) {
+        prune.run(now);
+        lastPrune = now;
+      }
       for (const e of events) {
         if (seen.run(e.id, until, now).changes === 0) continue;
         const [page, psid] = [BigInt(e.thread.pageId), BigInt(e.thread.psid)];

@@ -11,6 +11,26 @@ const noGraph: GraphApi = {
   sendPermissionRequest: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
 };
 
+/** A delivery as a framework face hands it to the receiver core: POST /webhook with its headers and raw bytes. */
+class DeliveryRequest implements WebhookRequest {
+  readonly method = 'POST';
+  readonly url = '/webhook';
+  constructor(private readonly d: Delivery) {}
+  header(name: string): string | undefined {
+    switch (name) {
+      case 'content-type': return 'application/json';
+      case 'x-hub-signature-256': return this.d.signature;
+      case 'content-length': return String(this.d.body.length);
+      default: return undefined;
+    }
+  }
+  readBody(): Promise<Uint8Array> {
+    return Promise.resolve(this.d.body);
+  }
+}
+
+const ROUTED = { routed: true } as const;
+
 /** A pipeline under test: answers one delivery, throws unless it was acknowledged. */
 export interface Pipeline {
   handle(d: Delivery): Promise<void>;
@@ -30,15 +50,8 @@ export const productPipeline = (store: PermissionStore, clock: Clock): Pipeline 
   const core = createWebhookCore({ appSecret: APP_SECRET, verifyToken: 'bench', permissions, budgetMs: 60_000 });
   return {
     async handle(d) {
-      const req: WebhookRequest = {
-        method: 'POST',
-        url: '/webhook',
-        header: (name) => (name === 'content-type' ? 'application/json'
-          : name === 'x-hub-signature-256' ? d.signature
-            : name === 'content-length' ? String(d.body.length) : undefined),
-        readBody: () => Promise.resolve(d.body),
-      };
-      const res = await core.handle(req, { routed: true });
+      const req = new DeliveryRequest(d);
+      const res = await core.handle(req, ROUTED);
       if (res.status !== 200) throw new Error(`the receiver refused a delivery: ${res.status} ${String(res.reason)}`);
     },
     async close() {
