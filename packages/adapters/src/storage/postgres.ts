@@ -1,12 +1,14 @@
-import type { CasResult, Instant, PermissionStore, Thread, Versioned } from '@callperm/core';
+import type { CasResult, CommitResult, Instant, PermissionStore, Thread, ThreadCommit, Versioned } from '@callperm/core';
 import type { Pool } from 'pg';
+import { prepareCommit, runCommits, takeCommits, type PreparedCommit } from './postgres/commitBatch.js';
+import { runGets, takeGets } from './postgres/getBatch.js';
 import { migratePostgres } from './postgres/migrations.js';
 import { postgresDocs } from './postgres/postgresDocs.js';
 import { postgresQueries } from './postgres/postgresQueries.js';
 import { postgresTables, type PostgresTables } from './postgres/postgresTables.js';
+import { turnBatch, type Waiter } from './postgres/turnBatch.js';
 import { loadPeer } from './shared/loadPeer.js';
-import { parseVersion } from './shared/parseVersion.js';
-import { decodeRecord, encodeRecord } from './shared/recordJson.js';
+import { encodeRecord } from './shared/recordJson.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
 
 export type { PostgresTables } from './postgres/postgresTables.js';
@@ -43,8 +45,6 @@ export interface PostgresStore extends PermissionStore {
   pruneDedupe(now: Instant): Promise<number>;
 }
 
-interface ThreadRow { readonly version: unknown; readonly record: unknown }
-
 /**
  * A `PermissionStore` on PostgreSQL (pg 8), shared by any number of host
  * instances. Compare-and-set is one conditional upsert on the version
@@ -53,6 +53,13 @@ interface ThreadRow { readonly version: unknown; readonly record: unknown }
  * migrated under an advisory lock; due threads use a partial index on `due_at`.
  * Side documents live in `callperm_docs`, written by conditional statements on
  * their version (see `postgresDocs`).
+ *
+ * `get` and `commitThread` are batched per event-loop turn: the calls of one
+ * turn (concurrent webhook deliveries) share one statement, so one round trip
+ * and one pooled connection, instead of one each. A `commitThread` batch is one
+ * statement, hence one transaction: each call's write and ids land together
+ * (see `commitMany` in `postgresQueries`); a failed statement rejects every
+ * call in it. `close()` waits for the batches already accepted.
  *
  * @example
  * const store = await postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' }, { schema: 'callperm' });
@@ -88,16 +95,32 @@ export const postgresStore = async (source: PostgresSource, options: PostgresSto
   };
   const docs = postgresDocs(pool, tables, open, options.docPruneEveryMs ?? 60_000);
   const prune = async (now: Instant): Promise<number> => (await pool.query({ ...q.prune, values: [now] })).rowCount ?? 0;
+  /** Whether a caller's `now` is `pruneEvery` past the last prune (of remember and commitThread alike); claims it if so. */
+  const pruneDue = (now: Instant): boolean => {
+    if (now - lastPrune < pruneEvery) return false;
+    lastPrune = now;
+    return true;
+  };
+  /** A batch starts with the prune its first call asked for, if any (see `takeCommits`); like remember's, a failed prune fails the calls waiting on it. */
+  const runCommitBatch = async (batch: readonly Waiter<PreparedCommit, CommitResult>[]): Promise<void> => {
+    const at = batch[0]?.input.pruneFirst ?? null;
+    if (at !== null) await prune(at);
+    await runCommits(pool, q.commitMany, batch);
+  };
+  const gets = turnBatch<Thread, Versioned | null>((batch) => runGets(pool, q, batch), takeGets);
+  const commits = turnBatch<PreparedCommit, CommitResult>(runCommitBatch, takeCommits);
+  let closing: Promise<void> | undefined;
+  const shut = async (): Promise<void> => {
+    await Promise.all([gets.drain(), commits.drain()]); // accepted calls finish; later ones were refused by open()
+    if (owned) await pool.end();
+  };
 
   return {
     pool,
     tables,
     async get(thread: Thread): Promise<Versioned | null> {
       open();
-      const { rows } = await pool.query<ThreadRow>({ ...q.get, values: [thread.pageId, thread.psid] });
-      const row = rows[0];
-      if (row === undefined) return null;
-      return { version: parseVersion(thread, row.version), record: decodeRecord(thread, row.record) };
+      return gets.add(thread);
     },
     async compareAndSet(thread, expectedVersion, record): Promise<CasResult> {
       open();
@@ -108,12 +131,15 @@ export const postgresStore = async (source: PostgresSource, options: PostgresSto
     },
     async remember(eventId, now, until): Promise<boolean> {
       open();
-      if (now - lastPrune >= pruneEvery) {
-        lastPrune = now;
-        await prune(now);
-      }
+      if (pruneDue(now)) await prune(now);
       const r = await pool.query({ ...q.remember, values: [eventId, until, now] });
       return r.rowCount === 1;
+    },
+    async commitThread(commit: ThreadCommit): Promise<CommitResult> {
+      open();
+      if (commit.record === null && commit.eventIds.length === 0) return { ok: true, version: commit.expectedVersion, first: [] };
+      // Queued in this turn (no await before add): concurrent calls share a batch, and close() sees them.
+      return commits.add(prepareCommit(commit, pruneDue(commit.now) ? commit.now : null));
     },
     async due(before, limit): Promise<Thread[]> {
       open();
@@ -126,10 +152,10 @@ export const postgresStore = async (source: PostgresSource, options: PostgresSto
       open();
       return prune(now);
     },
-    async close(): Promise<void> {
-      if (closed) return;
+    close(): Promise<void> {
       closed = true;
-      if (owned) await pool.end();
+      closing ??= shut();
+      return closing;
     },
   };
 };
