@@ -8,12 +8,43 @@ import type { Instant, Thread } from './thread.js';
 
 /** An unambiguous key whatever the ids contain: the page id's length, then both ids. */
 const keyOf = (t: Thread): string => `${t.pageId.length}:${t.pageId}${t.psid}`;
-const threadOf = (key: string): Thread => {
-  const colon = key.indexOf(':');
-  const start = colon + 1;
-  const end = start + Number(key.slice(0, colon));
-  return { pageId: key.slice(start, end), psid: key.slice(end) };
-};
+
+/**
+ * Slab slots by Page, then PSID. The caller's own id strings are the keys, so a
+ * lookup builds no key string, and a big store's lookups touch a small Map of
+ * Pages and then that Page's threads (fewer cache misses than one Map of every
+ * thread under a composite key, so the cost per event stays flat as threads grow).
+ */
+class ThreadRows {
+  readonly pages = new Map<string, Map<string, number>>();
+  size = 0;
+
+  get(t: Thread): number | undefined {
+    return this.pages.get(t.pageId)?.get(t.psid);
+  }
+
+  set(t: Thread, ref: number): void {
+    let psids = this.pages.get(t.pageId);
+    if (psids === undefined) {
+      psids = new Map();
+      this.pages.set(t.pageId, psids);
+    }
+    if (!psids.has(t.psid)) this.size += 1;
+    psids.set(t.psid, ref);
+  }
+
+  delete(t: Thread): void {
+    const psids = this.pages.get(t.pageId);
+    if (psids === undefined || !psids.delete(t.psid)) return;
+    this.size -= 1;
+    if (psids.size === 0) this.pages.delete(t.pageId);
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.size = 0;
+  }
+}
 
 const settle = <T>(f: () => T): Promise<T> => {
   try {
@@ -36,7 +67,7 @@ const settle = <T>(f: () => T): Promise<T> => {
  * await store.get({ pageId: '1', psid: '2' }); // null
  */
 export const memoryStore = (): PermissionStore & { size(): number; corrupt(thread: Thread, raw: unknown): void } => {
-  const rows = new Map<string, number>();
+  const rows = new ThreadRows();
   const slab = byteSlab();
   /** Rows planted by `corrupt` (tests): kept raw, checked by the codec on read. */
   const planted = new Map<string, { version: number; raw: unknown }>();
@@ -55,12 +86,13 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
   let lastPsid = '';
   let lastKey = '';
   let lastRef: number | undefined;
+  // lastKey: the thread's key among planted (corrupted) rows, built only while there are any.
   let lastLayout = -1;
   /** Looks `thread` up (or reuses the last lookup); the answer is in `lastKey` / `lastRef`. */
   const find = (thread: Thread): void => {
     if (thread === lastThread && lastLayout === layout && thread.pageId === lastPage && thread.psid === lastPsid) return;
-    lastKey = keyOf(thread);
-    lastRef = rows.get(lastKey);
+    lastKey = planted.size === 0 ? '' : keyOf(thread);
+    lastRef = rows.get(thread);
     lastThread = thread;
     lastPage = thread.pageId;
     lastPsid = thread.psid;
@@ -71,10 +103,10 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
   const rowOf = (b: Uint8Array, start: number, end: number) => unpackRecordBytes(b, start, end, 1);
 
   const versionAt = (ref: number): number => slab.read(ref, headOf).prefix[0] ?? 0;
-  const versionOf = (key: string): number => {
-    const bad = planted.get(key);
+  const versionOf = (thread: Thread): number => {
+    const bad = planted.get(keyOf(thread));
     if (bad !== undefined) return bad.version;
-    const ref = rows.get(key);
+    const ref = rows.get(thread);
     return ref === undefined ? 0 : versionAt(ref);
   };
 
@@ -101,7 +133,7 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     const version = current + 1;
     const next = slab.write(ref ?? null, packRecordToBytes(record, [version]));
     if (next !== ref) {
-      rows.set(key, next);
+      rows.set(thread, next);
       layout += 1;
     }
     if (bad !== undefined) planted.delete(key);
@@ -146,12 +178,14 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     }),
     due: (before, limit): Promise<Thread[]> => settle(() => {
       open();
-      const hits: { key: string; dueAt: Instant }[] = [];
-      for (const [key, ref] of rows) {
-        const { dueAt } = slab.read(ref, headOf);
-        if (dueAt !== null && dueAt <= before) hits.push({ key, dueAt });
+      const hits: { thread: Thread; dueAt: Instant }[] = [];
+      for (const [pageId, psids] of rows.pages) {
+        for (const [psid, ref] of psids) {
+          const { dueAt } = slab.read(ref, headOf);
+          if (dueAt !== null && dueAt <= before) hits.push({ thread: { pageId, psid }, dueAt });
+        }
       }
-      return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit).map((h) => threadOf(h.key));
+      return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit).map((h) => h.thread);
     }),
     getDoc: docs.getDoc,
     putDoc: docs.putDoc,
@@ -169,11 +203,10 @@ export const memoryStore = (): PermissionStore & { size(): number; corrupt(threa
     },
     size: () => rows.size + planted.size,
     corrupt(thread, raw): void {
-      const key = keyOf(thread);
-      planted.set(key, { version: versionOf(key) + 1, raw });
-      const ref = rows.get(key);
+      planted.set(keyOf(thread), { version: versionOf(thread) + 1, raw });
+      const ref = rows.get(thread);
       if (ref !== undefined) slab.free(ref);
-      rows.delete(key);
+      rows.delete(thread);
       layout += 1;
     },
   };
