@@ -29,8 +29,12 @@ const RECEIVED: WebhookResponse = {
   status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'EVENT_RECEIVED', reason: null,
 };
 
-const isJson = (contentType: string | undefined): boolean =>
-  contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
+const isJson = (contentType: string | undefined): boolean => {
+  if (contentType === 'application/json') return true; // what Meta sends: no copies
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+};
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -30,22 +30,25 @@ export interface FollowUpAt {
  */
 export const followUps = (record: PermissionRecord, policy: ResolvedPolicy): FollowUpAt[] => {
   const out: FollowUpAt[] = [];
+  eachFollowUp(record, policy, (at, kind) => out.push({ at, kind }));
+  return out.sort((a, b) => a.at - b.at);
+};
+
+/** Calls `visit` with each follow-up of `record` (the rules listed at {@link followUps}), in no particular order. */
+const eachFollowUp = (record: PermissionRecord, policy: ResolvedPolicy, visit: (at: Instant, kind: FollowUpKind) => void): void => {
   if (record.state === 'approved') {
-    if (record.expiresAt !== null) out.push({ at: record.expiresAt, kind: 'announce_expiry' });
-    if (record.provisional && record.evidence) {
-      out.push({ at: record.evidence.at + policy.reconcileDelayMs, kind: 'remote_check' });
-    }
+    if (record.expiresAt !== null) visit(record.expiresAt, 'announce_expiry');
+    if (record.provisional && record.evidence) visit(record.evidence.at + policy.reconcileDelayMs, 'remote_check');
   }
   const p = record.pending;
   if (record.state === 'requested' && p) {
-    if (p.ambiguous) out.push({ at: p.at + policy.reconcileDelayMs, kind: 'remote_check' });
+    if (p.ambiguous) visit(p.at + policy.reconcileDelayMs, 'remote_check');
     else {
       const timedOutAt = p.at + policy.pendingReplyTimeoutMs;
       const settled = record.remote !== null && record.remote.at >= timedOutAt;
-      if (!settled) out.push({ at: timedOutAt, kind: 'remote_check' });
+      if (!settled) visit(timedOutAt, 'remote_check');
     }
   }
-  return out.sort((a, b) => a.at - b.at);
 };
 
 /**
@@ -55,5 +58,11 @@ export const followUps = (record: PermissionRecord, policy: ResolvedPolicy): Fol
  * @example
  * nextDueAt(emptyRecord(), resolvePolicy(messengerPolicy)); // null
  */
-export const nextDueAt = (record: PermissionRecord, policy: ResolvedPolicy): Instant | null =>
-  followUps(record, policy)[0]?.at ?? null;
+export const nextDueAt = (record: PermissionRecord, policy: ResolvedPolicy): Instant | null => {
+  // Runs on every step: the earliest follow-up without building and sorting the list.
+  let due: Instant | null = null;
+  eachFollowUp(record, policy, (at) => {
+    if (due === null || at < due) due = at;
+  });
+  return due;
+};
