@@ -1,5 +1,5 @@
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import { decide, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/index.js';
 import { DAY, HOUR, historyArb, play, policyArb } from './support/histories.js';
 import { instantArb, recordArb } from './support/records.js';
@@ -21,7 +21,7 @@ const callDeniedArb = fc.tuple(recordArb, instantArb, fc.constantFrom(HOUR, DAY)
 const caseArb = fc.oneof(recordArb, callDeniedArb).chain((r) => fc.tuple(fc.constant(r), probesFor(r)));
 
 describe('decide memoised on frozen records', () => {
-  test.prop([policyArb, caseArb])('gives what the uncached decision gives, at every instant in any order', (policy, [record, probes]) => {
+  fcTest.prop([policyArb, caseArb])('gives what the uncached decision gives, at every instant in any order', (policy, [record, probes]) => {
     const p = resolvePolicy(policy);
     const frozen = frozenRecord(record);
     for (const at of [...probes, ...[...probes].reverse()]) {
@@ -29,7 +29,7 @@ describe('decide memoised on frozen records', () => {
     }
   });
 
-  test.prop([policyArb, historyArb, fc.array(fc.integer({ min: 0, max: 9 * DAY }), { minLength: 1, maxLength: 20 })])(
+  fcTest.prop([policyArb, historyArb, fc.array(fc.integer({ min: 0, max: 9 * DAY }), { minLength: 1, maxLength: 20 })])(
     'gives what the uncached decision gives for reachable records as time passes',
     (policy, moves, gaps) => {
       const p = resolvePolicy(policy);
@@ -43,7 +43,7 @@ describe('decide memoised on frozen records', () => {
     },
   );
 
-  test.prop([policyArb, caseArb, fc.double({ min: 0, max: 1, noNaN: true })])(
+  fcTest.prop([policyArb, caseArb, fc.double({ min: 0, max: 1, noNaN: true })])(
     'decisionValidUntil: nothing but nextRequestAt changes before it',
     (policy, [record, probes], frac) => {
       const p = resolvePolicy(policy);

@@ -1,5 +1,5 @@
-import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import { describe, expect, test } from 'vitest';
 import {
   compileMachine, createStepper, fastStep, machineGuards, permissionMachine, step,
   type CompiledMachine, type CompiledTransition, type PermissionEvent, type PermissionRecord, type ResolvedPolicy, type Stepper,
@@ -54,17 +54,17 @@ const pairProperty = (candidate: Stepper) => fc.property(policyArb, pairArb, (po
 });
 
 describe('fastStep equals XState transition', () => {
-  test.prop([policyArb, historyArb])('same state, record, effects and changed at every step of a history', (policy, moves) => {
+  fcTest.prop([policyArb, historyArb])('same state, record, effects and changed at every step of a history', (policy, moves) => {
     const p = resolved(policy);
     agreesAlongHistory(fastStep, p, play(moves, p).events);
   });
 
-  test.prop([policyArb, pairArb])('same result for any record meeting any event', (policy, [record, event]) => {
+  fcTest.prop([policyArb, pairArb])('same result for any record meeting any event', (policy, [record, event]) => {
     const p = resolved(policy);
     expect(fastStep(record, event, p)).toStrictEqual(step(record, event, p));
   });
 
-  test.prop([policyArb, fc.array(pairArb.map(([, e]) => e), { maxLength: 30 })])(
+  fcTest.prop([policyArb, fc.array(pairArb.map(([, e]) => e), { maxLength: 30 })])(
     'same results along random event sequences, out of order and repeated',
     (policy, events) => agreesAlongHistory(fastStep, resolved(policy), events),
   );

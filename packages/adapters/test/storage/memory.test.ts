@@ -1,6 +1,5 @@
-import { test } from '@fast-check/vitest';
 import { runStoreConformance } from '@callperm/testing';
-import { expect } from 'vitest';
+import { expect, test } from 'vitest';
 import { memoryStore } from '@callperm/adapters/storage/memory';
 import { memoryStore as coreMemoryStore } from '@callperm/core';
 

@@ -1,8 +1,7 @@
-import { test } from '@fast-check/vitest';
 import { runStoreConformance } from '@callperm/testing';
 import { emptyRecord } from '@callperm/core';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postgresStore, type PostgresStore } from '@callperm/adapters/storage/postgres';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { postgresQueries } from '../../src/storage/postgres/postgresQueries.js';

@@ -1,8 +1,7 @@
-import { test } from '@fast-check/vitest';
 import { runStoreConformance } from '@callperm/testing';
 import { emptyRecord } from '@callperm/core';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
 import { REDIS_URL, runTag, serverReachable } from './servers.js';
 

@@ -1,11 +1,10 @@
-import { test } from '@fast-check/vitest';
 import { runStoreConformance } from '@callperm/testing';
 import { emptyRecord } from '@callperm/core';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { SQLITE_MIGRATIONS, SQLITE_TABLES } from '../../src/storage/sqlite/migrations.js';
 import { sqliteKey } from '../../src/storage/sqlite/sqliteKey.js';
