@@ -2,10 +2,11 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   cachingStore, createCallPermissions, emptyRecord, memoryStore,
-  type PermissionRecord, type PermissionStore, type Thread, type ThreadCommit, type Versioned, type WebhookEvent,
+  type PermissionRecord, type PermissionStore, type Thread, type Versioned, type WebhookEvent,
 } from '../src/index.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
+import { scheduledStore } from './support/scheduledStore.js';
 
 const thread: Thread = { pageId: '100', psid: '200' };
 const other: Thread = { pageId: '100', psid: '201' };
@@ -91,14 +92,6 @@ describe('cachingStore', () => {
   });
 });
 
-/** A store whose every call waits for the scheduler. */
-const scheduled = (s: fc.Scheduler, base: PermissionStore): PermissionStore => ({
-  ...base,
-  get: s.scheduleFunction((t: Thread) => base.get(t)),
-  compareAndSet: s.scheduleFunction((t: Thread, v: number, r: PermissionRecord) => base.compareAndSet(t, v, r)),
-  remember: s.scheduleFunction((id: string, n: number, u: number) => base.remember(id, n, u)),
-  commitThread: s.scheduleFunction((c: ThreadCommit) => base.commitThread(c)),
-});
 
 const now = T0 + 10 * HOUR;
 const opArb = fc.constantFrom('request', 'approve', 'reject', 'message', 'status');
@@ -108,7 +101,7 @@ test.prop([fc.scheduler(), fc.array(opArb, { minLength: 1, maxLength: 6 })])(
   async (s, ops) => {
     const base = memoryStore();
     await base.compareAndSet(thread, 0, record(now - HOUR));
-    const cache = cachingStore(scheduled(s, base), { clock: { now: () => now }, maxAgeMs: Infinity });
+    const cache = cachingStore(scheduledStore(s, base), { clock: { now: () => now }, maxAgeMs: Infinity });
     const fake = inProcessGraph();
     const service = createCallPermissions({ graph: fake.graph, store: cache, clock: { now: () => now } });
     const reply = (i: number, response: 'approve' | 'reject'): WebhookEvent => ({

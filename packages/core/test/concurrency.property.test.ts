@@ -2,10 +2,11 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
   createCallPermissions, memoryStore,
-  type PermissionRecord, type PermissionStore, type Thread, type ThreadCommit, type WebhookEvent,
+  type PermissionRecord, type PermissionStore, type Thread, type WebhookEvent,
 } from '../src/index.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
+import { scheduledStore } from './support/scheduledStore.js';
 
 const thread: Thread = { pageId: '100', psid: '200' };
 const now = T0 + 10 * HOUR;
@@ -16,14 +17,6 @@ const approve: WebhookEvent = {
 
 type Op = 'request' | 'approve';
 
-/** A store whose every call waits for the scheduler: the operation itself runs when released. */
-const scheduled = (s: fc.Scheduler, base: PermissionStore): PermissionStore => ({
-  ...base,
-  get: s.scheduleFunction((t: Thread) => base.get(t)),
-  compareAndSet: s.scheduleFunction((t: Thread, v: number, r: PermissionRecord) => base.compareAndSet(t, v, r)),
-  remember: s.scheduleFunction((id: string, n: number, u: number) => base.remember(id, n, u)),
-  commitThread: s.scheduleFunction((c: ThreadCommit) => base.commitThread(c)),
-});
 
 /** Brings the thread to a known start: an open messaging window and `prior` answered requests. */
 const prepare = async (store: PermissionStore, prior: number) => {
@@ -53,7 +46,7 @@ describe('concurrent commands on one thread (rule g)', () => {
       await prepare(base, prior);
       const fake = inProcessGraph();
       const slowGraph = { ...fake.graph, sendPermissionRequest: s.scheduleFunction((t: Thread) => fake.graph.sendPermissionRequest(t)) };
-      const all = Promise.all(run(ops, scheduled(s, base), slowGraph));
+      const all = Promise.all(run(ops, scheduledStore(s, base), slowGraph));
       await s.waitFor(all);
       const concurrent = (await base.get(thread))?.record;
 
