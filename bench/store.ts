@@ -18,7 +18,7 @@ import { memoryStore } from '../packages/adapters/src/storage/memory.js';
 import { postgresStore } from '../packages/adapters/src/storage/postgres.js';
 import { redisStore } from '../packages/adapters/src/storage/redis.js';
 import { sqliteStore } from '../packages/adapters/src/storage/sqlite.js';
-import { deleteRedisKeys } from './harness/deleteRedisKeys.js';
+import { deleteRedisKeys } from '../packages/adapters/src/storage/redis/deleteRedisKeys.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);

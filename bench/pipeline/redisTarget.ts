@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { redisStore, type RedisStore } from '../../packages/adapters/src/storage/redis.js';
 import { redisDriver } from '../baselines/redisDriver.js';
-import { deleteRedisKeys } from '../harness/deleteRedisKeys.js';
+import { deleteRedisKeys } from '../../packages/adapters/src/storage/redis/deleteRedisKeys.js';
 import type { PipelineTarget } from '../pipelineBench.js';
 import { clock } from '../pipelineBench.js';
 import { productPipeline } from './productPipeline.js';

@@ -9,6 +9,7 @@ import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { StoreChild } from './childProcess.js';
 import type { ChildConfig, FromChild } from './multiProcess.child.js';
 import { DATABASE_URL, REDIS_URL, runTag, serverReachable } from './servers.js';
+import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
 
 /**
  * Step 4 of the storage issue: 4 OS processes drive the real service against the
@@ -89,12 +90,7 @@ describe('several processes share one store', () => {
     try {
       await check(await drive({ driver: 'redis', target: REDIS_URL, namespace: keyPrefix }), store);
     } finally {
-      let cursor = '0';
-      do {
-        const [next, keys] = await store.client.scan(cursor, 'MATCH', store.keys.pattern, 'COUNT', 1000);
-        if (keys.length > 0) await store.client.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisKeys(store.client, store.keys.pattern);
       await store.close();
     }
   }, 240_000);

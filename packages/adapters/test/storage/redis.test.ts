@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
 import { REDIS_URL, runTag, serverReachable } from './servers.js';
+import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
 
 const reachable = await serverReachable('redis');
 const base = `cptest-${runTag()}`;
@@ -21,13 +22,7 @@ describe.skipIf(!reachable)('redis', () => {
   });
   afterAll(async () => {
     for (let n = 1; n <= stores; n += 1) {
-      const pattern = (await redisStore({ client }, { keyPrefix: `${base}-${n}` })).keys.pattern;
-      let cursor = '0';
-      do {
-        const [next, found] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (found.length > 0) await client.del(...found);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisKeys(client, (await redisStore({ client }, { keyPrefix: `${base}-${n}` })).keys.pattern);
     }
     await client.quit();
   });
