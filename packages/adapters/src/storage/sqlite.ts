@@ -1,6 +1,7 @@
 import type { CasResult, CommitResult, Instant, PermissionRecord, PermissionStore, Thread, Versioned } from '@callperm/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { attempt } from './shared/attempt.js';
+import { forLastThread } from './shared/forLastThread.js';
 import { loadPeer } from './shared/loadPeer.js';
 import { parseVersion } from './shared/parseVersion.js';
 import { StoreClosedError } from './shared/StoreClosedError.js';
@@ -105,21 +106,8 @@ export const sqliteStore = async (source: SqliteSource, options: SqliteStoreOpti
   const group = options.groupCommit === false ? null : groupCommit(db);
   const write = <R>(work: () => R, row?: string): Promise<R> => (group ? group.write(work, row) : attempt(work));
   const read = <R>(work: () => R, row?: string): Promise<R> => (group ? group.read(work, row) : attempt(work));
-  // A command reads a thread and then writes it: keep the last thread's keys, so the
-  // ids are converted (a regex and a BigInt each) and its row named once, not per call.
-  let lastThread: Thread | null = null;
-  let lastPageId = '';
-  let lastPsid = '';
-  let keys: { page: Key; psid: Key; row: string } = { page: '', psid: '', row: '' };
-  const keysOf = (t: Thread): { page: Key; psid: Key; row: string } => {
-    if (t !== lastThread || t.pageId !== lastPageId || t.psid !== lastPsid) {
-      keys = { page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: `${t.pageId.length}:${t.pageId}${t.psid}` };
-      lastThread = t;
-      lastPageId = t.pageId;
-      lastPsid = t.psid;
-    }
-    return keys;
-  };
+  // A command reads a thread, then writes it: its ids are converted (a regex and a BigInt each) and its row named once.
+  const keysOf = forLastThread((t) => ({ page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: `${t.pageId.length}:${t.pageId}${t.psid}` }));
   const rowOf = (t: Thread): string => keysOf(t).row;
 
   const pruneEvery = options.dedupePruneEveryMs ?? 60_000;

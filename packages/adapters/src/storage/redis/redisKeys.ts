@@ -1,4 +1,5 @@
 import type { DocKind, Thread } from '@callperm/core';
+import { forLastThread } from '../shared/forLastThread.js';
 
 /** The key names of one Redis store (one key prefix). */
 export interface RedisKeys {
@@ -45,20 +46,8 @@ export const redisKeys = (prefix: string): RedisKeys => {
   if (prefix === '' || /[{}*?[\]\\\s]/.test(prefix)) {
     throw new RangeError(`[callperm] [redis] keyPrefix ${JSON.stringify(prefix)} must be non-empty, without braces, glob characters or spaces.`);
   }
-  // A command reads a thread, then writes it (key and due member): name the last thread once, not per call.
-  let last: Thread | null = null;
-  let lastPage = '';
-  let lastPsid = '';
-  let member = '';
-  const memberOf = (t: Thread): string => {
-    if (t !== last || t.pageId !== lastPage || t.psid !== lastPsid) {
-      member = `${enc(t.pageId)}:${enc(t.psid)}`;
-      last = t;
-      lastPage = t.pageId;
-      lastPsid = t.psid;
-    }
-    return member;
-  };
+  // A command reads a thread, then writes it (key and due member): its ids are encoded once.
+  const memberOf = forLastThread((t) => `${enc(t.pageId)}:${enc(t.psid)}`);
   return {
     thread: (t) => `{${prefix}:${memberOf(t)}}`,
     event: (id) => `{${prefix}:${enc(id)}}:seen`,
