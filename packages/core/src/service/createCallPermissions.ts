@@ -219,12 +219,8 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
         group.events.push(mapped.event);
       }
     }
-    if (byThread.size === 1) {
-      for (const g of byThread.values()) tally.add(await commitEvents(deps, g));
-    } else if (byThread.size > 1) {
-      const outcomes = await Promise.all(Array.from(byThread.values(), (g) => commitEvents(deps, g)));
-      for (const o of outcomes) tally.add(o);
-    }
+    const outcomes = await Promise.all(Array.from(byThread.values(), (g) => commitEvents(deps, g)));
+    for (const o of outcomes) tally.add(o);
     for (const e of calls) {
       const changed = await ingestCall(e);
       if (changed === null && e.event === 'media_update') {
