@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consumers, metaRetryDelaysMs } from '../../src/index.js';
+import { consumers, metaRetryDelaysMs } from '@callperm/testing';
 import { simHost } from './simHost.js';
 
 const thread = { pageId: '5001', psid: '6001' };

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createCallPermissions, memoryStore, type TransitionNotice } from '@callperm/core';
 import { graphApi } from '@callperm/adapters/graph';
 import { createWebhookHandler } from '@callperm/adapters/webhook';
-import { VirtualClock, createConsumerSimulator, createFakeGraphApi, type ConsumerSimulatorOptions } from '../../src/index.js';
+import { VirtualClock, createConsumerSimulator, createFakeGraphApi, type ConsumerSimulatorOptions } from '@callperm/testing';
 
 export const SECRET = 'sim-app-secret';
 
