@@ -6,7 +6,7 @@
  */
 import {
   emptyRecord, fastStep, memoryStore, messengerPolicy, resolvePolicy, type PermissionRecord,
-} from '../packages/core/src/index.js';
+} from '../packages/core/src/internals.js';
 import { answer, childArgs } from './harness/runChild.js';
 import { eventHistories } from './workload/eventHistories.js';
 

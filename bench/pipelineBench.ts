@@ -5,7 +5,7 @@
  * one round checks that both end with the same record in every thread.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { PermissionRecord, Thread } from '../packages/core/src/index.js';
+import type { PermissionRecord, Thread } from '../packages/core/src/internals.js';
 import { handPipeline, type RawDriver } from './baselines/handPipeline.js';
 import type { BenchOptions } from './harness/BenchOptions.js';
 import { compareRounds } from './harness/compareRounds.js';

@@ -3,7 +3,7 @@
  * threads already stored. Each `round` times fresh deliveries spread over all of
  * them and answers nanoseconds per event.
  */
-import { emptyRecord, fastStep, memoryStore, messengerPolicy, resolvePolicy } from '../packages/core/src/index.js';
+import { emptyRecord, fastStep, memoryStore, messengerPolicy, resolvePolicy } from '../packages/core/src/internals.js';
 import { collectGarbage } from './harness/compareRounds.js';
 import { childArgs, serve } from './harness/runChild.js';
 import { timed } from './harness/timed.js';

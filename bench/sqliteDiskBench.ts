@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyRecord, fastStep, messengerPolicy, resolvePolicy, type PermissionRecord } from '../packages/core/src/index.js';
+import { emptyRecord, fastStep, messengerPolicy, resolvePolicy, type PermissionRecord } from '../packages/core/src/internals.js';
 import { sqliteStore, type SqliteStore } from '../packages/adapters/src/storage/sqlite.js';
 import type { BenchOptions } from './harness/BenchOptions.js';
 import type { Metric } from './harness/Metric.js';

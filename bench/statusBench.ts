@@ -6,7 +6,7 @@
 import {
   cachingStore, createCallPermissions, decide, emptyRecord, fastStep, memoryStore, messengerPolicy, resolvePolicy,
   type GraphApi, type PermissionRecord, type Thread,
-} from '../packages/core/src/index.js';
+} from '../packages/core/src/internals.js';
 import type { BenchOptions } from './harness/BenchOptions.js';
 import { compareRounds } from './harness/compareRounds.js';
 import type { Metric } from './harness/Metric.js';

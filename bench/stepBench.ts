@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import {
   emptyRecord, fastStep, messengerPolicy, resolvePolicy, step,
   type PermissionEvent, type ResolvedPolicy, type Stepper,
-} from '../packages/core/src/index.js';
+} from '../packages/core/src/internals.js';
 import { handStep } from './baselines/handReducer.js';
 import type { BenchOptions } from './harness/BenchOptions.js';
 import { compareRounds } from './harness/compareRounds.js';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { emptyRecord, type PermissionRecord, type PermissionStore } from '../packages/core/src/index.js';
+import { emptyRecord, type PermissionRecord, type PermissionStore } from '../packages/core/src/internals.js';
 import { memoryStore } from '../packages/adapters/src/storage/memory.js';
 import { postgresStore } from '../packages/adapters/src/storage/postgres.js';
 import { redisStore } from '../packages/adapters/src/storage/redis.js';

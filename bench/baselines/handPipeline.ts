@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
   type Instant, type PermissionEvent, type PermissionRecord, type Thread,
-} from '../../packages/core/src/index.js';
+} from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
 import { handStep } from './handReducer.js';
 

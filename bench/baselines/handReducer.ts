@@ -10,7 +10,7 @@ import {
   durationMs,
   type Effect, type Evidence, type Instant, type LifecycleState, type PermissionEvent, type PermissionRecord,
   type RemoteAction, type RemotePermission, type RemoteView, type ResolvedPolicy, type StepResult,
-} from '../../packages/core/src/index.js';
+} from '../../packages/core/src/internals.js';
 
 const NONE: readonly Effect[] = [];
 const NO_EXPIRY = Number.MAX_SAFE_INTEGER;

@@ -1,4 +1,4 @@
-import type { Instant, PermissionRecord } from '../../packages/core/src/index.js';
+import type { Instant, PermissionRecord } from '../../packages/core/src/internals.js';
 import { stepAll, type RawDriver } from './handPipeline.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { PostgresStore } from '../../packages/adapters/src/storage/postgres.js';
-import type { PermissionRecord, Thread } from '../../packages/core/src/index.js';
+import type { PermissionRecord, Thread } from '../../packages/core/src/internals.js';
 import { stepAll, type RawDriver, type RawEvent } from './handPipeline.js';
 
 type Pool = PostgresStore['pool'];

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../../packages/adapters/src/storage/redis.js';
-import type { PermissionRecord, Thread } from '../../packages/core/src/index.js';
+import type { PermissionRecord, Thread } from '../../packages/core/src/internals.js';
 import { stepAll, type RawDriver, type RawEvent } from './handPipeline.js';
 
 const CAS = `local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')

@@ -1,5 +1,5 @@
 import type { SqliteStore } from '../../packages/adapters/src/storage/sqlite.js';
-import { packRecordToBytes, unpackRecordBytes, type PermissionRecord, type Thread } from '../../packages/core/src/index.js';
+import { packRecordToBytes, unpackRecordBytes, type PermissionRecord, type Thread } from '../../packages/core/src/internals.js';
 import { stepAll, type RawDriver, type RawEvent } from './handPipeline.js';
 
 type Database = SqliteStore['database'];

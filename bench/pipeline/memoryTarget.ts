@@ -1,4 +1,4 @@
-import { memoryStore, type PermissionRecord } from '../../packages/core/src/index.js';
+import { memoryStore, type PermissionRecord } from '../../packages/core/src/internals.js';
 import { memoryDriver } from '../baselines/memoryDriver.js';
 import type { PipelineTarget } from '../pipelineBench.js';
 import { clock } from '../pipelineBench.js';

@@ -3,7 +3,7 @@ import type { WebhookRequest } from '../../packages/adapters/src/webhook/Webhook
 import {
   createCallPermissions, messengerPolicy,
   type Clock, type GraphApi, type PermissionStore,
-} from '../../packages/core/src/index.js';
+} from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
 
 const noGraph: GraphApi = {

@@ -1,5 +1,5 @@
 import { inboundMessageEntry, pageWebhook, permissionReplyEntry, signWebhook } from '../../packages/testing/src/webhooks/index.js';
-import type { Instant, Thread } from '../../packages/core/src/index.js';
+import type { Instant, Thread } from '../../packages/core/src/internals.js';
 import { random } from './random.js';
 
 /** One signed POST as Meta sends it. */

@@ -1,7 +1,7 @@
 import {
   emptyRecord, fastStep,
   type Instant, type PermissionEvent, type PermissionRecord, type RemotePermission, type ResolvedPolicy,
-} from '../../packages/core/src/index.js';
+} from '../../packages/core/src/internals.js';
 import { random, type Random } from './random.js';
 
 export const T0: Instant = Date.UTC(2026, 0, 1);

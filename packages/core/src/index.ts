@@ -1,46 +1,40 @@
 /**
- * @callperm/core: the Messenger call-permission lifecycle as an XState machine,
- * Meta payload codecs, pure decisions, the ports and the service. No I/O here.
+ * @callperm/core: what a host service uses. The Messenger call-permission
+ * lifecycle (an XState machine), the service that runs it over a store and the
+ * Graph API, pure decisions, the ports a host may implement, Meta payload codecs,
+ * the in-memory store and the chart model. No I/O here.
+ *
+ * What a storage driver's author needs is on `@callperm/core/store`; machine
+ * internals (the compiled stepper, packed records, commit internals) are not exported.
  */
 export * from './thread.js';
 export * from './result.js';
-export * from './duration.js';
+export { durationMs } from './duration.js';
 export * from './policy.js';
 export * from './remotePermission.js';
 export * from './webhookEvent.js';
 export * from './machine/LifecycleState.js';
-export * from './machine/PermissionRecord.js';
+export { emptyRecord, RECORD_SCHEMA, type PermissionRecord, type Evidence, type PendingRequest, type RemoteView } from './machine/PermissionRecord.js';
 export * from './machine/PermissionEvent.js';
+export * from './machine/DecisionReason.js';
+export { permissionMachine, type PermissionContext } from './machine/permissionMachine.js';
 export * from './ports/Clock.js';
 export * from './ports/GraphApi.js';
 export * from './ports/PermissionStore.js';
 export * from './ports/VersionedDoc.js';
 export * from './ports/CorruptDocError.js';
+export * from './ports/CorruptHistoryError.js';
 export * from './codecs/DecodeReport.js';
+export * from './codecs/index.js';
 export * from './memoryStore.js';
 export * from './cache/cachingStore.js';
-export * from './machine/DecisionReason.js';
-export * from './machine/effectiveState.js';
-export * from './machine/permissionMachine.js';
-export * from './machine/step.js';
-export * from './machine/machineImplementations.js';
-export * from './machine/compileMachine.js';
-export * from './machine/fastStep.js';
-export * from './machine/frozenRecord.js';
-export * from './machine/packedRecord.js';
-export * from './machine/dueAt.js';
 export * from './decide.js';
-export * from './decisionValidUntil.js';
+export type { HistoryEntry, HistorySource, HistoryEventType } from './store/HistoryEntry.js';
 export * from './service/TransitionNotice.js';
-export * from './service/commitSteps.js';
-export * from './service/toPermissionEvent.js';
+export { ContentionError } from './service/commitSteps.js';
 export * from './service/createCallPermissions.js';
-export * from './calls/index.js';
-export * from './service/followUpFor.js';
-export * from './service/WebhookEventCodec.js';
-export { callTraceKey, DEFAULT_CALL_TRACE_TTL_MS } from './service/recordCallEvent.js';
 export type { SweepOptions, SweepReport } from './service/sweep.js';
-export type { InboxTicket, InboxEntry } from './service/inbox.js';
-export * from './codecs/index.js';
+export type { InboxTicket } from './service/inbox.js';
+export type { CallTrace, CallEnd } from './calls/CallTrace.js';
 export * from './chart/chartModel.js';
 export * from './chart/toMermaid.js';

@@ -28,6 +28,8 @@ export interface Policy {
   readonly dedupeTtl: string;
   /** How soon an ambiguous send or an implicit grant is reconciled by a remote check (ISO-8601). */
   readonly reconcileDelay: string;
+  /** How long a consent-history entry is kept after its event (ISO-8601; default 400 days). */
+  readonly historyRetention: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export const messengerPolicy: Policy = {
   pendingReplyTimeout: 'PT24H',
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
+  historyRetention: 'P400D',
 };
 
 /**
@@ -71,6 +74,7 @@ export interface ResolvedPolicy {
   readonly pendingReplyTimeoutMs: number;
   readonly dedupeTtlMs: number;
   readonly reconcileDelayMs: number;
+  readonly historyRetentionMs: number;
 }
 
 /** Thrown at construction when a policy cannot be honoured. */
@@ -108,6 +112,7 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     pendingReplyTimeoutMs: durationMs(policy.pendingReplyTimeout),
     dedupeTtlMs: durationMs(policy.dedupeTtl),
     reconcileDelayMs: durationMs(policy.reconcileDelay),
+    historyRetentionMs: durationMs(policy.historyRetention),
   };
   cache.set(policy, resolved);
   return resolved;

@@ -34,4 +34,6 @@ export interface RemotePermission {
   readonly request: RemoteAction | null;
   /** `start_call`, when Meta listed it. */
   readonly startCall: RemoteAction | null;
+  /** Meta's `x-fb-trace-id` for this answer, when the client saw one: kept in the consent history. */
+  readonly fbtraceId?: string | null;
 }

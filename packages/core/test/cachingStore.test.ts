@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cachingStore, createCallPermissions, emptyRecord, memoryStore,
   type PermissionRecord, type PermissionStore, type Thread, type Versioned, type WebhookEvent,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
 import { scheduledStore } from './support/scheduledStore.js';

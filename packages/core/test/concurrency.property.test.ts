@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import {
   createCallPermissions, memoryStore,
   type PermissionRecord, type PermissionStore, type Thread, type WebhookEvent,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
 import { scheduledStore } from './support/scheduledStore.js';

@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import { decide, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/index.js';
+import { decide, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/internals.js';
 import { DAY, HOUR, historyArb, play, policyArb } from './support/histories.js';
 import { instantArb, recordArb } from './support/records.js';
 
@@ -65,5 +65,5 @@ describe('decide memoised on frozen records', () => {
 
 const policyFixture = {
   requestQuota: [{ period: 'PT24H', max: 2 }], permissionTtl: 'P7D', messagingWindow: 'PT24H',
-  requireKnownMessagingWindow: false, pendingReplyTimeout: 'PT24H', dedupeTtl: 'PT2H', reconcileDelay: 'PT1M',
+  requireKnownMessagingWindow: false, pendingReplyTimeout: 'PT24H', dedupeTtl: 'PT2H', reconcileDelay: 'PT1M', historyRetention: 'P400D',
 };

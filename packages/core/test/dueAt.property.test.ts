@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { followUpFor, messengerPolicy, nextDueAt, resolvePolicy, step, emptyRecord } from '../src/index.js';
+import { followUpFor, messengerPolicy, nextDueAt, resolvePolicy, step, emptyRecord } from '../src/internals.js';
 import { DAY, HOUR, T0, buildRemote, historyArb, play, policyArb, resolved } from './support/histories.js';
 
 describe('follow-ups', () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   compileMachine, createStepper, fastStep, machineGuards, permissionMachine, step,
   type CompiledMachine, type CompiledTransition, type PermissionEvent, type PermissionRecord, type ResolvedPolicy, type Stepper,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { buildRemote, historyArb, play, policyArb, remoteParamsArb, resolved } from './support/histories.js';
 import { instantArb, maybe, recordArb } from './support/records.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createCallPermissions, memoryStore,
   type PermissionStore, type Thread, type ThreadCommit, type WebhookEvent,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
 

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { decide, step, type PermissionEvent } from '../src/index.js';
+import { decide, step, type PermissionEvent } from '../src/internals.js';
 import { DAY, HOUR, buildRemote, historyArb, play, policyArb, remoteParamsArb, resolved } from './support/histories.js';
 
 const later = fc.integer({ min: 1, max: 10 * DAY });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyRecord, lifecycleStates, permissionEventTypes, permissionMachine, resolvePolicy, messengerPolicy, step,
   type PermissionEvent, type PermissionRecord,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { DAY, HOUR, T0, buildRemote } from './support/histories.js';
 
 type Snap = { value: unknown; context: { record: PermissionRecord } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyRecord, memoryStore, type PermissionRecord } from '../src/index.js';
+import { emptyRecord, memoryStore, type PermissionRecord } from '../src/internals.js';
 
 const big = (n: number): PermissionRecord => ({
   ...emptyRecord(), requests: Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 3_600_000),

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { emptyRecord, lifecycleStates, packRecord, packedHead, unpackRecord, type PermissionRecord } from '../src/index.js';
+import { emptyRecord, lifecycleStates, packRecord, packedHead, RECORD_SCHEMA, unpackRecord, type PermissionRecord } from '../src/internals.js';
 import { historyArb, play, policyArb, resolved } from './support/histories.js';
 import { recordArb } from './support/records.js';
 
@@ -16,7 +16,7 @@ const state = fc.constantFrom(...lifecycleStates);
 const limit = fc.record({ periodMs: anyNumber, max: anyNumber, used: anyNumber });
 
 const wildRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
-  schema: fc.constant(1 as const),
+  schema: fc.constant(RECORD_SCHEMA),
   state,
   expiresAt: maybe(anyNumber),
   provisional: fc.boolean(),
@@ -38,7 +38,7 @@ describe('packRecord', () => {
   test.prop([fc.oneof(wildRecordArb, recordArb), fc.array(fc.nat(), { maxLength: 2 })])('unpacks to exactly what was packed, prefix included', (record, prefix) => {
     const packed = packRecord(record, prefix);
     const plain = JSON.parse(JSON.stringify(record)) as PermissionRecord; // arbitraries may build null-prototype objects
-    expect(unpackRecord(packed, prefix.length)).toStrictEqual({ prefix, record: plain });
+    expect(unpackRecord(packed, prefix.length)).toStrictEqual({ prefix, record: plain, format: RECORD_SCHEMA });
     expect(packedHead(packed, prefix.length)).toStrictEqual({ prefix, dueAt: record.dueAt });
     expect([...packed].every((c) => c.charCodeAt(0) < 256)).toBe(true);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createCallPermissions, memoryStore,
   type GraphFailure, type Thread, type TransitionNotice,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { DAY, HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
 

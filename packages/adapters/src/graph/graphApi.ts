@@ -2,7 +2,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
-  err, parsePermissionCheck, parseSendResponse, systemClock,
+  err, ok, parsePermissionCheck, parseSendResponse, systemClock,
   type Clock, type GraphApi, type GraphFailure, type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import { checkMany, type CheckManyItem } from './batch.js';
@@ -115,7 +115,8 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       });
       if (!reply.ok) return reply;
       const decoded = parsePermissionCheck(reply.value.json);
-      return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      if (!decoded.ok) return err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return reply.value.traceId === null ? decoded : ok({ ...decoded.value, fbtraceId: reply.value.traceId });
     })().catch(unforeseen),
 
     sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {

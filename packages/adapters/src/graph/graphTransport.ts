@@ -41,6 +41,8 @@ export interface GraphCall {
 export interface GraphReply {
   readonly status: number;
   readonly json: unknown;
+  /** Meta's `x-fb-trace-id` response header, when present. */
+  readonly traceId: string | null;
   readonly fail: (source: GraphErrorSource) => GraphError;
 }
 
@@ -173,7 +175,8 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     }
     const parsed = parseJson(body);
     if (!parsed.ok) return failed(toGraphError({ from: 'response', httpStatus: status, problem: 'malformed_json' }, secrets));
-    return ok({ status, json: parsed.value, fail: (source) => {
+    const trace = response.headers['x-fb-trace-id'];
+    return ok({ status, json: parsed.value, traceId: typeof trace === 'string' && trace !== '' ? trace : null, fail: (source) => {
       const e = toGraphError(source, secrets);
       if (e.kind === 'throttled') throttle.observeFailure(call.pageId, e);
       return e;

@@ -142,6 +142,19 @@ export const cachingStore = (
     putDoc: (kind, key, expectedVersion, value, write) => inner.putDoc(kind, key, expectedVersion, value, write),
     deleteDoc: (kind, key, expectedVersion) => inner.deleteDoc(kind, key, expectedVersion),
     dueDocs: (kind, before, limit) => inner.dueDocs(kind, before, limit),
+    history: (thread, query) => inner.history(thread, query),
+    // A reset replaces what the cache may hold: forget the thread before and after.
+    async reset(thread, version, now) {
+      entries.delete(thread);
+      const key = threadKey(thread);
+      const flight = takeOff(key);
+      try {
+        return await inner.reset(thread, version, now);
+      } finally {
+        land(key, flight, true);
+        entries.delete(thread);
+      }
+    },
     async close() {
       entries.clear();
       await inner.close();

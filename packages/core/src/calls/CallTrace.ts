@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import type { Instant } from '../thread.js';
+import type { JsonFormat } from '../store/versionedJson.js';
 
 /** How a call ended, as its `terminate` webhook said. */
 export interface CallEnd {
@@ -63,3 +64,14 @@ export const CallTraceCodec: t.Type<CallTrace, CallTrace, unknown> = t.readonly(
   acceptedAt: nullable(t.number),
   end: nullable(t.readonly(t.type({ at: t.number, durationSec: nullable(t.number), status: nullable(t.string) }))),
 }), 'CallTrace');
+
+/**
+ * The call trace document's stored format. 1: release 0.1.0 (no version field);
+ * 2: the version in `v`, nothing else changed.
+ *
+ * @example
+ * encodeJson(callTraceFormat, trace); // '{"v":2,"pageId":"1234",...}'
+ */
+export const callTraceFormat: JsonFormat<CallTrace> = {
+  name: 'call trace', field: 'v', version: 2, codec: CallTraceCodec, upgrades: [(v1) => ({ ...v1 })],
+};

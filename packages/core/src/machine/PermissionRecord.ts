@@ -2,8 +2,14 @@ import * as t from 'io-ts';
 import type { Instant } from '../thread.js';
 import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
 
-/** The persisted record's layout version; bump it with a migration when the layout changes. */
-export const RECORD_SCHEMA = 1 as const;
+/**
+ * The record's format version. Every stored form carries it (JSON: `schema`;
+ * packed bytes: a header byte) and a store upgrades older ones on read through
+ * `recordUpgrades` (`@callperm/core/store`). Bump it with an upgrade step when a
+ * field is added or changes meaning. 1: release 0.1.0 (packed bytes without a
+ * header); 2: every form carries its version.
+ */
+export const RECORD_SCHEMA = 2 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit

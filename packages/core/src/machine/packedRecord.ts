@@ -9,6 +9,12 @@ import { RECORD_SCHEMA, type PermissionRecord, type RemoteView } from './Permiss
  *   10 — special: 0 null, 1 Number.MAX_SAFE_INTEGER, 2 a float64 follows (8 bytes);
  * so an instant near the thread's last event costs 3-5 bytes, not 13 digits of JSON.
  * Strings (the message id) are their UTF-16 code units as varints: lone surrogates survive.
+ *
+ * The record starts with a header byte, 128 + its format version (`RECORD_SCHEMA`).
+ * Format 1 (release 0.1.0) had no header: its first byte, the flags, is always
+ * below 128, so a byte below 128 there means format 1. A later format adds its
+ * fields after the last one here, read only when the header says they are present,
+ * then `recordUpgrades` brings the record up to the newest format.
  */
 
 const TAG_DELTA = 0;
@@ -123,9 +129,12 @@ export const packRecordToBytes = (r: PermissionRecord, prefix: readonly number[]
   return buf.subarray(0, pos);
 };
 
+const HEADER = 128;
+
 const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
   pos = 0;
   for (const n of prefix) putNum(n, 0);
+  byte(HEADER + RECORD_SCHEMA);
   const { evidence: ev, pending: pd, remote: rv } = r;
   putVarint(code(r.state) | (r.provisional ? 8 : 0) | (ev ? 16 : 0) | (pd ? 32 : 0) | (rv ? 64 : 0));
   putNum(r.lastEventAt, 0);
@@ -230,6 +239,17 @@ const getPrefix = (bytes: Uint8Array, start: number, stop: number, prefixLength:
   return prefix;
 };
 
+/** Reads the header byte, if any: the record's format version (1 when the record has none). */
+const getFormat = (): number => {
+  if (at >= end) throw new PackError('truncated');
+  const b = src[at]!;
+  if (b < HEADER) return 1;
+  at += 1;
+  const format = b - HEADER;
+  if (format < 2 || format > RECORD_SCHEMA) throw new PackError(`format ${format} is not one this release reads (newest ${RECORD_SCHEMA})`);
+  return format;
+};
+
 const triOf = (c: number): boolean | null => (c === 0 ? null : c === 2);
 const stateOf = (c: number): LifecycleState => {
   const s = lifecycleStates[c];
@@ -238,13 +258,23 @@ const stateOf = (c: number): LifecycleState => {
 };
 
 /**
- * Reads back what `packRecord` wrote: the `prefix` numbers it was given, then the record.
+ * Reads back what `packRecord` wrote: the `prefix` numbers it was given, then the
+ * record and the format version it was stored in (`format`). The record comes in
+ * the layout of that format with `schema` set to it: a record of an older format
+ * goes through `upgradeRecord` before use (stores do that).
  *
  * @example
  * const { prefix: [version], record } = unpackRecord(packed, 1);
  */
-export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | null)[]; record: PermissionRecord } =>
+export const unpackRecord = (s: string, prefixLength = 0): UnpackedRecord =>
   unpackRecordBytes(bytesOf(s), 0, s.length, prefixLength);
+
+/** What {@link unpackRecord} reads: the prefix numbers, the record, and the format it was stored in. */
+export interface UnpackedRecord {
+  readonly prefix: (number | null)[];
+  readonly record: PermissionRecord;
+  readonly format: number;
+}
 
 /**
  * `unpackRecord` over bytes `start..stop` of a byte array.
@@ -252,10 +282,9 @@ export const unpackRecord = (s: string, prefixLength = 0): { prefix: (number | n
  * @example
  * unpackRecordBytes(chunk, offset, offset + length, 1);
  */
-export const unpackRecordBytes = (
-  bytes: Uint8Array, start: number, stop: number, prefixLength = 0,
-): { prefix: (number | null)[]; record: PermissionRecord } => {
+export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number, prefixLength = 0): UnpackedRecord => {
   const prefix = getPrefix(bytes, start, stop, prefixLength);
+  const format = getFormat();
   const flags = getVarint();
   const lastEventAt = getNum(0);
   const base = Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0;
@@ -281,8 +310,9 @@ export const unpackRecordBytes = (
   if (at !== stop) throw new PackError('trailing bytes');
   return {
     prefix,
+    format,
     record: {
-      schema: RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
+      schema: format as typeof RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
       requests, pending, lastInboundAt, remote, lastEventAt, dueAt,
     },
   };
@@ -307,6 +337,7 @@ export const packedBytesHead = (
   bytes: Uint8Array, start: number, stop: number, prefixLength = 0,
 ): { prefix: (number | null)[]; dueAt: number | null } => {
   const prefix = getPrefix(bytes, start, stop, prefixLength);
+  getFormat();
   getVarint();
   const lastEventAt = getNum(0);
   return { prefix, dueAt: getNum(Number.isSafeInteger(lastEventAt) ? lastEventAt! : 0) };

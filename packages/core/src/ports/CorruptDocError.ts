@@ -11,8 +11,11 @@ import type { DocKind } from './VersionedDoc.js';
  */
 export class CorruptDocError extends Error {
   readonly code = 'corrupt_doc' as const;
-  constructor(readonly kind: DocKind, readonly key: string, readonly detail: string, options?: { cause?: unknown }) {
+  /** The format version the stored document claimed, when it named one this release could read the claim of. */
+  readonly format: number | null;
+  constructor(readonly kind: DocKind, readonly key: string, readonly detail: string, options?: { cause?: unknown; format?: number | null }) {
     super(`The stored ${kind} document ${JSON.stringify(key)} is corrupted (${detail}). Inspect or delete it.`, options);
     this.name = 'CorruptDocError';
+    this.format = options?.format ?? null;
   }
 }

@@ -1,4 +1,5 @@
 import type { PermissionRecord } from '../machine/PermissionRecord.js';
+import type { HistoryEntry } from '../store/HistoryEntry.js';
 import type { Instant, Thread } from '../thread.js';
 import type { DocKind, DocWrite, VersionedDoc } from './VersionedDoc.js';
 
@@ -32,6 +33,18 @@ export interface ThreadCommit {
   readonly now: Instant;
   /** Until when the ids are remembered, as `remember` takes it. */
   readonly until: Instant;
+  /** Consent-history entries of the transitions the record holds, appended with it (none when `record` is null). */
+  readonly history?: readonly HistoryEntry[];
+  /** History entries with `at` before this may be dropped (the policy's retention); default: none. */
+  readonly historyBefore?: Instant;
+}
+
+/** Which entries `history` reads. */
+export interface HistoryQuery {
+  /** At most this many (default 100). */
+  readonly limit?: number;
+  /** Only entries whose `at` is before this instant (default: all): pass the oldest `at` you have for the next page. */
+  readonly before?: Instant;
 }
 
 /** The outcome of {@link PermissionStore.commitThread}. */
@@ -109,15 +122,52 @@ export interface PermissionStore {
   deleteDoc(kind: DocKind, key: string, expectedVersion: number): Promise<CasResult>;
   /** Keys of `kind` whose `dueAt` is at or before `before`, earliest first, at most `limit`. */
   dueDocs(kind: DocKind, before: Instant, limit: number): Promise<string[]>;
+  /** The thread's consent history, newest first (by `at`, then commit order). */
+  history(thread: Thread, query?: HistoryQuery): Promise<HistoryEntry[]>;
+  /**
+   * Replaces the thread's row, whatever it holds, with an empty record, if it is
+   * still at `version` (a `CorruptRecordError`'s `version`): how an operator
+   * recovers one thread whose row no longer decodes. Appends a `RESET` entry to
+   * the history, dated `now`. The next remote check rebuilds the permission.
+   */
+  reset(thread: Thread, version: number, now: Instant): Promise<CasResult>;
   close(): Promise<void>;
 }
 
-/** A stored record that does not decode: the thread is named, the bad data is kept for inspection. */
+/**
+ * A stored record that does not decode: the thread is named, the bad data is kept
+ * for inspection. `version` is the row's stored version (null when that too is
+ * unreadable): pass it to `store.reset(thread, version, now)` to replace this row
+ * alone. `format` is the record format the data claimed, when it named one.
+ *
+ * @example
+ * await store.get(thread).catch((e) => e instanceof CorruptRecordError && e.version !== null && store.reset(thread, e.version, clock.now()));
+ */
 export class CorruptRecordError extends Error {
   readonly code = 'corrupt_record' as const;
-  constructor(readonly thread: Thread, readonly detail: string, options?: { cause?: unknown }) {
+  readonly version: number | null;
+  readonly format: number | null;
+  constructor(readonly thread: Thread, readonly detail: string, options?: { cause?: unknown; version?: number | null; format?: number | null }) {
     super(`The stored record for page ${thread.pageId}, psid ${thread.psid} is corrupted (${detail}). `
-      + 'Inspect or delete it; callperm will rebuild it from a remote check.', options);
+      + `Inspect it, then replace it with store.reset(thread, ${options?.version ?? 'version'}, now); callperm rebuilds it from a remote check.`, options);
     this.name = 'CorruptRecordError';
+    this.version = options?.version ?? null;
+    this.format = options?.format ?? null;
+  }
+}
+
+/**
+ * A store was used after `close()`. Create a new store (or keep the old one open
+ * until every command that uses it has finished).
+ *
+ * @example
+ * await store.close();
+ * await store.get(thread).catch((e) => e instanceof StoreClosedError); // true
+ */
+export class StoreClosedError extends Error {
+  readonly code = 'store_closed' as const;
+  constructor(readonly driver: string) {
+    super(`[callperm] [${driver}] This store is closed; create a new store to keep using it.`);
+    this.name = 'StoreClosedError';
   }
 }

@@ -8,6 +8,7 @@ import type { ResolvedPolicy } from '../policy.js';
 import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
 import type { DocKind } from '../ports/VersionedDoc.js';
+import type { HistoryEntry, HistorySource } from '../store/HistoryEntry.js';
 import type { Instant, Thread } from '../thread.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 
@@ -72,42 +73,46 @@ class CommittedResult implements Committed {
   }
 }
 
-/** A transition notice whose `reason` (the decision after the commit) is worked out when an observer reads it. */
-const withReason = (n: TransitionNotice, result: Committed): TransitionNotice => ({
-  thread: n.thread, from: n.from, to: n.to, event: n.event, at: n.at,
-  get reason() {
-    return result.decision.reason;
-  },
-});
+/**
+ * Where each event of a command came from, for the consent history: one source
+ * for all, or one per event (given the record before it).
+ */
+export type SourceOf = HistorySource | ((event: PermissionEvent, before: PermissionRecord, index: number) => HistorySource);
 
 /**
  * The one way a record changes: load, step the machine (compiled: `fastStep`) through the events the
- * command builds for this instant, compare-and-set on the loaded version, and on
- * a conflict start again from the fresh record. Observers hear only committed steps.
+ * command builds for this instant, compare-and-set on the loaded version with the
+ * consent-history entries of the steps, and on a conflict start again from the
+ * fresh record. Observers hear only committed steps.
  *
  * @example
- * await commitSteps(deps, thread, (now) => [{ type: 'TICK', at: now }]);
+ * await commitSteps(deps, thread, (now) => [{ type: 'TICK', at: now }], { kind: 'host' });
  */
 export const commitSteps = async (
   deps: CommitDeps,
   thread: Thread,
   build: (now: Instant, record: PermissionRecord) => readonly PermissionEvent[],
+  source: SourceOf,
 ): Promise<Committed> => {
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.get(thread);
     const version = loaded?.version ?? 0;
     const start = loaded?.record ?? emptyRecord();
     const now = deps.clock.now();
-    const s = stepThrough(deps, thread, start, build(now, start));
+    const s = stepThrough(deps, thread, start, build(now, start), now, typeof source === 'function' ? source : () => source);
     if (!s.wrote) return new CommittedResult(start, version, now, false, s.effects, deps.policy);
-    const cas = await deps.store.compareAndSet(thread, version, s.record);
-    if (!cas.ok) continue;
-    const result = new CommittedResult(s.record, cas.version, now, true, s.effects, deps.policy);
-    announce(deps, s.notices, result);
+    const c = await deps.store.commitThread({
+      thread, expectedVersion: version, record: s.record, eventIds: NO_IDS, now, until: now, history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
+    });
+    if (!c.ok) continue;
+    const result = new CommittedResult(s.record, c.version, now, true, s.effects, deps.policy);
+    announce(deps, s.notices);
     return result;
   }
   throw new ContentionError(thread, deps.maxAttempts);
 };
+
+const NO_IDS: readonly string[] = [];
 
 /** A thread's webhook events: their dedupe ids and the machine events they map to, side by side. */
 export interface ThreadEvents {
@@ -134,44 +139,75 @@ export interface EventsCommitted {
  * const r = await commitEvents(deps, { thread, ids: ['mid.1'], events: [{ type: 'USER_MESSAGE', at }] });
  */
 export const commitEvents = async (deps: CommitDeps, { thread, ids, events }: ThreadEvents): Promise<EventsCommitted> => {
+  // A webhook event's source: its id, and for a reply the opt-in that was awaiting it.
+  const sourceOf = (e: PermissionEvent, before: PermissionRecord, i: number): HistorySource => {
+    const optIn = e.type === 'REPLY_APPROVE' || e.type === 'REPLY_REJECT' ? before.pending?.messageId ?? null : null;
+    return { kind: 'webhook', eventId: ids[i] ?? '', optInMessageId: optIn };
+  };
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.get(thread);
     const version = loaded?.version ?? 0;
     const now = deps.clock.now();
-    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events);
+    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events, now, sourceOf);
     const c = await deps.store.commitThread({
       thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + deps.policy.dedupeTtlMs,
+      history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
     });
     if (!c.ok) continue;
-    if (s.notices.length > 0) announce(deps, s.notices, new CommittedResult(s.record, c.version, now, true, s.effects, deps.policy));
+    announce(deps, s.notices);
     return { changed: s.changed, first: c.first };
   }
   throw new ContentionError(thread, deps.maxAttempts);
 };
 
 /** Tells the observer, if any, of each committed transition. */
-const announce = (deps: CommitDeps, notices: readonly TransitionNotice[], result: Committed): void => {
+const announce = (deps: CommitDeps, notices: readonly TransitionNotice[]): void => {
   if (deps.notify === null) return;
-  for (const n of notices) deps.notify(withReason(n, result));
+  for (const n of notices) deps.notify(n);
 };
 
 /**
- * Steps `start` through `events` with the compiled machine: the end record, its
- * effects, which events changed it, whether any did, and the notices (built only
- * when an observer listens).
+ * Whether a step changed the permission itself (its state, expiry, provisional
+ * flag, the evidence behind it, or the pending opt-in): such a step goes into the
+ * consent history. One that only moves the messaging window or a check's quota
+ * view does not.
  */
-const stepThrough = (deps: CommitDeps, thread: Thread, start: PermissionRecord, events: readonly PermissionEvent[]) => {
+const isConsentStep = (before: PermissionRecord, after: PermissionRecord): boolean =>
+  before.state !== after.state || before.expiresAt !== after.expiresAt || before.provisional !== after.provisional
+  || before.evidence !== after.evidence || before.pending !== after.pending;
+
+const NO_HISTORY: readonly HistoryEntry[] = [];
+
+/**
+ * Steps `start` through `events` with the compiled machine: the end record, its
+ * effects, which events changed it, whether any did, the history entries of the
+ * consent steps, and the notices (built only when an observer listens).
+ */
+const stepThrough = (
+  deps: CommitDeps, thread: Thread, start: PermissionRecord, events: readonly PermissionEvent[], now: Instant,
+  sourceOf: (event: PermissionEvent, before: PermissionRecord, index: number) => HistorySource,
+) => {
   let record = start;
   const effects: Effect[] = [];
   const notices: TransitionNotice[] = [];
   const changed: boolean[] = [];
-  for (const event of events) {
+  let history: HistoryEntry[] | null = null;
+  for (let i = 0; i < events.length; i += 1) {
+    const event = events[i]!;
     const r = fastStep(record, event, deps.policy);
     changed.push(r.changed);
     if (!r.changed) continue;
+    const before = record;
     record = r.record;
     for (const e of r.effects) effects.push(e);
-    if (deps.notify !== null) notices.push({ thread, from: r.from, to: r.to, event: event.type, at: event.at, reason: null });
+    const recorded = isConsentStep(before, record);
+    if (!recorded && deps.notify === null) continue;
+    const entry: HistoryEntry = {
+      at: event.at, recordedAt: now, from: r.from, to: r.to, event: event.type, source: sourceOf(event, before, i),
+      expiresAt: record.expiresAt, provisional: record.provisional, reason: decide(record, now, deps.policy).reason,
+    };
+    if (recorded) (history ??= []).push(entry);
+    if (deps.notify !== null) notices.push({ ...entry, thread, from: r.from, event: event.type, recorded });
   }
-  return { record, effects, notices, changed, wrote: record !== start };
+  return { record, effects, notices, changed, history: history ?? NO_HISTORY, wrote: record !== start };
 };

@@ -5,7 +5,7 @@ import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import { messengerPolicy, resolvePolicy, type Policy, type ResolvedPolicy } from '../policy.js';
 import { systemClock, type Clock } from '../ports/Clock.js';
 import type { GraphApi, GraphFailure, SentOptIn } from '../ports/GraphApi.js';
-import type { PermissionStore } from '../ports/PermissionStore.js';
+import type { CasResult, PermissionStore } from '../ports/PermissionStore.js';
 import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
@@ -16,6 +16,10 @@ import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from '
 import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
 import type { TransitionNotice } from './TransitionNotice.js';
+import type { HistoryQuery } from '../ports/PermissionStore.js';
+import type { HistoryEntry, HistorySource } from '../store/HistoryEntry.js';
+
+const HOST: HistorySource = { kind: 'host' };
 
 /** Options of {@link createCallPermissions}. */
 export interface CallPermissionsOptions {
@@ -99,6 +103,19 @@ export interface CallPermissions {
    * bounded batch. Call it on an interval; several hosts may run it at once.
    */
   sweep(options?: SweepOptions): Promise<SweepReport>;
+  /**
+   * The thread's consent history, newest first: every committed step that changed
+   * the permission, with its source (webhook event id, opt-in message id, remote
+   * check's `fbtrace_id`, the call behind an implicit grant), the expiry after it
+   * and the decision's reason. Kept `policy.historyRetention` after each entry.
+   */
+  history(thread: Thread, query?: HistoryQuery): Promise<HistoryEntry[]>;
+  /**
+   * Replaces a thread's row that no longer decodes (a `CorruptRecordError` names
+   * its `version`) with an empty record, leaving every other thread as it is;
+   * a `refresh` then rebuilds the permission from Meta. A `RESET` entry joins the history.
+   */
+  reset(thread: Thread, version: number): Promise<CasResult>;
   readonly inbox: WebhookInbox;
 }
 
@@ -173,7 +190,8 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       const s = await status(thread);
       return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
     }
-    const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }]);
+    const checked: HistorySource = { kind: 'remote_check', fbtraceId: remote.value.fbtraceId ?? null };
+    const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }], checked);
     return ok(c.decision);
   };
 
@@ -183,8 +201,8 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const trace = await recordCallEvent(traceDeps, e);
     const grant = implicitGrantOf(trace);
     const mapped = grant === null ? null : toPermissionEvent(grant);
-    if (mapped === null) return null;
-    return (await commitSteps(deps, mapped.thread, () => [mapped.event])).changed;
+    if (mapped === null || grant?.kind !== 'implicit_grant') return null;
+    return (await commitSteps(deps, mapped.thread, () => [mapped.event], { kind: 'call', callId: e.callId, cause: grant.cause })).changed;
   };
 
   /**
@@ -235,7 +253,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   };
 
   const apply = async (thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus> => {
-    const c = await commitSteps(deps, thread, (now) => [tick(now), ...events]);
+    const c = await commitSteps(deps, thread, (now) => [tick(now), ...events], HOST);
     return { ...c.decision, thread, version: c.version };
   };
 
@@ -252,7 +270,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     refresh,
 
     async request(thread) {
-      const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }]);
+      const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }], (e) => (e.type === 'REQUEST' ? { kind: 'opt_in', requestedAt: e.at, messageId: null } : HOST));
       const effect = reserved.effects.find((e) => e.type === 'sendOptIn');
       if (!effect) {
         const d = reserved.decision;
@@ -261,11 +279,12 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       const requestedAt = effect.requestedAt;
       const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asFailure(e)));
       if (sent.ok) {
-        const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId: sent.value.messageId }]);
+        const messageId = sent.value.messageId;
+        const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId }], { kind: 'opt_in', requestedAt, messageId });
         return ok({ messageId: sent.value.messageId, decision: c.decision });
       }
       const ambiguous = sent.error.processed !== 'no';
-      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous }]);
+      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous }], { kind: 'opt_in', requestedAt, messageId: null });
       return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure: sent.error, decision: c.decision });
     },
 
@@ -274,9 +293,12 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     sweep: (sweepOptions) => runSweep({
       store, clock, policy,
       remoteCheck: async (thread) => (await refresh(thread)).ok,
-      tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)])).changed,
+      tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)], HOST)).changed,
       processInbox: (key) => processInbox(inboxDeps, key, ingest),
     }, sweepOptions),
+
+    history: (thread, query) => store.history(thread, query),
+    reset: (thread, version) => store.reset(thread, version, clock.now()),
 
     inbox: {
       put: (events) => putInbox(inboxDeps, events),

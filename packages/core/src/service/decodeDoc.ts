@@ -1,24 +1,22 @@
-import { isRight } from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
 import { CorruptDocError } from '../ports/CorruptDocError.js';
 import type { DocKind } from '../ports/VersionedDoc.js';
+import { decodeJson, StoredFormatError, type JsonFormat } from '../store/versionedJson.js';
 
 /**
- * Parses a side document's JSON text and checks it with `codec`; text that is not
- * JSON, or JSON the codec refuses, rejects with {@link CorruptDocError} naming the
- * document (never a crash, never a silently empty value).
+ * Reads a side document's JSON text in any known version of its `format`
+ * (upgrading older ones) and checks it with the newest codec; text that is not
+ * JSON, a version this release does not know, or JSON the codec refuses rejects
+ * with {@link CorruptDocError} naming the document (never a crash, never a
+ * silently empty value).
  *
  * @example
- * const trace = decodeDoc('call', key, doc.value, CallTraceCodec);
+ * const trace = decodeDoc('call', key, doc.value, callTraceFormat);
  */
-export const decodeDoc = <A>(kind: DocKind, key: string, text: string, codec: t.Type<A, A, unknown>): A => {
-  let raw: unknown;
+export const decodeDoc = <A>(kind: DocKind, key: string, text: string, format: JsonFormat<A>): A => {
   try {
-    raw = JSON.parse(text);
+    return decodeJson(format, text, false);
   } catch (e) {
-    throw new CorruptDocError(kind, key, 'the stored text is not JSON', { cause: e });
+    if (e instanceof StoredFormatError) throw new CorruptDocError(kind, key, e.detail, { cause: e, format: e.found });
+    throw e;
   }
-  const decoded = codec.decode(raw);
-  if (!isRight(decoded)) throw new CorruptDocError(kind, key, `the ${kind} document does not match the schema`);
-  return decoded.right;
 };

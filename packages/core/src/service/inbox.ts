@@ -4,6 +4,7 @@ import type { PermissionStore } from '../ports/PermissionStore.js';
 import type { WebhookEvent } from '../webhookEvent.js';
 import { ContentionError } from './commitSteps.js';
 import { decodeDoc } from './decodeDoc.js';
+import { encodeJson, type JsonFormat } from '../store/versionedJson.js';
 import { WebhookEventCodec } from './WebhookEventCodec.js';
 
 /** A delivery recorded in the inbox: hand it back to `inbox.done` once its events are applied. */
@@ -26,6 +27,17 @@ const InboxEntryCodec: t.Type<InboxEntry, InboxEntry, unknown> = t.readonly(t.ty
   events: t.readonlyArray(WebhookEventCodec),
   receivedAt: t.number,
 }));
+
+/**
+ * The inbox document's stored format. 1: release 0.1.0 (no version field);
+ * 2: the version in `v`, nothing else changed.
+ *
+ * @example
+ * encodeJson(inboxFormat, entry); // '{"v":2,"ids":[...],...}'
+ */
+export const inboxFormat: JsonFormat<InboxEntry> = {
+  name: 'inbox entry', field: 'v', version: 2, codec: InboxEntryCodec, upgrades: [(v1) => ({ ...v1 })],
+};
 
 /** What the inbox needs. `graceMs`: how long a recorded delivery is left to its receiving host before `sweep` takes it. */
 export interface InboxDeps {
@@ -62,7 +74,7 @@ const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
  */
 export const readInbox = async (store: PermissionStore, key: string): Promise<{ entry: InboxEntry; version: number } | null> => {
   const doc = await store.getDoc('inbox', key);
-  return doc === null ? null : { entry: decodeDoc('inbox', key, doc.value, InboxEntryCodec), version: doc.version };
+  return doc === null ? null : { entry: decodeDoc('inbox', key, doc.value, inboxFormat), version: doc.version };
 };
 
 /**
@@ -90,7 +102,7 @@ export const putInbox = async (deps: InboxDeps, events: readonly WebhookEvent[])
     }
     const now = deps.clock.now();
     const entry: InboxEntry = { ids, events, receivedAt: now };
-    const cas = await deps.store.putDoc('inbox', key, 0, JSON.stringify(entry), { now, dueAt: now + deps.graceMs, expiresAt: null });
+    const cas = await deps.store.putDoc('inbox', key, 0, encodeJson(inboxFormat, entry), { now, dueAt: now + deps.graceMs, expiresAt: null });
     if (cas.ok) return { key, ids };
   }
   throw new ContentionError({ kind: 'inbox', key: base }, deps.maxAttempts);

@@ -1,4 +1,5 @@
-import { CallTraceCodec, emptyCallTrace, type CallTrace } from '../calls/CallTrace.js';
+import { callTraceFormat, emptyCallTrace, type CallTrace } from '../calls/CallTrace.js';
+import { encodeJson } from '../store/versionedJson.js';
 import { mergeCallEvent, sameCallTrace } from '../calls/mergeCallEvent.js';
 import type { Clock } from '../ports/Clock.js';
 import type { PermissionStore } from '../ports/PermissionStore.js';
@@ -49,12 +50,12 @@ export const recordCallEvent = async (deps: CallTraceDeps, e: CallEvent): Promis
   const key = callTraceKey(e.pageId, e.callId);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.getDoc('call', key);
-    const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId) : decodeDoc('call', key, loaded.value, CallTraceCodec);
+    const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId) : decodeDoc('call', key, loaded.value, callTraceFormat);
     const merged = mergeCallEvent(stored, e);
     if (loaded !== null && sameCallTrace(stored, merged)) return stored;
     const now = deps.clock.now();
     const write = { now, dueAt: null, expiresAt: now + deps.traceTtlMs };
-    const cas = await deps.store.putDoc('call', key, loaded?.version ?? 0, JSON.stringify(merged), write);
+    const cas = await deps.store.putDoc('call', key, loaded?.version ?? 0, encodeJson(callTraceFormat, merged), write);
     if (cas.ok) return merged;
   }
   throw new ContentionError({ kind: 'call', key }, deps.maxAttempts);

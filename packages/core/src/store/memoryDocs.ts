@@ -1,6 +1,6 @@
-import type { CasResult, PermissionStore } from './ports/PermissionStore.js';
-import type { DocKind, VersionedDoc } from './ports/VersionedDoc.js';
-import type { Instant } from './thread.js';
+import type { DocKind, DocWrite } from '../ports/VersionedDoc.js';
+import type { Instant } from '../thread.js';
+import type { RawDocRow } from './StoreDriver.js';
 
 interface Slot {
   readonly version: number;
@@ -9,37 +9,19 @@ interface Slot {
   readonly expiresAt: Instant | null;
 }
 
-/** The document half of the `PermissionStore` port. */
-export type DocMethods = Pick<PermissionStore, 'getDoc' | 'putDoc' | 'deleteDoc' | 'dueDocs'>;
-
-/** Expired documents are looked for at most this often, in the instants writers pass. */
-const PRUNE_EVERY_MS = 60_000;
-
-const CONFLICT: CasResult = { ok: false, reason: 'conflict' };
-
-const settle = <T>(open: () => void, f: () => T): Promise<T> => {
-  try {
-    open();
-    return Promise.resolve(f());
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
-};
-
 /**
- * The side documents of `memoryStore`: one map per kind (values are immutable
- * strings, so nothing is copied). `dueDocs` scans its kind's map, as `due` scans
- * the threads; expired documents are dropped when a writer's `now` has moved a
- * minute past the last look. `open` throws once the store is closed.
+ * The side documents of `memoryDriver`: one Map per kind (values are immutable
+ * strings, so nothing is copied). `due` scans its kind's Map, as the driver's
+ * due scan does the threads; `prune` drops documents whose `expiresAt` has come.
+ * Synchronous: the driver wraps the answers in promises.
  *
  * @example
- * const docs = memoryDocs(() => undefined);
- * await docs.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }); // { ok: true, version: 1 }
- * await docs.dueDocs('inbox', 5, 10); // ['k']
+ * const docs = memoryDocs();
+ * docs.put('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }); // true
+ * docs.due('inbox', 5, 10); // ['k']
  */
-export const memoryDocs = (open: () => void): DocMethods & { clear(): void } => {
+export const memoryDocs = () => {
   const kinds = new Map<DocKind, Map<string, Slot>>();
-  let lastPrune = -Infinity;
   const table = (kind: DocKind): Map<string, Slot> => {
     let t = kinds.get(kind);
     if (t === undefined) {
@@ -48,41 +30,40 @@ export const memoryDocs = (open: () => void): DocMethods & { clear(): void } => 
     }
     return t;
   };
-  const prune = (now: Instant): void => {
-    lastPrune = now;
-    for (const t of kinds.values()) {
-      for (const [key, slot] of t) if (slot.expiresAt !== null && slot.expiresAt <= now) t.delete(key);
-    }
-  };
 
   return {
-    getDoc: (kind, key) => settle(open, (): VersionedDoc | null => {
+    get(kind: DocKind, key: string): RawDocRow | null {
       const slot = kinds.get(kind)?.get(key);
       return slot === undefined ? null : { version: slot.version, value: slot.value, dueAt: slot.dueAt };
-    }),
-    putDoc: (kind, key, expectedVersion, value, write) => settle(open, (): CasResult => {
-      if (write.now - lastPrune >= PRUNE_EVERY_MS) prune(write.now);
+    },
+    /** Writes over `expectedVersion` (0 = absent); true when written. */
+    put(kind: DocKind, key: string, expectedVersion: number, value: string, write: DocWrite): boolean {
       const t = table(kind);
       const current = t.get(key)?.version ?? 0;
-      if (current !== expectedVersion) return CONFLICT;
-      const version = current + 1;
-      t.set(key, { version, value, dueAt: write.dueAt, expiresAt: write.expiresAt });
-      return { ok: true, version };
-    }),
-    deleteDoc: (kind, key, expectedVersion) => settle(open, (): CasResult => {
+      if (current !== expectedVersion) return false;
+      t.set(key, { version: current + 1, value, dueAt: write.dueAt, expiresAt: write.expiresAt });
+      return true;
+    },
+    /** Deletes at `expectedVersion`; true when the document is gone. */
+    delete(kind: DocKind, key: string, expectedVersion: number): boolean {
       const t = table(kind);
-      if ((t.get(key)?.version ?? 0) !== expectedVersion) return CONFLICT;
+      if ((t.get(key)?.version ?? 0) !== expectedVersion) return false;
       t.delete(key);
-      return { ok: true, version: 0 };
-    }),
-    dueDocs: (kind, before, limit) => settle(open, (): string[] => {
-      if (limit <= 0) return [];
+      return true;
+    },
+    due(kind: DocKind, before: Instant, limit: number): string[] {
       const hits: { key: string; dueAt: Instant }[] = [];
       for (const [key, slot] of kinds.get(kind) ?? []) {
         if (slot.dueAt !== null && slot.dueAt <= before) hits.push({ key, dueAt: slot.dueAt });
       }
-      return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, Math.trunc(limit)).map((h) => h.key);
-    }),
+      return hits.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit).map((h) => h.key);
+    },
+    /** Drops every document whose `expiresAt` is at or before `now`. */
+    prune(now: Instant): void {
+      for (const t of kinds.values()) {
+        for (const [key, slot] of t) if (slot.expiresAt !== null && slot.expiresAt <= now) t.delete(key);
+      }
+    },
     clear: () => kinds.clear(),
   };
 };

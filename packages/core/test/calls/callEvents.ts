@@ -1,4 +1,4 @@
-import type { CallEvent } from '../../src/index.js';
+import type { CallEvent } from '../../src/internals.js';
 
 /** Builds decoded `calls` items for core tests (ids as the decoder would make them unique). */
 export const callEvents = (pageId: string, callId: string, psid: string) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createCallPermissions, memoryStore,
   type PermissionStore, type RemotePermission, type Thread, type TransitionNotice,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { inProcessGraph } from '../support/inProcessGraph.js';
 import { callEvents } from './callEvents.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyCallTrace, implicitGrantOf, inferImplicitGrants, mergeCallEvent, traceCalls,
   type CallEvent,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { callEvents } from './callEvents.js';
 
 const T = Date.UTC(2026, 10, 1);

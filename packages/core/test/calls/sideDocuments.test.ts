@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   callTraceKey, createCallPermissions, DEFAULT_CALL_TRACE_TTL_MS, memoryStore,
   type PermissionStore, type Thread, type WebhookEvent,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { inProcessGraph } from '../support/inProcessGraph.js';
 import { callEvents } from './callEvents.js';
 

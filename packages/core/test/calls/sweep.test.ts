@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createCallPermissions, emptyRecord, followUpFor, memoryStore, messengerPolicy, resolvePolicy,
   type GraphFailure, type PermissionRecord, type PermissionStore, type Thread, type TransitionNotice, type WebhookEvent,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { inProcessGraph } from '../support/inProcessGraph.js';
 
 const T0 = Date.UTC(2026, 10, 1);

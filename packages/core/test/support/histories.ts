@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {
   emptyRecord, resolvePolicy, step,
   type Instant, type PermissionEvent, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 
 export const T0 = Date.UTC(2026, 10, 1);
 export const HOUR = 3_600_000;
@@ -21,6 +21,7 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   pendingReplyTimeout: `PT${pendingHours}H`,
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
+  historyRetention: 'P400D',
 }));
 
 export interface RemoteParams {

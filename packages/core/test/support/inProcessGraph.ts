@@ -1,4 +1,4 @@
-import type { GraphApi, GraphFailure, RemotePermission, SentOptIn, Result, Thread } from '../../src/index.js';
+import type { GraphApi, GraphFailure, RemotePermission, SentOptIn, Result, Thread } from '../../src/internals.js';
 
 /**
  * An in-process GraphApi for core's own tests: counts opt-ins per thread and

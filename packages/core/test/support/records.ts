@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { lifecycleStates, type PermissionRecord } from '../../src/index.js';
+import { lifecycleStates, RECORD_SCHEMA, type PermissionRecord } from '../../src/internals.js';
 import { DAY, HOUR, T0 } from './histories.js';
 
 /** Instants on a coarse grid around T0, so equal instants (the tie-breaks) are common. */
@@ -16,7 +16,7 @@ const limitArb = fc.record({
 
 /** Any record the codec accepts, including states its fields would not lead to. */
 export const recordArb: fc.Arbitrary<PermissionRecord> = fc.record({
-  schema: fc.constant(1 as const),
+  schema: fc.constant(RECORD_SCHEMA),
   state: fc.constantFrom(...lifecycleStates),
   expiresAt: maybe(instantArb),
   provisional: fc.boolean(),

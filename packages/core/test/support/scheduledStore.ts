@@ -1,5 +1,5 @@
 import type { fc } from '@fast-check/vitest';
-import type { PermissionRecord, PermissionStore, Thread, ThreadCommit } from '../../src/index.js';
+import type { PermissionRecord, PermissionStore, Thread, ThreadCommit } from '../../src/internals.js';
 
 /**
  * A store whose every thread call (read, compare-and-set, remember, commitThread)

@@ -4,3 +4,4 @@
 export * from './runStoreConformance.js';
 export * from './StoreConformanceOptions.js';
 export * from './permissionRecordArb.js';
+export * from './historyEntryArb.js';

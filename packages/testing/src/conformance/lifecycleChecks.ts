@@ -7,6 +7,8 @@ import type { ConformanceCase, ConformanceContext } from './ConformanceContext.j
 const isCorruptRecord = (thread: Thread) => (e: unknown): boolean => {
   assert.ok(e instanceof Error, 'rejects with an Error');
   assert.equal((e as { code?: unknown }).code, 'corrupt_record');
+  const version = (e as { version?: unknown }).version;
+  assert.ok(typeof version === 'number' && Number.isSafeInteger(version) && version >= 1, 'names the stored version');
   assert.deepEqual({ ...(e as unknown as { thread: Thread }).thread }, { pageId: thread.pageId, psid: thread.psid });
   return true;
 };
@@ -47,6 +49,9 @@ export const lifecycleChecks = <S extends PermissionStore>(ctx: ConformanceConte
       await assert.rejects(async () => store.remember('late', 0, 1000));
       await assert.rejects(async () => store.commitThread({ thread, expectedVersion: 1, record: emptyRecord(), eventIds: ['late'], now: 0, until: 1000 }));
       await assert.rejects(async () => store.due(0, 10));
+      await assert.rejects(async () => store.history(thread));
+      await assert.rejects(async () => store.reset(thread, 1, 0));
+      await assert.rejects(async () => store.getDoc('inbox', 'late'));
     }),
   },
 ];

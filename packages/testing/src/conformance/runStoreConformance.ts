@@ -1,11 +1,14 @@
 import type { PermissionStore } from '@callperm/core';
 import { commitChecks } from './commitChecks.js';
 import { compareAndSetChecks } from './compareAndSetChecks.js';
+import { consentTrailChecks } from './consentTrailChecks.js';
 import { conformanceContext } from './ConformanceContext.js';
 import { dedupeChecks } from './dedupeChecks.js';
 import { docChecks } from './docChecks.js';
 import { docDueChecks } from './docDueChecks.js';
 import { dueChecks } from './dueChecks.js';
+import { formatChecks } from './formatChecks.js';
+import { historyChecks } from './historyChecks.js';
 import { lifecycleChecks } from './lifecycleChecks.js';
 import { roundTripChecks } from './roundTripChecks.js';
 import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './StoreConformanceOptions.js';
@@ -16,7 +19,10 @@ import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './Stor
  * lost updates, dedupe (exactly once, expiry on the virtual clock), `commitThread`
  * (write and remember together or not at all, races, a model property), the due
  * index, side documents (round trip, conflicts, races, delete, their due index,
- * expiry on the virtual clock), corrupted records and `close()`. Every callperm
+ * expiry on the virtual clock), the consent history (appended with its write
+ * only, order, `before`/`limit`, per thread, retention, a model property), stored
+ * formats (an older one upgraded on read, a newer one refused), corrupted
+ * records with their stored version and `reset`, and `close()`. Every callperm
  * driver runs it; run it on your own driver too. Assertions use `node:assert`,
  * so any runner works.
  *
@@ -44,6 +50,9 @@ export const runStoreConformance = <S extends PermissionStore>(
     ...dueChecks(ctx),
     ...docChecks(ctx),
     ...docDueChecks(ctx),
+    ...historyChecks(ctx),
+    ...consentTrailChecks(ctx),
+    ...formatChecks(ctx),
     ...lifecycleChecks(ctx),
   ];
   for (const c of cases) test(`${prefix}: ${c.name}`, c.body);
