@@ -2,9 +2,9 @@ import { createCallPermissions, type CallPermissions, type Clock, type GraphApi,
 import type { OpenedStore } from './store/openStore.js';
 
 /**
- * The core service on a store the CLI opened, with every committed transition
- * written to the store's transition log (what `chart --thread` replays) and
- * passed on to `onTransition` if given.
+ * The core service on a store the CLI opened. The store keeps each thread's
+ * consent history itself (what `chart --thread` replays); every committed
+ * transition is also passed on to `onTransition` if given.
  *
  * @example
  * const opened = await openStore(parseStoreSpec('memory', process.cwd()));
@@ -18,8 +18,5 @@ export const createCliService = (
   graph,
   store: opened.store,
   ...(options.clock ? { clock: options.clock } : {}),
-  onTransition: (n) => {
-    opened.log.append(n);
-    options.onTransition?.(n);
-  },
+  ...(options.onTransition ? { onTransition: options.onTransition } : {}),
 });

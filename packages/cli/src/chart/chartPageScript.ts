@@ -1,6 +1,6 @@
 /**
  * The chart page's own script (plain browser JavaScript, inlined by `toHtml`):
- * walks a thread's history over the chart. Reads the JSON data island
+ * walks a thread's consent history over the chart. Reads the JSON data island
  * `#callperm-data`; marks the state node of the current step `.current`, the
  * edges (and table rows) of the transitions the step took `.taken`, the step's list item `.active`, and mirrors the
  * position on `<body data-step data-state>` for tools and tests.
@@ -51,8 +51,8 @@ export const chartPageScript = `(() => {
     body.dataset.state = state;
     range.value = String(pos);
     label.textContent = step
-      ? 'Step ' + pos + ' of ' + steps.length + ': ' + step.event + ' at ' + step.time + ', ' + step.from + ' \\u2192 ' + step.to
-      : 'Start: ' + state + (steps.length === 0 ? ' (no steps logged)' : ' (' + steps.length + ' steps)');
+      ? 'Step ' + pos + ' of ' + steps.length + ': ' + step.event + ' at ' + step.time + ', ' + (step.from === null ? '?' : step.from) + ' \\u2192 ' + step.to + ' (' + step.via + ')'
+      : 'Start: ' + state + (steps.length === 0 ? ' (no history)' : ' (' + steps.length + (replay.cut ? ' newest' : '') + ' steps)');
   };
   let timer = null;
   const stop = () => {

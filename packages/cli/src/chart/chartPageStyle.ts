@@ -29,6 +29,8 @@ aside h2, #transitions h2 { margin: 0 0 6px; font-size: 15px; }
 #steps li:hover { background: #edf2f7; }
 #steps li.active { background: #fefcbf; outline: 1px solid #d69e2e; }
 #steps .t { color: var(--muted); font-variant-numeric: tabular-nums; }
+#steps .src { color: #2c5282; }
+#steps-cut { margin: 2px 0 6px; color: var(--muted); font-size: 12px; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #edf2f7; vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }

@@ -1,17 +1,20 @@
-import { chartModel, type Thread } from '@callperm/core';
+import { chartModel, type HistoryEntry, type Thread } from '@callperm/core';
 import type { AnyStateMachine } from 'xstate';
-import type { HistoryEntry } from '../history/TransitionLog.js';
 import { chartPageScript } from './chartPageScript.js';
 import { chartPageStyle } from './chartPageStyle.js';
+import { describeSource } from './describeSource.js';
 import { renderSvg } from './renderSvg.js';
 import { toDot, transitionClass } from './toDot.js';
 
-/** A thread's history to walk through on the page. */
+/** A thread's consent history to walk through on the page. */
 export interface ChartReplay {
   readonly thread: Thread;
-  /** The state before the first step (the oldest kept step's `from`, or the stored state when no step is logged). */
+  /** The state before the first step (the oldest step's `from`, or the stored state when the thread has no history). */
   readonly start: string;
+  /** The thread's history entries, oldest first. */
   readonly steps: readonly HistoryEntry[];
+  /** True when older entries were left out: `steps` are the newest ones only. */
+  readonly cut?: boolean;
 }
 
 /** Options of {@link toHtml}. */
@@ -28,16 +31,27 @@ const esc = (s: string): string =>
 /** JSON safe inside a `<script>` element. */
 const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
 
-const iso = (at: number): string => new Date(at).toISOString();
+/** An instant as ISO 8601 (the number itself when it is out of the Date range). */
+const iso = (at: number): string => {
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? String(at) : d.toISOString();
+};
+
+/** A step's `from`: unknown (null) after an operator's reset of a corrupt row. */
+const fromText = (s: HistoryEntry): string => s.from ?? '?';
+
+const stepItem = (s: HistoryEntry, i: number): string =>
+  `<li data-step="${i + 1}"><span class="t">${esc(iso(s.at))}</span> <code>${esc(s.event)}</code> ${esc(fromText(s))} → ${esc(s.to)}`
+  + ` <span class="src" title="${esc(describeSource(s.source, Infinity))}">${esc(describeSource(s.source))}</span>${s.reason ? ` <span class="t">(${esc(s.reason)})</span>` : ''}</li>`;
 
 const replayPanel = (r: ChartReplay): string => `<section id="replay">
 <h2>Thread ${esc(r.thread.pageId)}:${esc(r.thread.psid)}</h2>
 <div class="controls"><button id="step-first">First</button><button id="step-prev">Prev</button><button id="step-play">Play</button><button id="step-next">Next</button><button id="step-last">Last</button></div>
 <input id="step-range" type="range" min="0" max="${r.steps.length}" value="0" aria-label="step">
 <p id="step-label"></p>
-<ol id="steps">
+${r.cut ? `<p id="steps-cut">Only the newest ${r.steps.length} steps; older ones are not shown.</p>\n` : ''}<ol id="steps">
 <li data-step="0"><span class="t">start</span> ${esc(r.start)}</li>
-${r.steps.map((s, i) => `<li data-step="${i + 1}"><span class="t">${esc(iso(s.at))}</span> <code>${esc(s.event)}</code> ${esc(s.from)} → ${esc(s.to)}${s.reason ? ` <span class="t">(${esc(s.reason)})</span>` : ''}</li>`).join('\n')}
+${r.steps.map(stepItem).join('\n')}
 </ol>
 </section>`;
 
@@ -53,7 +67,7 @@ ${states.map((s) => `<tr><td>${esc(s)}</td><td class="n">${counts[s] ?? 0}</td><
  * chart is laid out by Graphviz (WebAssembly) in Node and inlined as SVG, with
  * a small inline script and stylesheet; no network, no CDN. Lists every
  * transition with its guard and actions; with `replay`, walks a thread's
- * history over the chart step by step. Stable byte for byte for the same inputs.
+ * consent history over the chart step by step, each step with its source. Stable byte for byte for the same inputs.
  *
  * @example
  * const html = await toHtml(permissionMachine, { replay: { thread, start: 'none', steps } });
@@ -68,7 +82,12 @@ export const toHtml = async (machine: AnyStateMachine, options: HtmlOptions = {}
     states: model.states,
     transitions: model.transitions.map((t) => ({ from: t.from, to: t.to, event: t.event })),
     replay: options.replay
-      ? { thread: options.replay.thread, start: options.replay.start, steps: options.replay.steps.map((s) => ({ ...s, time: iso(s.at) })) }
+      ? {
+        thread: options.replay.thread,
+        start: options.replay.start,
+        cut: options.replay.cut === true,
+        steps: options.replay.steps.map((s) => ({ ...s, time: iso(s.at), via: describeSource(s.source) })),
+      }
       : null,
   };
   const rows = model.transitions.map((t, i) => `<tr data-transition="${transitionClass(i)}"><td class="n">${i}</td><td>${esc(t.from)}</td><td><code>${esc(t.event)}</code></td><td>${t.guard ? `<code>${esc(t.guard)}</code>` : ''}</td><td>${esc(t.to)}${t.external ? '' : ' (stays)'}</td><td>${t.actions.map((a) => `<code>${esc(a)}</code>`).join(', ')}</td></tr>`);

@@ -55,7 +55,7 @@ export const serveCommand = (io: CliIo): Command => new Command('serve')
     try {
       host = await startHost({
         permissions, appSecret, verifyToken, port, host: options.host,
-        routes: threadApi(permissions, opened.log),
+        routes: threadApi(permissions),
         onWebhookError: (e) => io.err(`webhook: ${e.code}\n`),
       });
     } catch (e) {

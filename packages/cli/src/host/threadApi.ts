@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { permissionMachine, type CallPermissions, type Thread } from '@callperm/core';
+import { historyReplay } from '../chart/historyReplay.js';
 import { toHtml } from '../chart/toHtml.js';
-import type { TransitionLog } from '../history/TransitionLog.js';
 
 const ROUTE = /^\/threads\/([^/]+)\/([^/]+)(?:\/(request|refresh|chart))?\/?$/;
 const ID = /^[A-Za-z0-9_.-]+$/;
@@ -20,14 +20,14 @@ const requestStatus = (reason: string): number => (reason === 'send_failed' || r
  * - `GET /threads/:page/:psid`: the decision now (`status`), from the store;
  * - `POST /threads/:page/:psid/request`: send an opt-in if allowed (200, 409 refused, 502 Meta failed);
  * - `POST /threads/:page/:psid/refresh`: a remote check (200, 502 Meta failed);
- * - `GET /threads/:page/:psid/chart`: the HTML chart replaying the thread's logged history;
+ * - `GET /threads/:page/:psid/chart`: the HTML chart replaying the thread's consent history (`permissions.history`, newest 1000 steps);
  * - `GET /healthz`.
  * Returns false for any other path, so the server answers 404.
  *
  * @example
- * startHost({ permissions, appSecret, verifyToken, routes: threadApi(permissions, log) });
+ * startHost({ permissions, appSecret, verifyToken, routes: threadApi(permissions) });
  */
-export const threadApi = (permissions: CallPermissions, log: TransitionLog) => (req: IncomingMessage, res: ServerResponse): boolean => {
+export const threadApi = (permissions: CallPermissions) => (req: IncomingMessage, res: ServerResponse): boolean => {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (path === '/healthz') {
     send(res, 200, { ok: true });
@@ -61,8 +61,8 @@ export const threadApi = (permissions: CallPermissions, log: TransitionLog) => (
         return r.ok ? send(res, 200, { ok: true, thread, decision: r.value }) : send(res, 502, { ok: false, thread, ...r.error });
       }
       case 'chart': {
-        const [status, steps] = await Promise.all([permissions.status(thread), log.read(thread)]);
-        const html = await toHtml(permissionMachine, { replay: { thread, start: steps[0]?.from ?? status.state, steps } });
+        const replay = await historyReplay(permissions, thread, async () => (await permissions.status(thread)).state);
+        const html = await toHtml(permissionMachine, { replay });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(html);
         return;

@@ -161,7 +161,6 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
     }
     await sim.settle();
     stats.swept(await service.sweep({ limit: 1000, concurrency: 1 }));
-    await opened.log.flush();
 
     const finalStates: LifecycleState[] = [];
     for (const p of personas) finalStates.push((await service.status(p.thread)).state);

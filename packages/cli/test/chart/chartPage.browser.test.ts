@@ -20,19 +20,22 @@ const screenshot = fileURLToPath(new URL('../../../../docs/chart.png', import.me
 const DAY = 86_400_000;
 const thread = { pageId: '4242', psid: '7007' };
 
-/** The thread's life, and the state after each logged step (the first entry is the start). */
+/**
+ * The thread's life, and the state after each step of its consent history (the
+ * first entry is the start). Messages only open the messaging window: they
+ * change no permission, so they are not in the history.
+ */
 const expectedStates: LifecycleState[] = [
   'none', // start
-  'none', // USER_MESSAGE
   'requested', 'requested', // REQUEST, REQUEST_SENT
   'approved', // REPLY_APPROVE
   'expired', // TICK, 8 days later
-  'expired', // USER_MESSAGE
   'requested', 'requested', // REQUEST, REQUEST_SENT
   'rejected', // REPLY_REJECT
 ];
+const expectedEvents = ['REQUEST', 'REQUEST_SENT', 'REPLY_APPROVE', 'TICK', 'REQUEST', 'REQUEST_SENT', 'REPLY_REJECT'];
 
-/** Lives the thread through the CLI's own service on SQLite and the fake Graph API, then writes its chart page. */
+/** Lives the thread through the CLI's own service on SQLite and the fake Graph API, then writes its chart page from the store's history. */
 const writeReplayPage = async (dir: string): Promise<string> => {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const fake = await createFakeGraphApi({ clock });
@@ -48,14 +51,14 @@ const writeReplayPage = async (dir: string): Promise<string> => {
     clock.advance('PT1M');
     expect((await service.request(thread)).ok).toBe(true);
     clock.advance('PT5M');
-    await service.apply(thread, [{ type: 'REPLY_APPROVE', at: clock.now(), expiresAt: clock.now() + 7 * DAY }]);
+    await service.ingest([{ kind: 'permission_reply', id: `cpr:${thread.pageId}:${thread.psid}:1`, thread, at: clock.now(), response: 'approve', expiresAt: clock.now() + 7 * DAY }]);
     clock.advance('P8D');
     await service.apply(thread, []);
     await message();
     clock.advance('PT1M');
     expect((await service.request(thread)).ok).toBe(true);
     clock.advance('PT10M');
-    await service.apply(thread, [{ type: 'REPLY_REJECT', at: clock.now() }]);
+    await service.ingest([{ kind: 'permission_reply', id: `cpr:${thread.pageId}:${thread.psid}:2`, thread, at: clock.now(), response: 'reject', expiresAt: null }]);
   } finally {
     await opened.close();
     graph.close();
@@ -125,9 +128,21 @@ describe.runIf(available || process.env.CI)('the chart page in headless Chromium
     }
   });
 
+  it('replays the store\'s history: one list item per entry, with its event and source', async () => {
+    const items = page.locator('#steps li');
+    expect(await items.count()).toBe(expectedEvents.length + 1);
+    const data = JSON.parse((await page.locator('#callperm-data').textContent())!) as { replay: { steps: { event: string; via: string }[] } };
+    expect(data.replay.steps.map((st) => st.event)).toEqual(expectedEvents);
+    for (const [i, st] of data.replay.steps.entries()) {
+      const item = (await items.nth(i + 1).textContent())!;
+      expect(item).toContain(st.event);
+      expect(item).toContain(st.via);
+    }
+  });
+
   it('marks the edge of the step: REPLY_APPROVE from requested to approved', async () => {
     await page.click('#step-first');
-    for (let i = 0; i < 4; i += 1) await page.click('#step-next');
+    for (let i = 0; i < expectedEvents.indexOf('REPLY_APPROVE') + 1; i += 1) await page.click('#step-next');
     expect(await page.locator('#chart .edge.taken').getAttribute('id')).toBe('edge-requested-approved');
     expect(await page.locator('#transitions tr.taken').count()).toBe(1);
   });

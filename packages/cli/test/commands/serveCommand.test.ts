@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFakeGraphApi, pageWebhook, permissionReplyEntry, postWebhook, VirtualClock, type FakeGraphApi } from '@callperm/testing';
+import type { HistoryEntry } from '@callperm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeSource } from '../../src/chart/describeSource.js';
 import { exitCodes } from '../../src/CliError.js';
 import type { CliIo } from '../../src/CliIo.js';
 import { runCli } from '../../src/runCli.js';
@@ -101,10 +103,35 @@ describe('callperm serve', () => {
     expect(await json(res)).toMatchObject({ ok: true, decision: { state: 'approved' } });
   });
 
-  it('serves the thread\'s chart page and 404s unknown paths', async () => {
-    const chart = await fetch(`${served.url}/threads/5001/6001/chart`);
+  /** The replay on a thread's chart page, as served. */
+  const chartReplay = async (thread: string): Promise<{ start: string; steps: (HistoryEntry & { via: string })[] }> => {
+    const chart = await fetch(`${served.url}/threads/${thread}/chart`);
     expect(chart.status).toBe(200);
-    expect(await chart.text()).toContain('<svg');
+    expect(chart.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await chart.text();
+    expect(html).toContain('<svg');
+    return (JSON.parse(/id="callperm-data">(.*?)<\/script>/s.exec(html)![1]!) as { replay: { start: string; steps: (HistoryEntry & { via: string })[] } }).replay;
+  };
+
+  it('serves a thread\'s chart page replaying its consent history from the store, and 404s unknown paths', async () => {
+    // 5001:6001 was approved by the signed webhook above; 5001:6003 asked, 5001:6004 was checked.
+    const approved = await chartReplay('5001/6001');
+    const reply = approved.steps.find((st) => st.event === 'REPLY_APPROVE');
+    expect(reply).toMatchObject({ to: 'approved', source: { kind: 'webhook', eventId: expect.any(String) as string } });
+    expect(approved.start).toBe(approved.steps[0]!.from);
+    expect(approved.steps.at(-1)!.to).toBe('approved');
+    expect(reply!.via).toBe(describeSource(reply!.source));
+
+    const asked = await chartReplay('5001/6003');
+    expect(asked.steps.map((st) => st.event)).toEqual(expect.arrayContaining(['REQUEST', 'REQUEST_SENT']));
+    expect(asked.steps.every((st) => st.source.kind === 'opt_in')).toBe(true);
+
+    const checked = await chartReplay('5001/6004');
+    expect(checked.steps.at(-1)).toMatchObject({ to: 'approved', source: { kind: 'remote_check' } });
+
+    const untouched = await chartReplay('5001/6999');
+    expect(untouched).toMatchObject({ start: 'none', steps: [] });
+
     expect((await fetch(`${served.url}/nothing-here`)).status).toBe(404);
     expect((await fetch(`${served.url}/threads/5001/6001`, { method: 'DELETE' })).status).toBe(405);
   });

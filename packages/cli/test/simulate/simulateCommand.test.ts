@@ -3,8 +3,15 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HistoryEntry, Thread } from '@callperm/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeSource } from '../../src/chart/describeSource.js';
+import { REPLAY_LIMIT } from '../../src/chart/historyReplay.js';
+import { createPersonas } from '../../src/simulate/Persona.js';
 import type { SimulationSummary } from '../../src/simulate/runSimulation.js';
+import { seededRandom } from '../../src/simulate/seededRandom.js';
+import { openStore } from '../../src/store/openStore.js';
+import { parseStoreSpec } from '../../src/store/parseStoreSpec.js';
 import { exitCodes } from '../../src/CliError.js';
 import { cli, scratchDir } from '../support/captureIo.js';
 
@@ -52,12 +59,52 @@ describe('callperm simulate (small, in-process)', () => {
     expect(summary.host.requestRefusals).not.toHaveProperty('send_ambiguous:transient');
   });
 
-  it('leaves a thread history that chart --thread replays', async () => {
-    await cli([...args, '--out-dir', 'h'], { cwd: scratch.dir });
-    const run = await cli(['chart', '--format', 'html', '--thread', '1000001:2000000000', '--store', `sqlite:${join('h', 'simulate.sqlite')}`], { cwd: scratch.dir });
+  it('leaves each thread\'s consent history in the store, which chart --thread replays with its sources', async () => {
+    const out = await cli([...args, '--out-dir', 'h'], { cwd: scratch.dir });
+    expect(out.code).toBe(0);
+    const file = join(scratch.dir, 'h', 'simulate.sqlite');
+
+    // The simulation's 60 threads (their ids do not depend on the seed); find one a consumer approved by a reply.
+    const threads: Thread[] = createPersonas(seededRandom(0), 60).map((p) => p.thread);
+    const opened = await openStore(parseStoreSpec(`sqlite:${file}`, scratch.dir));
+    let approved: { thread: Thread; history: HistoryEntry[] } | undefined;
+    try {
+      for (const thread of threads) {
+        const history = await opened.store.history(thread, { limit: REPLAY_LIMIT });
+        if (history.some((e) => e.event === 'REPLY_APPROVE')) {
+          approved = { thread, history };
+          break;
+        }
+      }
+    } finally {
+      await opened.close();
+    }
+    expect(approved, 'seed 11 has a thread whose opt-in was approved').toBeDefined();
+    const { thread, history } = approved!;
+
+    const run = await cli(['chart', '--format', 'html', '--thread', `${thread.pageId}:${thread.psid}`, '--store', `sqlite:${join('h', 'simulate.sqlite')}`], { cwd: scratch.dir });
     expect(run.code).toBe(0);
-    const data = JSON.parse(/id="callperm-data">(.*?)<\/script>/s.exec(run.stdout)![1]!) as { replay: { steps: unknown[] } };
-    expect(data.replay.steps.length).toBeGreaterThan(0);
+    const { replay } = JSON.parse(/id="callperm-data">(.*?)<\/script>/s.exec(run.stdout)![1]!) as {
+      replay: { start: string; steps: (HistoryEntry & { time: string; via: string })[] };
+    };
+    expect(replay.steps.map(({ time: _time, via: _via, ...e }) => e)).toEqual([...history].reverse());
+    expect(replay.start).toBe(replay.steps[0]!.from);
+
+    // REQUEST, REQUEST_SENT (the opt-in Meta took), then the webhook reply to that opt-in.
+    const approve = replay.steps.findIndex((e) => e.event === 'REPLY_APPROVE');
+    const reply = replay.steps[approve]!;
+    expect(reply).toMatchObject({ from: 'requested', to: 'approved', source: { kind: 'webhook' } });
+    const optIn = reply.source.kind === 'webhook' ? reply.source.optInMessageId : null;
+    expect(optIn).not.toBeNull();
+    const before = replay.steps.slice(0, approve);
+    const sent = before.findLast((e) => e.event === 'REQUEST_SENT');
+    expect(sent?.source).toMatchObject({ kind: 'opt_in', messageId: optIn });
+    const requested = before.findLast((e) => e.event === 'REQUEST');
+    expect(requested?.source).toMatchObject({ kind: 'opt_in', requestedAt: sent?.source.kind === 'opt_in' ? sent.source.requestedAt : -1 });
+    for (const [i, e] of replay.steps.entries()) {
+      expect(e.via).toBe(describeSource(e.source));
+      expect(new RegExp(`<li data-step="${i + 1}">(.*?)</li>`).exec(run.stdout)![1]).toContain(describeSource(e.source));
+    }
   });
 
   it.each([[['--threads', '0']], [['--days', 'x']], [['--seed', '-1']], [['--faults', 'chaos']]])('%j is a usage error', async (extra) => {
