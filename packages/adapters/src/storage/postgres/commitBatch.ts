@@ -1,12 +1,14 @@
-import type { CommitResult, ThreadCommit } from '@callperm/core';
+import type { DriverCommit } from '@callperm/core/store';
 import type { Pool } from 'pg';
-import { encodeRecord } from '../shared/recordJson.js';
 import type { NamedQuery } from './postgresQueries.js';
 import type { TakeBatch, Waiter } from './turnBatch.js';
 
-/** A `commitThread` call made ready for a batch: its ids without repeats, and where each of its ids went. */
+/** What a driver `commit` resolves to: the `first` flags, or null on a conflict. */
+export type CommitOutcome = readonly boolean[] | null;
+
+/** A driver commit made ready for a batch: its ids without repeats, and where each of its ids went. */
 export interface PreparedCommit {
-  readonly commit: ThreadCommit;
+  readonly commit: DriverCommit<'text'>;
   /** The thread's key as the server compares it, or null when nothing is written (record null). */
   readonly threadKey: string | null;
   /** The call's distinct ids, in first-seen order (what is sent). */
@@ -15,14 +17,14 @@ export interface PreparedCommit {
   readonly slots: readonly number[];
   /** Runs in a batch of its own: a value in it would make the statement fail (see `failsBatch`). */
   readonly alone: boolean;
-  /** The `now` of a dedupe prune this call asked for: it runs right before this call, after the calls before it. */
-  readonly pruneFirst: number | null;
 }
+
+type CommitWaiter = Waiter<PreparedCommit, CommitOutcome>;
 
 /** The largest batch one statement carries (later calls wait for the next flush). */
 const MAX_CALLS = 500;
 
-const CONFLICT: CommitResult = { ok: false, reason: 'conflict' };
+const NOTHING: readonly boolean[] = [];
 
 /**
  * A string as the server will hold it: pg encodes text as UTF-8, so a lone
@@ -39,16 +41,30 @@ const threadKeyOf = (pageId: string, psid: string): string => {
   return `${page.length}:${page}${serverText(psid)}`;
 };
 
+const INT4_MAX = 2_147_483_647;
+const whole = (n: number | null): boolean => n === null || Number.isSafeInteger(n);
+const hasNul = (s: string): boolean => s.includes('\u0000');
+
+/**
+ * Whether the statement would refuse a value of this call (NUL in text, a
+ * number that is no whole bigint, a version beyond integer): such a call would
+ * fail every call of its batch, so it runs in a batch of its own (and fails there
+ * with PostgreSQL's own error, as a single statement would).
+ */
+const failsBatch = (c: DriverCommit<'text'>, sent: readonly string[]): boolean =>
+  hasNul(c.thread.pageId) || hasNul(c.thread.psid) || sent.some(hasNul) || (c.record !== null && hasNul(c.record))
+  || !Number.isSafeInteger(c.expectedVersion) || c.expectedVersion < 0 || c.expectedVersion >= INT4_MAX
+  || !whole(c.now) || !whole(c.until) || !whole(c.dueAt)
+  || c.history.length >= INT4_MAX || c.history.some((h) => !whole(h.at) || hasNul(h.text));
+
 /**
  * Splits a call's ids: the first occurrence of each is sent, a repeat is
  * answered `false` here (an id twice in one call is first at most once).
  *
- * `pruneFirst` is the `now` of a dedupe prune to run before this call, if it asked for one.
- *
  * @example
- * prepareCommit({ ...commit, eventIds: ['a', 'b', 'a'] }, null); // sent ['a', 'b'], slots [0, 1, -1]
+ * prepareCommit({ ...commit, eventIds: ['a', 'b', 'a'] }); // sent ['a', 'b'], slots [0, 1, -1]
  */
-export const prepareCommit = (commit: ThreadCommit, pruneFirst: number | null): PreparedCommit => {
+export const prepareCommit = (commit: DriverCommit<'text'>): PreparedCommit => {
   const seen = new Map<string, number>();
   const sent: string[] = [];
   const slots = commit.eventIds.map((id) => {
@@ -59,23 +75,8 @@ export const prepareCommit = (commit: ThreadCommit, pruneFirst: number | null): 
     return sent.length - 1;
   });
   const threadKey = commit.record === null ? null : threadKeyOf(commit.thread.pageId, commit.thread.psid);
-  return { commit, threadKey, sent, slots, alone: failsBatch(commit, sent), pruneFirst };
+  return { commit, threadKey, sent, slots, alone: failsBatch(commit, sent) };
 };
-
-const INT4_MAX = 2_147_483_647;
-const whole = (n: number | null): boolean => n === null || Number.isSafeInteger(n);
-const hasNul = (s: string): boolean => s.includes('\u0000');
-
-/**
- * Whether the statement would refuse a value of this call (NUL in text, a
- * number that is no whole bigint, a version beyond integer): such a call would
- * fail every call of its batch, so it runs in a batch of its own (and fails there
- * with PostgreSQL's own error, as the single statements do).
- */
-const failsBatch = (commit: ThreadCommit, sent: readonly string[]): boolean =>
-  hasNul(commit.thread.pageId) || hasNul(commit.thread.psid) || sent.some(hasNul)
-  || !Number.isSafeInteger(commit.expectedVersion) || commit.expectedVersion < 0 || commit.expectedVersion >= INT4_MAX
-  || !whole(commit.now) || !whole(commit.until) || !whole(commit.record?.dueAt ?? null);
 
 /**
  * Picks the calls of one statement, in order. The statement can write a
@@ -88,22 +89,22 @@ const failsBatch = (commit: ThreadCommit, sent: readonly string[]): boolean =>
  *   taken waits for the next flush, as do later calls sharing a key with a
  *   waiting one (calls on one key keep their order);
  * - a call marked `alone` runs only as a batch of its own;
- * - a call that asked for a dedupe prune starts a batch (the prune runs before
- *   the statement): it and every later call wait for the next flush, so the
- *   prune lands after the calls issued before it, as one after another would.
+ * - a call carrying a prune request starts a batch (the prune runs before the
+ *   statement): it and every later call wait for the next flush, so the prune
+ *   lands after the calls issued before it, as one after another would.
  *
  * @example
  * const commits = turnBatch(run, takeCommits);
  */
-export const takeCommits: TakeBatch<PreparedCommit, CommitResult> = (queue) => {
+export const takeCommits: TakeBatch<PreparedCommit, CommitOutcome> = (queue) => {
   const head = queue[0];
   if (head?.input.alone === true) return { batch: [head], rest: queue.slice(1) };
   const writers = new Map<string, { readonly version: number; readonly inBatch: boolean }>();
   const ids = new Set<string>();
-  const batch: Waiter<PreparedCommit, CommitResult>[] = [];
-  const rest: Waiter<PreparedCommit, CommitResult>[] = [];
+  const batch: CommitWaiter[] = [];
+  const rest: CommitWaiter[] = [];
   for (const [k, w] of queue.entries()) {
-    if (w.input.pruneFirst !== null && w !== head) {
+    if (w.input.commit.prune !== null && w !== head) {
       rest.push(...queue.slice(k));
       break;
     }
@@ -123,70 +124,84 @@ export const takeCommits: TakeBatch<PreparedCommit, CommitResult> = (queue) => {
   return { batch, rest };
 };
 
-/** Splits a batch taken by {@link takeCommits}: the calls sent, and the doomed later writes to a thread written before them. */
-const splitDoomed = (batch: readonly Waiter<PreparedCommit, CommitResult>[]) => {
+/**
+ * Splits a batch taken by {@link takeCommits}: the calls sent, the doomed later
+ * writes to a thread written before them, and the calls with nothing to send
+ * (no record, no id: a prune request alone).
+ */
+const splitBatch = (batch: readonly CommitWaiter[]) => {
   const written = new Set<string>();
-  const sent: Waiter<PreparedCommit, CommitResult>[] = [];
-  const doomed: Waiter<PreparedCommit, CommitResult>[] = [];
+  const sent: CommitWaiter[] = [];
+  const doomed: CommitWaiter[] = [];
+  const empty: CommitWaiter[] = [];
   for (const w of batch) {
     const key = w.input.threadKey;
-    if (key !== null && written.has(key)) {
-      doomed.push(w);
-      continue;
+    if (key === null && w.input.sent.length === 0) empty.push(w);
+    else if (key !== null && written.has(key)) doomed.push(w);
+    else {
+      if (key !== null) written.add(key);
+      sent.push(w);
     }
-    if (key !== null) written.add(key);
-    sent.push(w);
   }
-  return { sent, doomed };
+  return { sent, doomed, empty };
 };
 
-/** The statement's parameters: one element per call ($1..$5), then one per sent id ($6..$9). */
-const parametersOf = (batch: readonly Waiter<PreparedCommit, CommitResult>[]): unknown[] => {
+/** The statement's parameters: one element per call ($1..$5), per sent id ($6..$9), per history entry ($10..$13). */
+const parametersOf = (batch: readonly CommitWaiter[]): unknown[] => {
   const [pages, psids, olds, recs, dues] = [[], [], [], [], []] as [string[], string[], number[], (string | null)[], (number | null)[]];
   const [calls, ids, nows, untils] = [[], [], [], []] as [number[], string[], number[], number[]];
+  const [entryCalls, idxs, ats, texts] = [[], [], [], []] as [number[], number[], number[], string[]];
   batch.forEach(({ input: { commit, sent } }, i) => {
     pages.push(commit.thread.pageId);
     psids.push(commit.thread.psid);
     olds.push(commit.expectedVersion);
-    recs.push(commit.record === null ? null : encodeRecord(commit.record));
-    dues.push(commit.record === null ? null : commit.record.dueAt);
+    recs.push(commit.record);
+    dues.push(commit.record === null ? null : commit.dueAt);
     for (const id of sent) {
       calls.push(i + 1);
       ids.push(id);
       nows.push(commit.now);
       untils.push(commit.until);
     }
+    if (commit.record === null) return;
+    commit.history.forEach((h, idx) => {
+      entryCalls.push(i + 1);
+      idxs.push(idx);
+      ats.push(h.at);
+      texts.push(h.text);
+    });
   });
-  return [pages, psids, olds, recs, dues, calls, ids, nows, untils];
+  return [pages, psids, olds, recs, dues, calls, ids, nows, untils, entryCalls, idxs, ats, texts];
 };
 
 interface CommitRow { readonly ord: number; readonly version: number | null; readonly n: number | null }
 
 /**
  * Runs one batch of prepared calls as the `commitMany` statement (one round
- * trip, one implicit transaction) and settles each call: its version and
- * `first` flags, or a conflict. A failed statement rejects the whole batch
- * (the caller of this function does that).
+ * trip, one implicit transaction: records, ids and history entries together)
+ * and settles each call: its `first` flags, or null for a conflict. A failed
+ * statement rejects the whole batch (the caller of this function does that).
  *
  * @example
  * const commits = turnBatch((batch) => runCommits(pool, q.commitMany, batch), takeCommits);
  */
-export const runCommits = async (pool: Pool, query: NamedQuery, batch: readonly Waiter<PreparedCommit, CommitResult>[]): Promise<void> => {
-  const { sent, doomed } = splitDoomed(batch);
-  const { rows } = await pool.query<CommitRow>({ ...query, values: parametersOf(sent) });
-  const versions = new Map<number, number>();
-  const fresh = new Set<number>(); // global 1-based index of each first-seen id
-  for (const r of rows) {
-    if (r.n === null) versions.set(r.ord, r.version ?? 0);
-    else fresh.add(r.n);
+export const runCommits = async (pool: Pool, query: NamedQuery, batch: readonly CommitWaiter[]): Promise<void> => {
+  const { sent, doomed, empty } = splitBatch(batch);
+  if (sent.length > 0) {
+    const { rows } = await pool.query<CommitRow>({ ...query, values: parametersOf(sent) });
+    const written = new Set<number>();
+    const fresh = new Set<number>(); // global 1-based index of each first-seen id
+    for (const r of rows) {
+      if (r.n === null) written.add(r.ord);
+      else fresh.add(r.n);
+    }
+    let base = 0; // ids of earlier calls, to turn a call's own index into the global one
+    sent.forEach(({ input, resolve }, i) => {
+      const offset = base;
+      base += input.sent.length;
+      resolve(written.has(i + 1) ? input.slots.map((s) => s >= 0 && fresh.has(offset + s + 1)) : null);
+    });
   }
-  let base = 0; // ids of earlier calls, to turn a call's own index into the global one
-  sent.forEach(({ input, resolve }, i) => {
-    const version = versions.get(i + 1);
-    const offset = base;
-    base += input.sent.length;
-    if (version === undefined) resolve(CONFLICT);
-    else resolve({ ok: true, version, first: input.slots.map((s) => s >= 0 && fresh.has(offset + s + 1)) });
-  });
-  for (const w of doomed) w.resolve(CONFLICT);
+  for (const w of doomed) w.resolve(null);
+  for (const w of empty) w.resolve(NOTHING);
 };

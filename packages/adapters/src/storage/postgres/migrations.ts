@@ -38,6 +38,20 @@ export const POSTGRES_MIGRATIONS: readonly ((t: PostgresTables) => string)[] = [
     );
     CREATE INDEX callperm_docs_due ON ${t.docs} (kind, due_at) WHERE due_at IS NOT NULL;
     CREATE INDEX callperm_docs_expires ON ${t.docs} (expires_at) WHERE expires_at IS NOT NULL;`,
+  // 3: the consent history per thread: entries keyed by the version their commit wrote and their index in it,
+  // read newest first per thread (at, then commit order), pruned by `at`.
+  (t) => `
+    CREATE TABLE ${t.history} (
+      page_id text    NOT NULL,
+      psid    text    NOT NULL,
+      version integer NOT NULL,
+      idx     integer NOT NULL,
+      at      bigint  NOT NULL,
+      entry   text    NOT NULL,
+      PRIMARY KEY (page_id, psid, version, idx)
+    );
+    CREATE INDEX callperm_history_thread ON ${t.history} (page_id, psid, at DESC, version DESC, idx DESC);
+    CREATE INDEX callperm_history_at ON ${t.history} (at);`,
 ];
 
 const appliedVersion = async (db: Pool | PoolClient, t: PostgresTables): Promise<number | null> => {

@@ -1,14 +1,15 @@
-import type { CasResult, Instant, PermissionStore, VersionedDoc } from '@callperm/core';
+import type { DocKind, DocWrite } from '@callperm/core';
+import type { RawDocRow, StoreDriver } from '@callperm/core/store';
 import type { Pool } from 'pg';
-import { docRow } from '../shared/docRow.js';
+import { atMost, limitOf } from './bigintBound.js';
 import type { PostgresTables } from './postgresTables.js';
 
-/** The document half of the `PermissionStore` port. */
-export type DocMethods = Pick<PermissionStore, 'getDoc' | 'putDoc' | 'deleteDoc' | 'dueDocs'>;
+/** The document statements of a driver; `putDoc` takes no prune request (the driver runs it first). */
+export interface DocMethods extends Pick<StoreDriver<'text'>, 'getDoc' | 'deleteDoc' | 'dueDocs'> {
+  putDoc(kind: DocKind, key: string, expectedVersion: number, value: string, write: DocWrite): Promise<boolean>;
+}
 
 interface DocRow { readonly version: unknown; readonly value: unknown; readonly due_at: unknown }
-
-const CONFLICT: CasResult = { ok: false, reason: 'conflict' };
 
 /**
  * The document statements for one schema. A write over version 0 is an `INSERT
@@ -36,55 +37,42 @@ const docQueries = (t: PostgresTables) => {
       name: n('due'),
       text: `SELECT key FROM ${t.docs} WHERE kind = $1 AND due_at IS NOT NULL AND due_at <= $2 ORDER BY due_at LIMIT $3`,
     },
-    prune: { name: n('prune'), text: `DELETE FROM ${t.docs} WHERE expires_at IS NOT NULL AND expires_at <= $1` },
   };
 };
 
 /**
- * The PostgreSQL store's side documents, in the `callperm_docs` table of its
+ * The PostgreSQL driver's side documents, in the `callperm_docs` table of its
  * schema: conditional writes and deletes on the version, `dueDocs` from a partial
- * index on (kind, due_at). Expired documents are deleted when a writer's `now` is
- * at least `pruneEveryMs` past this process's last prune. `open` throws once the
- * store is closed.
+ * index on (kind, due_at). Rows are returned as read (the store wrapper
+ * validates them). Expired documents are deleted by the driver's prune.
  *
  * @example
- * const docs = postgresDocs(pool, postgresTables('callperm'), () => undefined, 60_000);
- * await docs.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }); // { ok: true, version: 1 }
+ * const docs = postgresDocs(pool, postgresTables('callperm'));
+ * await docs.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }); // true
  */
-export const postgresDocs = (pool: Pool, tables: PostgresTables, open: () => void, pruneEveryMs: number): DocMethods => {
+export const postgresDocs = (pool: Pool, tables: PostgresTables): DocMethods => {
   const q = docQueries(tables);
-  let lastPrune = -Infinity;
   const read = async (kind: string, key: string): Promise<DocRow | undefined> =>
     (await pool.query<DocRow>({ ...q.get, values: [kind, key] })).rows[0];
 
   return {
-    async getDoc(kind, key): Promise<VersionedDoc | null> {
-      open();
+    async getDoc(kind, key): Promise<RawDocRow | null> {
       const row = await read(kind, key);
-      return row === undefined ? null : docRow(kind, key, row.version, row.value, row.due_at);
+      return row === undefined ? null : { version: row.version, value: row.value, dueAt: row.due_at };
     },
-    async putDoc(kind, key, expectedVersion, value, write): Promise<CasResult> {
-      open();
-      if (write.now - lastPrune >= pruneEveryMs) {
-        lastPrune = write.now;
-        await pool.query({ ...q.prune, values: [write.now] });
-      }
+    async putDoc(kind, key, expectedVersion, value, write): Promise<boolean> {
       const r = expectedVersion === 0
         ? await pool.query({ ...q.insert, values: [kind, key, value, write.dueAt, write.expiresAt] })
         : await pool.query({ ...q.update, values: [kind, key, expectedVersion, value, write.dueAt, write.expiresAt] });
-      return r.rowCount === 1 ? { ok: true, version: expectedVersion + 1 } : CONFLICT;
+      return r.rowCount === 1;
     },
-    async deleteDoc(kind, key, expectedVersion): Promise<CasResult> {
-      open();
-      const gone = expectedVersion === 0
+    async deleteDoc(kind, key, expectedVersion): Promise<boolean> {
+      return expectedVersion === 0
         ? (await read(kind, key)) === undefined
         : (await pool.query({ ...q.delete, values: [kind, key, expectedVersion] })).rowCount === 1;
-      return gone ? { ok: true, version: 0 } : CONFLICT;
     },
-    async dueDocs(kind, before: Instant, limit): Promise<string[]> {
-      open();
-      if (limit <= 0) return [];
-      const { rows } = await pool.query<{ key: string }>({ ...q.due, values: [kind, before, Math.trunc(limit)] });
+    async dueDocs(kind, before, limit): Promise<string[]> {
+      const { rows } = await pool.query<{ key: string }>({ ...q.due, values: [kind, atMost(before), limitOf(limit)] });
       return rows.map((r) => r.key);
     },
   };

@@ -6,53 +6,65 @@ export interface NamedQuery {
   readonly text: string;
 }
 
-/** Every statement the PostgreSQL store runs, for one schema. */
+/** Every thread, dedupe and history statement the PostgreSQL driver runs, for one schema. */
 export interface PostgresQueries {
   readonly get: NamedQuery;
   /** $1 pages, $2 psids (one thread per index); returns `ord` (1-based index), version, record of the stored ones. */
   readonly getMany: NamedQuery;
-  /** $1 page, $2 psid, $3 expected version, $4 record JSON, $5 dueAt; returns the new version, or no row. */
-  readonly compareAndSet: NamedQuery;
-  /** $1 event id, $2 until, $3 now; one row affected the first time. */
-  readonly remember: NamedQuery;
   /** $1 now: deletes the expired ids no running transaction holds; rowCount is how many. */
+  readonly pruneDedupe: NamedQuery;
+  /**
+   * $1 now, $2 historyBefore: deletes expired ids, expired documents and history
+   * entries with `at < $2`, skipping rows a running transaction holds (they go
+   * next time), so a prune never waits for a lock and closes no deadlock cycle.
+   */
   readonly prune: NamedQuery;
   readonly due: NamedQuery;
-  /** A batch of `commitThread` calls in one statement: see {@link commitManySql} for parameters and rows. */
+  /** A batch of commits in one statement: see {@link commitManySql} for parameters and rows. */
   readonly commitMany: NamedQuery;
+  /** $1 page, $2 psid, $3 before (exclusive), $4 limit: `at` and `entry`, newest first (at, version, idx). */
+  readonly history: NamedQuery;
 }
 
 /**
- * The statement that commits a batch of `commitThread` calls at once: one round
- * trip and one implicit transaction, so each call's write and ids land together.
+ * The statement that commits a batch of driver commits at once: one round
+ * trip and one implicit transaction, so each call's write, ids and history land together.
  *
  * Parameters, one array element per call (`ord` = 1-based index in the arrays):
  * $1 page ids, $2 psids, $3 expected versions, $4 record JSON (NULL: record null,
  * nothing written), $5 dueAt; then one element per event id: $6 its call's
- * `ord`, $7 the id, $8 its call's `now`, $9 its call's `until`.
+ * `ord`, $7 the id, $8 its call's `now`, $9 its call's `until`; then one element
+ * per history entry: $10 its call's `ord`, $11 its index in that call, $12 its
+ * `at`, $13 its text.
  *
  * Rows: one per successful call (`ord`, `version`, `n` NULL), then one per id
  * seen for the first time (`ord`, `version` NULL, `n` = 1-based index of the id in $6..$9).
  *
  * Shape and why:
- * - `w` is the compare-and-set of the `compareAndSet` statement made set-based:
- *   insert at `expected + 1`, only tried for version 0 or an existing row (a
- *   missing thread at version > 0 is a conflict, never an insert), `ON CONFLICT
- *   DO UPDATE ... WHERE version = expected` (EXCLUDED carries `expected + 1`).
+ * - `w` is a compare-and-set made set-based: insert at `expected + 1`, only
+ *   tried for version 0 or an existing row (a missing thread at version > 0 is
+ *   a conflict, never an insert), `ON CONFLICT DO UPDATE ... WHERE version =
+ *   expected` (EXCLUDED carries `expected + 1`). It never reads the stored
+ *   record, so a row that no longer decodes can be replaced (an operator's reset).
  *   One upsert rather than an UPDATE plus an INSERT, so each batch locks its
  *   threads in one stream, in one order (`COLLATE "C"`) shared by every batch
  *   and process: concurrent batches then wait for each other but cannot deadlock.
  *   It needs each thread at most once per batch (the caller defers a repeat,
  *   or answers it as a conflict when it expects the same version: see `takeCommits`).
- * - `ok`: the calls written (mapped back by page and psid, unique in the batch)
- *   and the record-null calls, which always succeed at their expected version.
+ * - `won`: the calls written (mapped back by page and psid, unique in the batch);
+ *   `ok` adds the record-null calls, which always succeed at their expected version.
  * - `fresh` inserts the ids of the calls in `ok`, in one order (`COLLATE "C"`),
- *   overwriting only an expired id as the `remember` statement does, with each
- *   id's own call's `now` (ids are unique per batch: the caller defers repeats,
- *   as `ON CONFLICT DO UPDATE` cannot touch a row twice). The `ok` calls are
- *   read through an aggregate (an InitPlan, run before the first id is
- *   inserted), so every thread lock is taken before any id lock: no batch holds
- *   an id while waiting for a thread.
+ *   overwriting only an expired id, with each id's own call's `now` (ids are
+ *   unique per batch: the caller defers repeats, as `ON CONFLICT DO UPDATE`
+ *   cannot touch a row twice). The `ok` calls are read through an aggregate (an
+ *   InitPlan, run before the first id is inserted), so every thread lock is
+ *   taken before any id lock: no batch holds an id while waiting for a thread.
+ * - `appended` inserts the history entries of the calls in `won` only (a
+ *   conflict appends nothing), keyed by the version their call wrote. The main
+ *   query does not read it, so it runs last, after every thread and id lock.
+ *   The key is new for every winning write, since versions only grow; should a
+ *   thread's row have been deleted by hand and rewritten, a new entry replaces
+ *   the old one at its key rather than failing the batch.
  * - The final SELECT joins `fresh` back to its input rows by value, as the
  *   server stored it.
  */
@@ -71,8 +83,11 @@ const commitManySql = (t: PostgresTables): string => `WITH g AS (
       WHERE t.version = EXCLUDED.version - 1
     RETURNING t.page_id, t.psid, t.version
   ),
+  won AS (
+    SELECT g.ord, w.page_id, w.psid, w.version FROM w JOIN g ON g.page = w.page_id AND g.psid = w.psid AND g.rec IS NOT NULL
+  ),
   ok AS (
-    SELECT g.ord, w.version FROM w JOIN g ON g.page = w.page_id AND g.psid = w.psid AND g.rec IS NOT NULL
+    SELECT won.ord, won.version FROM won
     UNION ALL
     SELECT g.ord, g.old FROM g WHERE g.rec IS NULL
   ),
@@ -88,20 +103,53 @@ const commitManySql = (t: PostgresTables): string => `WITH g AS (
     ON CONFLICT (event_id) DO UPDATE SET until = EXCLUDED.until
       WHERE d.until <= (SELECT min(x.now) FROM e x WHERE x.id = EXCLUDED.event_id)
     RETURNING d.event_id
+  ),
+  appended AS (
+    INSERT INTO ${t.history} AS h (page_id, psid, version, idx, at, entry)
+    SELECT won.page_id, won.psid, won.version, u.idx, u.at, u.entry
+    FROM unnest($10::integer[], $11::integer[], $12::bigint[], $13::text[]) AS u(call, idx, at, entry)
+    JOIN won ON won.ord = u.call
+    ORDER BY won.page_id COLLATE "C", won.psid COLLATE "C", u.idx
+    ON CONFLICT (page_id, psid, version, idx) DO UPDATE SET at = EXCLUDED.at, entry = EXCLUDED.entry
   )
   SELECT ok.ord, ok.version, NULL::integer AS n FROM ok
   UNION ALL
   SELECT e.call, NULL, e.n FROM fresh JOIN e ON e.id = fresh.event_id`;
 
 /**
- * Builds the store's SQL. Compare-and-set is one conditional upsert: the insert
- * branch is only attempted for version 0 or an existing row (so an invented
- * version of a missing thread is a conflict, not an insert), and `ON CONFLICT DO
- * UPDATE ... WHERE version = $3` writes only over the expected version.
- * PostgreSQL decides an `ON CONFLICT` upsert atomically, even under READ COMMITTED.
+ * The prune of {@link PostgresQueries.prune}: three deletes in one statement,
+ * each through its index (`until`, `expires_at`, `at`) and `SKIP LOCKED`: a
+ * commit batch locks ids in id order and this scan does not, so waiting could
+ * close a deadlock cycle; a skipped row goes next time.
+ */
+const pruneSql = (t: PostgresTables): string => `WITH ids AS (
+    DELETE FROM ${t.dedupe} WHERE event_id IN (SELECT event_id FROM ${t.dedupe} WHERE until <= $1 FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  ),
+  docs AS (
+    DELETE FROM ${t.docs} WHERE (kind, key) IN (
+      SELECT kind, key FROM ${t.docs} WHERE expires_at IS NOT NULL AND expires_at <= $1 FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  ),
+  history AS (
+    DELETE FROM ${t.history} WHERE (page_id, psid, version, idx) IN (
+      SELECT page_id, psid, version, idx FROM ${t.history} WHERE at < $2 FOR UPDATE SKIP LOCKED)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM ids)::integer AS ids, (SELECT count(*) FROM docs)::integer AS docs,
+    (SELECT count(*) FROM history)::integer AS history`;
+
+/**
+ * Builds the driver's SQL for one schema (side documents have theirs in
+ * `postgresDocs`). Every write to a thread is `commitMany`: a conditional
+ * upsert whose insert branch is only attempted for version 0 or an existing row
+ * (so an invented version of a missing thread is a conflict, not an insert), and
+ * whose `ON CONFLICT DO UPDATE ... WHERE version = expected` writes only over the
+ * expected version. PostgreSQL decides an `ON CONFLICT` upsert atomically, even
+ * under READ COMMITTED.
  *
  * @example
- * postgresQueries(postgresTables('callperm')).compareAndSet.name; // 'callperm_cas_callperm'
+ * postgresQueries(postgresTables('callperm')).commitMany.name; // 'callperm_commit_history_callperm'
  */
 export const postgresQueries = (t: PostgresTables): PostgresQueries => {
   const n = (what: string): string => `callperm_${what}_${t.schemaName}`;
@@ -113,32 +161,22 @@ export const postgresQueries = (t: PostgresTables): PostgresQueries => {
         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(page, psid, ord)
         JOIN ${t.threads} t ON t.page_id = k.page AND t.psid = k.psid`,
     },
-    compareAndSet: {
-      name: n('cas'),
-      text: `INSERT INTO ${t.threads} AS t (page_id, psid, version, record, due_at)
-        SELECT $1::text, $2::text, $3::integer + 1, $4::text, $5::bigint
-        WHERE $3::integer = 0 OR EXISTS (SELECT 1 FROM ${t.threads} WHERE page_id = $1::text AND psid = $2::text)
-        ON CONFLICT (page_id, psid) DO UPDATE
-          SET version = EXCLUDED.version, record = EXCLUDED.record, due_at = EXCLUDED.due_at, updated_at = now()
-          WHERE t.version = $3::integer
-        RETURNING version`,
-    },
-    remember: {
-      name: n('remember'),
-      text: `INSERT INTO ${t.dedupe} AS d (event_id, until) VALUES ($1, $2)
-        ON CONFLICT (event_id) DO UPDATE SET until = EXCLUDED.until WHERE d.until <= $3`,
-    },
-    // SKIP LOCKED: the prune never waits for a row a commit batch holds (that batch locks its ids in id
-    // order, this scan does not, so waiting could close a deadlock cycle); a skipped row goes next time.
-    prune: {
+    pruneDedupe: {
       name: n('prune'),
       text: `DELETE FROM ${t.dedupe} WHERE event_id IN (SELECT event_id FROM ${t.dedupe} WHERE until <= $1 FOR UPDATE SKIP LOCKED)`,
     },
+    prune: { name: n('prune_all'), text: pruneSql(t) },
     due: {
       name: n('due'),
       text: `SELECT page_id, psid FROM ${t.threads}
         WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`,
     },
-    commitMany: { name: n('commit_many'), text: commitManySql(t) },
+    // Named apart from earlier releases' `commit_many`: its text differs (two copies of this package may share a pool).
+    commitMany: { name: n('commit_history'), text: commitManySql(t) },
+    history: {
+      name: n('history'),
+      text: `SELECT at, entry FROM ${t.history} WHERE page_id = $1 AND psid = $2 AND at < $3
+        ORDER BY at DESC, version DESC, idx DESC LIMIT $4`,
+    },
   };
 };

@@ -8,6 +8,8 @@ export interface PostgresTables {
   readonly dedupe: string;
   /** Side documents (call traces, the webhook inbox). */
   readonly docs: string;
+  /** Consent-history entries, keyed by thread, version and index (migration 3). */
+  readonly history: string;
   readonly migrations: string;
 }
 
@@ -30,6 +32,7 @@ export const postgresTables = (schema: string): PostgresTables => {
     threads: `${q}.callperm_threads`,
     dedupe: `${q}.callperm_dedupe`,
     docs: `${q}.callperm_docs`,
+    history: `${q}.callperm_history`,
     migrations: `${q}.callperm_migrations`,
   };
 };
