@@ -1,8 +1,9 @@
 import { runStoreConformance } from '@callperm/testing';
 import { emptyRecord } from '@callperm/core';
+import type { DriverCommit } from '@callperm/core/store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
+import { redisDriver, redisKeys, redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
 import { REDIS_URL, runTag, serverReachable } from './servers.js';
 import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
 
@@ -12,6 +13,12 @@ let client: Redis;
 let stores = 0;
 const freshPrefix = (): string => `${base}-${(stores += 1)}`;
 const thread = { pageId: '1001', psid: '2002' };
+const NEVER = Number.MAX_SAFE_INTEGER;
+/** A driver commit of `thread` writing record text '{}' (the driver never decodes it), no ids, no history. */
+const commitOf = (over: Partial<DriverCommit<'text'>>): DriverCommit<'text'> => ({
+  thread, expectedVersion: 0, record: '{}', dueAt: null, eventIds: [], now: 1000, until: 2000,
+  history: [], historyBefore: Number.MIN_SAFE_INTEGER, historyUntil: NEVER, prune: null, ...over,
+});
 const corrupt = async (store: RedisStore, t: typeof thread, text: string): Promise<void> => {
   await store.client.hset(store.keys.thread(t), 'r', text);
 };
@@ -32,12 +39,61 @@ describe.skipIf(!reachable)('redis', () => {
     name: 'redis (cluster mode: due index by a second script)', corrupt,
   });
 
+  for (const cluster of [false, true]) {
+    const mode = cluster ? 'cluster mode' : 'single node';
+    const driverFor = () => redisDriver(client, redisKeys(freshPrefix()), { cluster });
+
+    test(`redis (${mode}): history reads newest first by at, then commit order, with before and limit`, async () => {
+      const driver = driverFor();
+      expect(await driver.commit(commitOf({ history: [{ at: 10, text: 'a' }, { at: 20, text: 'b' }] }))).toEqual([]);
+      expect(await driver.commit(commitOf({ expectedVersion: 1, history: [{ at: 20, text: 'c' }, { at: 5, text: 'd' }] }))).toEqual([]);
+      expect(await driver.commit(commitOf({ expectedVersion: 2, history: [{ at: 30, text: 'e' }, { at: 30, text: 'e' }] }))).toEqual([]);
+      const all = await driver.readHistory(thread, NEVER, 10);
+      expect(all).toEqual([
+        { at: 30, text: 'e' }, { at: 30, text: 'e' }, { at: 20, text: 'c' }, { at: 20, text: 'b' }, { at: 10, text: 'a' }, { at: 5, text: 'd' },
+      ]);
+      expect(await driver.readHistory(thread, 20, 10)).toEqual([{ at: 10, text: 'a' }, { at: 5, text: 'd' }]);
+      expect(await driver.readHistory(thread, NEVER, 3)).toEqual(all.slice(0, 3));
+      expect(await driver.readHistory({ pageId: '1001', psid: 'other' }, NEVER, 10)).toEqual([]);
+    });
+
+    test(`redis (${mode}): a conflicting commit appends no history and remembers no id`, async () => {
+      const driver = driverFor();
+      expect(await driver.commit(commitOf({ history: [{ at: 10, text: 'a' }] }))).toEqual([]);
+      expect(await driver.commit(commitOf({ eventIds: ['m1'], history: [{ at: 11, text: 'lost' }] }))).toBeNull();
+      expect(await driver.readHistory(thread, NEVER, 10)).toEqual([{ at: 10, text: 'a' }]);
+      expect(await driver.commit(commitOf({ record: null, thread: { pageId: '', psid: '' }, eventIds: ['m1'] }))).toEqual([true]);
+      expect(await driver.getThread(thread)).toEqual({ version: '1', record: '{}' });
+    });
+
+    test(`redis (${mode}): a commit trims entries before historyBefore and sets the key's TTL to historyUntil - now`, async () => {
+      const keys = redisKeys(freshPrefix());
+      const driver = redisDriver(client, keys, { cluster });
+      await driver.commit(commitOf({ history: [{ at: 10, text: 'a' }, { at: 20, text: 'b' }] }));
+      expect(await client.pttl(keys.history(thread))).toBe(-1); // no retention: kept
+      await driver.commit(commitOf({
+        expectedVersion: 1, history: [{ at: 30, text: 'c' }], historyBefore: 20, historyUntil: 61_000, now: 1000,
+      }));
+      expect(await driver.readHistory(thread, NEVER, 10)).toEqual([{ at: 30, text: 'c' }, { at: 20, text: 'b' }]);
+      const ttl = await client.pttl(keys.history(thread));
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      // A late entry (older at, so an earlier historyUntil) never shortens the TTL the newer ones need.
+      await driver.commit(commitOf({ expectedVersion: 2, history: [{ at: 25, text: 'late' }], historyBefore: 20, historyUntil: 2000, now: 1000 }));
+      expect(await client.pttl(keys.history(thread))).toBeGreaterThan(50_000);
+      // A commit without history leaves the key alone.
+      await driver.commit(commitOf({ expectedVersion: 3, historyBefore: 100 }));
+      expect(await driver.readHistory(thread, NEVER, 10)).toHaveLength(3);
+    });
+  }
+
   test('redis: keys are hash-tagged per thread, ids encoded so they cannot leave their tag', async () => {
     const { keys } = await redisStore({ client }, { keyPrefix: 'cp' });
     expect(keys.thread(thread)).toBe('{cp:1001:2002}');
     expect(keys.thread({ pageId: '1}x{', psid: 'a:b' })).toBe('{cp:1%7Dx%7B:a%3Ab}');
     expect(keys.event('m:1')).toBe('{cp:m%3A1}:seen');
     expect(keys.due).toBe('{cp}:due');
+    expect(keys.history(thread)).toBe('{cp:1001:2002}:h');
     expect(keys.parseMember(keys.member({ pageId: 'a:b', psid: '%' }))).toEqual({ pageId: 'a:b', psid: '%' });
     await expect(redisStore({ client }, { keyPrefix: 'a{b}' })).rejects.toBeInstanceOf(RangeError);
   });

@@ -4,19 +4,37 @@
  */
 
 /**
- * The thread compare-and-set, as a Lua function shared by {@link CAS_SCRIPT} and
- * {@link COMMIT_SCRIPT} so the logic exists once. `due` is the due index key, or
- * nil in cluster mode (another slot: {@link INDEX_SCRIPT} updates it). Returns the
- * new version, or 0 on a conflict.
+ * The thread compare-and-set with its history append, as a Lua function shared by
+ * {@link CAS_SCRIPT} and {@link COMMIT_SCRIPT} so the logic exists once. It reads
+ * the ARGV layout both scripts share (see {@link COMMIT_SCRIPT}): expected
+ * version, record JSON, dueAt ('' = none), due member, now, until, historyBefore,
+ * history TTL ('' = keep), then (score, member) pairs. `due` is the due index
+ * key, or nil in cluster mode (another slot: {@link INDEX_SCRIPT} updates it);
+ * `history` is the thread's history key (the thread's slot). Only the stored
+ * version is read, never the record, so a row that no longer decodes can be
+ * replaced. The history is appended only when the version matched; then entries
+ * scored before historyBefore are trimmed and the key's TTL is raised to the
+ * history TTL (never lowered: an entry appended late, with an older `at`, does
+ * not shorten the life of newer ones). Returns the new version, or 0 on a conflict.
  */
 const CAS_FUNCTION = `
-local function compareAndSet(thread, due, expected, json, dueAt, member)
+local function compareAndSet(thread, due, history)
   local current = tonumber(redis.call('HGET', thread, 'v') or '0')
-  if current ~= tonumber(expected) then return 0 end
+  if current ~= tonumber(ARGV[1]) then return 0 end
   local version = current + 1
-  redis.call('HSET', thread, 'v', version, 'r', json)
+  redis.call('HSET', thread, 'v', version, 'r', ARGV[2])
   if due then
-    if dueAt == '' then redis.call('ZREM', due, member) else redis.call('ZADD', due, dueAt, member) end
+    if ARGV[3] == '' then redis.call('ZREM', due, ARGV[4]) else redis.call('ZADD', due, ARGV[3], ARGV[4]) end
+  end
+  if #ARGV > 8 then
+    redis.call('ZADD', history, unpack(ARGV, 9))
+    redis.call('ZREMRANGEBYSCORE', history, '-inf', '(' .. ARGV[7])
+    if ARGV[8] == '' then
+      redis.call('PERSIST', history)
+    else
+      local ttl = tonumber(ARGV[8])
+      if redis.call('PTTL', history) < ttl then redis.call('PEXPIRE', history, ttl) end
+    end
   end
   return version
 end
@@ -44,12 +62,13 @@ end
 `;
 
 /**
- * Compare-and-set. KEYS[1] the thread hash; in single-node mode also KEYS[2] the
- * due index, updated in the same script. ARGV: expected version, record JSON,
- * dueAt ('' = none), due member. Returns the new version, or 0 on a conflict.
+ * Cluster mode's compare-and-set with its history (see {@link CAS_FUNCTION}):
+ * KEYS the thread hash and its history (one slot); ARGV as {@link COMMIT_SCRIPT}.
+ * The due index is updated after it by {@link INDEX_SCRIPT}. Returns the new
+ * version, or 0 on a conflict.
  */
 export const CAS_SCRIPT = `${CAS_FUNCTION}
-return compareAndSet(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+return compareAndSet(KEYS[1], nil, KEYS[2])
 `;
 
 /**
@@ -75,23 +94,26 @@ return remember(KEYS[1], ARGV[1], ARGV[2])
 `;
 
 /**
- * Single-node `commitThread`: a compare-and-set and the remembering of the
- * events' ids in one script, so no reader sees the record without its ids.
- * KEYS: the thread hash, the due index, then one key per event id, in order.
- * ARGV: expected version, record JSON ('' = no record: no version check, nothing
- * written), dueAt ('' = none), due member, now, until. The ids are remembered one
- * by one, in order, so an id twice is a duplicate the second time. Returns an
- * empty array on a conflict (nothing remembered), else the version (the expected
- * one when there was no record) followed by 1 or 0 per id (first or duplicate).
+ * Single-node commit: a compare-and-set, its due index, its history and the
+ * remembering of the events' ids in one script, so no reader sees the record
+ * without its ids or its history. KEYS: the thread hash, the due index, the
+ * thread's history, then one key per event id, in order. ARGV: expected version,
+ * record JSON ('' = no record: no version check, nothing written), dueAt
+ * ('' = none), due member, now, until, historyBefore, history TTL in ms ('' =
+ * keep forever), then a (score `at`, member) pair per history entry. The ids are
+ * remembered one by one, in order, so an id twice is a duplicate the second time.
+ * Returns an empty array on a conflict (nothing remembered or appended), else the
+ * version (the expected one when there was no record) then 1 or 0 per id (first
+ * or duplicate).
  */
 export const COMMIT_SCRIPT = `${CAS_FUNCTION}${REMEMBER_FUNCTION}
 local version = tonumber(ARGV[1])
 if ARGV[2] ~= '' then
-  version = compareAndSet(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+  version = compareAndSet(KEYS[1], KEYS[2], KEYS[3])
   if version == 0 then return {} end
 end
 local reply = { version }
-for i = 3, #KEYS do reply[#reply + 1] = remember(KEYS[i], ARGV[5], ARGV[6]) end
+for i = 4, #KEYS do reply[#reply + 1] = remember(KEYS[i], ARGV[5], ARGV[6]) end
 return reply
 `;
 

@@ -1,11 +1,11 @@
-import type { CasResult, DocKind, PermissionStore, VersionedDoc } from '@callperm/core';
-import { docRow } from '../shared/docRow.js';
+import type { DocKind } from '@callperm/core';
+import type { StoreDriver } from '@callperm/core/store';
 import { DELETE_DOC_SCRIPT, PUT_DOC_SCRIPT } from './luaScripts.js';
 import type { RedisKeys } from './redisKeys.js';
 import { RedisScript, type RedisClient } from './RedisScript.js';
 
-/** The document half of the `PermissionStore` port. */
-export type DocMethods = Pick<PermissionStore, 'getDoc' | 'putDoc' | 'deleteDoc' | 'dueDocs'>;
+/** The document half of the Redis driver. */
+export type DocMethods = Pick<StoreDriver<'text'>, 'getDoc' | 'putDoc' | 'deleteDoc' | 'dueDocs'>;
 
 const putDoc = new RedisScript(PUT_DOC_SCRIPT);
 const deleteDoc = new RedisScript(DELETE_DOC_SCRIPT);
@@ -14,39 +14,33 @@ const deleteDoc = new RedisScript(DELETE_DOC_SCRIPT);
 const PRUNE_BATCH = 64;
 
 /**
- * The Redis store's side documents: one hash per document, a due index and an
+ * The Redis driver's side documents: one hash per document, a due index and an
  * expiry index per kind, all of a kind in one slot (see `RedisKeys.doc`), so a
- * write, its indexes and the pruning of expired documents are one atomic script,
- * on a single node and on a cluster alike.
+ * write, its indexes and the pruning of expired documents of its kind (by the
+ * writer's `now`) are one atomic script, on a single node and on a cluster alike.
+ * A document with an expiry also gets a TTL, so the wrapper's prune requests
+ * need nothing more here.
  *
  * @example
- * const docs = redisDocs(client, redisKeys('callperm'), () => undefined);
- * await docs.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }); // { ok: true, version: 1 }
+ * const docs = redisDocs(client, redisKeys('callperm'));
+ * await docs.putDoc('inbox', 'k', 0, '{}', { now: 0, dueAt: 5, expiresAt: null }, null); // true
  */
-export const redisDocs = (client: RedisClient, keys: RedisKeys, open: () => void): DocMethods => {
+export const redisDocs = (client: RedisClient, keys: RedisKeys): DocMethods => {
   const scriptKeys = (kind: DocKind, key: string): string[] => [keys.doc(kind, key), keys.docDue(kind), keys.docExpiry(kind)];
   return {
-    async getDoc(kind, key): Promise<VersionedDoc | null> {
-      open();
+    async getDoc(kind, key) {
       const [version, value, dueAt] = await client.hmget(keys.doc(kind, key), 'v', 'd', 't');
-      if (version === null && value === null) return null;
-      return docRow(kind, key, version, value, dueAt);
+      return version === null && value === null ? null : { version, value, dueAt };
     },
-    async putDoc(kind, key, expectedVersion, value, write): Promise<CasResult> {
-      open();
+    async putDoc(kind, key, expectedVersion, value, write) {
       const args = [expectedVersion, value, write.dueAt ?? '', write.expiresAt ?? '', write.now, key, keys.docPrefix(kind), PRUNE_BATCH];
-      const version = Number(await putDoc.run(client, scriptKeys(kind, key), args));
-      return version === 0 ? { ok: false, reason: 'conflict' } : { ok: true, version };
+      return Number(await putDoc.run(client, scriptKeys(kind, key), args)) !== 0;
     },
-    async deleteDoc(kind, key, expectedVersion): Promise<CasResult> {
-      open();
-      const gone = Number(await deleteDoc.run(client, scriptKeys(kind, key), [expectedVersion, key])) === 1;
-      return gone ? { ok: true, version: 0 } : { ok: false, reason: 'conflict' };
+    async deleteDoc(kind, key, expectedVersion) {
+      return Number(await deleteDoc.run(client, scriptKeys(kind, key), [expectedVersion, key])) === 1;
     },
-    async dueDocs(kind, before, limit): Promise<string[]> {
-      open();
-      if (limit <= 0) return [];
-      return client.zrangebyscore(keys.docDue(kind), '-inf', before, 'LIMIT', 0, Math.trunc(limit));
+    async dueDocs(kind, before, limit) {
+      return client.zrangebyscore(keys.docDue(kind), '-inf', before, 'LIMIT', 0, limit);
     },
   };
 };

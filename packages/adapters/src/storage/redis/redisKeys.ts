@@ -5,6 +5,13 @@ import { forLastThread } from '../shared/forLastThread.js';
 export interface RedisKeys {
   /** A hash `{ v: version, r: record JSON }`, hash-tagged per thread: `{prefix:pageId:psid}`. */
   thread(thread: Thread): string;
+  /**
+   * The thread's consent history: a sorted set at `{prefix:pageId:psid}:h`, in the
+   * thread's own hash tag (so one script appends it with the record, on a cluster
+   * too). Score `at`; member the entry text behind a fixed-width (version, index)
+   * prefix that orders equal scores by commit order (see `historyMember`).
+   */
+  history(thread: Thread): string;
   /** A processed event id, hash-tagged per id: `{prefix:eventId}:seen`, holding its `until`. */
   event(eventId: string): string;
   /** The due index: one sorted set per prefix (score `dueAt`, member {@link RedisKeys.member}). */
@@ -41,6 +48,7 @@ const enc = encodeURIComponent;
  *
  * @example
  * redisKeys('callperm').thread({ pageId: '1', psid: '2' }); // '{callperm:1:2}'
+ * redisKeys('callperm').history({ pageId: '1', psid: '2' }); // '{callperm:1:2}:h'
  */
 export const redisKeys = (prefix: string): RedisKeys => {
   if (prefix === '' || /[{}*?[\]\\\s]/.test(prefix)) {
@@ -50,6 +58,7 @@ export const redisKeys = (prefix: string): RedisKeys => {
   const memberOf = forLastThread((t) => `${enc(t.pageId)}:${enc(t.psid)}`);
   return {
     thread: (t) => `{${prefix}:${memberOf(t)}}`,
+    history: (t) => `{${prefix}:${memberOf(t)}}:h`,
     event: (id) => `{${prefix}:${enc(id)}}:seen`,
     due: `{${prefix}}:due`,
     dueVersions: `{${prefix}}:due:versions`,
