@@ -23,3 +23,4 @@ export * from './service/followUpFor.js';
 export * from './service/WebhookEventCodec.js';
 export { callTraceKey, DEFAULT_CALL_TRACE_TTL_MS } from './service/recordCallEvent.js';
 export type { InboxEntry } from './service/inbox.js';
+export * from './machine/packedRecord.js';

@@ -12,7 +12,5 @@ export * from './recordUpgrades.js';
 export * from './versionedJson.js';
 export * from './storedRow.js';
 export * from './memoryDriver.js';
-export { packRecord, packRecordToBytes, unpackRecord, unpackRecordBytes, packedHead, packedBytesHead, PackError, type UnpackedRecord } from '../machine/packedRecord.js';
-export { PermissionRecordCodec, RECORD_SCHEMA } from '../machine/PermissionRecord.js';
 export { inboxFormat, type InboxEntry } from '../service/inbox.js';
 export { callTraceFormat, CallTraceCodec } from '../calls/CallTrace.js';

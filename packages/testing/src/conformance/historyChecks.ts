@@ -54,7 +54,7 @@ export const historyChecks = <S extends PermissionStore>(ctx: ConformanceContext
       await fc.assert(fc.asyncProperty(fc.array(historyEntryArb(), { minLength: 1, maxLength: 4 }), async (entries) => {
         n += 1;
         // Ids whose concatenations collide: a store keying threads by page + psid alone would mix them.
-        const [left, right]: Thread[] = [{ pageId: `${n}1`, psid: '23' }, { pageId: `${n}12`, psid: '3' }];
+        const [left, right]: [Thread, Thread] = [{ pageId: `${n}1`, psid: '23' }, { pageId: `${n}12`, psid: '3' }];
         assert.equal((await store.commitThread({ thread: left, expectedVersion: 0, record: tagged(n), eventIds: [], now: T0, until: T0, history: entries })).ok, true);
         const read = await store.history(left, { limit: 10 });
         assert.deepStrictEqual(read, asStored(newestFirst(entries.map((e, order) => ({ e, order })))));
