@@ -1,11 +1,12 @@
 import { runStoreConformance } from '@callperm/testing';
 import { emptyRecord } from '@callperm/core';
+import { encodeRecord, type DriverCommit } from '@callperm/core/store';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { sqliteStore } from '@callperm/adapters/storage/sqlite';
+import { sqliteDriver, sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { SQLITE_MIGRATIONS, SQLITE_TABLES } from '../../src/storage/sqlite/migrations.js';
 import { sqliteKey } from '../../src/storage/sqlite/sqliteKey.js';
 
@@ -88,7 +89,7 @@ describe('sqlite regressions', () => {
   });
 
   test('expired dedupe rows are pruned, on demand and as callers pass later instants', async () => {
-    const store = await sqliteStore({ filename: freshFile() }, { dedupePruneEveryMs: 1000 });
+    const store = await sqliteStore({ filename: freshFile() }, { pruneEveryMs: 1000 });
     const rows = (): unknown => store.database.prepare(`SELECT count(*) FROM ${SQLITE_TABLES.dedupe}`).pluck().get();
     for (const id of ['a', 'b', 'c']) expect(await store.remember(id, 0, 500)).toBe(true);
     expect(await store.remember('d', 100, 5000)).toBe(true);
@@ -99,6 +100,7 @@ describe('sqlite regressions', () => {
     expect(await store.remember('f', 6000, 7000)).toBe(true);
     expect(rows()).toBe(1);
     await store.close();
+    await expect(store.pruneDedupe(9000)).rejects.toMatchObject({ code: 'store_closed' });
   });
 
   test('due reads the due_at index', async () => {
@@ -128,13 +130,14 @@ describe('sqlite regressions', () => {
     const store = await sqliteStore({ database: db });
     expect(db.pragma('user_version', { simple: true })).toBe(SQLITE_MIGRATIONS.length);
     expect(await store.get(thread)).toEqual({ version: 3, record: emptyRecord() });
+    expect(await store.history(thread)).toEqual([]);
     expect(await store.putDoc('call', 'k', 0, '{}', { now: 0, dueAt: null, expiresAt: null })).toEqual({ ok: true, version: 1 });
     await store.close();
     db.close();
   });
 
-  test('expired documents are deleted at most every docPruneEveryMs of the writers\' instants', async () => {
-    const store = await sqliteStore({ filename: freshFile() }, { docPruneEveryMs: 1000 });
+  test('expired documents are deleted at most every pruneEveryMs of the writers\' instants', async () => {
+    const store = await sqliteStore({ filename: freshFile() }, { pruneEveryMs: 1000 });
     const rows = (): unknown => store.database.prepare(`SELECT count(*) FROM ${SQLITE_TABLES.docs}`).pluck().get();
     const put = (key: string, now: number, expiresAt: number | null) => store.putDoc('call', key, 0, '{}', { now, dueAt: null, expiresAt });
     await put('a', 0, 500);
@@ -217,5 +220,94 @@ describe('sqlite regressions', () => {
     expect(stored).toEqual(['integer', 'blob']);
     await store.close();
     db.close();
+  });
+});
+
+describe('sqlite history storage', () => {
+  const other = { pageId: '1001', psid: '3003' };
+  const ALL = Number.MAX_SAFE_INTEGER;
+  const openDriver = () => sqliteDriver(new Database(freshFile()), { closeDatabase: true });
+  /** A driver commit writing `thread` over `expectedVersion`, with the given entries (texts are opaque to the driver). */
+  const commitOf = (expectedVersion: number, history: [number, string][], more: Partial<DriverCommit<'bytes'>> = {}): DriverCommit<'bytes'> => ({
+    thread, expectedVersion, record: encodeRecord('bytes', emptyRecord()), dueAt: null, eventIds: [], now: 0, until: 0,
+    history: history.map(([at, text]) => ({ at, text })), historyBefore: Number.MIN_SAFE_INTEGER, historyUntil: ALL, prune: null, ...more,
+  });
+  const texts = (entries: readonly { text: string }[]): string[] => entries.map((e) => e.text);
+
+  test('entries append in commit order and read newest first by at, then version, then index, with before and limit', async () => {
+    const driver = openDriver();
+    expect(await driver.commit(commitOf(0, [[10, 'a'], [20, 'b']]))).toEqual([]);
+    expect(await driver.commit(commitOf(1, [[20, 'c'], [15, 'd']]))).toEqual([]);
+    expect(await driver.commit(commitOf(2, [[20, 'e'], [20, 'f']]))).toEqual([]);
+    expect(texts(await driver.readHistory(thread, ALL, 100))).toEqual(['f', 'e', 'c', 'b', 'd', 'a']);
+    expect(await driver.readHistory(thread, 20, 100)).toEqual([{ at: 15, text: 'd' }, { at: 10, text: 'a' }]);
+    expect(texts(await driver.readHistory(thread, ALL, 2))).toEqual(['f', 'e']);
+    expect(texts(await driver.readHistory(thread, 11, 2))).toEqual(['a']);
+    expect(await driver.readHistory(other, ALL, 100)).toEqual([]);
+    const stored = driver.database.prepare(`SELECT typeof(page_id), typeof(psid), version, idx FROM ${SQLITE_TABLES.history} WHERE entry = 'f'`).raw().get();
+    expect(stored).toEqual(['integer', 'integer', 3, 1]);
+    await driver.close();
+  });
+
+  test('a conflicting commit appends nothing and remembers nothing', async () => {
+    const driver = openDriver();
+    expect(await driver.commit(commitOf(0, [[10, 'a']]))).toEqual([]);
+    expect(await driver.commit(commitOf(0, [[11, 'lost']], { eventIds: ['x'], until: 100 }))).toBeNull();
+    expect(await driver.commit(commitOf(5, [[12, 'lost too']]))).toBeNull();
+    expect(texts(await driver.readHistory(thread, ALL, 100))).toEqual(['a']);
+    expect(await driver.commit({ ...commitOf(0, []), thread: { pageId: '', psid: '' }, record: null, eventIds: ['x'], until: 100 })).toEqual([true]);
+    await driver.close();
+  });
+
+  test('a prune deletes history before historyBefore, expired ids and documents, before the commit\'s own work', async () => {
+    const driver = openDriver();
+    const count = (table: string): unknown => driver.database.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+    await driver.commit(commitOf(0, [[10, 'old'], [15, 'kept']], { eventIds: ['id1', 'id2'], until: 50 }));
+    await driver.commit({ ...commitOf(0, [], { thread: other }), history: [{ at: 5, text: 'other old' }] });
+    expect(await driver.putDoc('call', 'gone', 0, '{}', { now: 0, dueAt: null, expiresAt: 100 }, null)).toBe(true);
+    expect(await driver.putDoc('call', 'stays', 0, '{}', { now: 0, dueAt: null, expiresAt: 101 }, null)).toBe(true);
+    const first = await driver.commit(commitOf(1, [[1, 'appended after the prune']], {
+      eventIds: ['id1'], now: 100, until: 200, prune: { now: 100, historyBefore: 15 },
+    }));
+    expect(first).toEqual([true]); // id1 expired at 50: pruned first, so new again
+    expect(texts(await driver.readHistory(thread, ALL, 100))).toEqual(['kept', 'appended after the prune']);
+    expect(await driver.readHistory(other, ALL, 100)).toEqual([]);
+    expect(count(SQLITE_TABLES.dedupe)).toBe(1);
+    expect(await driver.getDoc('call', 'gone')).toBeNull();
+    expect(await driver.getDoc('call', 'stays')).toEqual({ version: 1, value: '{}', dueAt: null });
+    // A putDoc carries a prune too, in its own transaction with the write.
+    expect(await driver.putDoc('inbox', 'k', 0, '{}', { now: 300, dueAt: null, expiresAt: null }, { now: 300, historyBefore: ALL })).toBe(true);
+    expect([count(SQLITE_TABLES.history), count(SQLITE_TABLES.dedupe), count(SQLITE_TABLES.docs)]).toEqual([0, 0, 1]);
+    await driver.close();
+  });
+
+  test('reads use the thread index with no sort, and prunes the index on at', async () => {
+    const driver = openDriver();
+    const plan = (sql: string, ...args: unknown[]): string => JSON.stringify(driver.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args));
+    const read = plan(`SELECT at, entry FROM ${SQLITE_TABLES.history} WHERE page_id = ? AND psid = ? AND at < ? ORDER BY at DESC, version DESC, idx DESC LIMIT ?`, 1n, 2n, 5, 10);
+    expect(read).toContain(`${SQLITE_TABLES.history}_thread`);
+    expect(read).not.toContain('TEMP B-TREE');
+    expect(plan(`DELETE FROM ${SQLITE_TABLES.history} WHERE at < ?`, 5)).toContain(`${SQLITE_TABLES.history}_at`);
+    await driver.close();
+  });
+
+  test('a history append failing part way rolls back the commit\'s record and ids', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    store.database.exec(`CREATE TRIGGER refuse_history BEFORE INSERT ON ${SQLITE_TABLES.history} BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    await expect(store.reset(thread, 0, 5)).rejects.toThrow();
+    expect(await store.get(thread)).toBeNull();
+    await store.close();
+  });
+
+  test('a corrupt row is reset without being read, and the RESET lands in the history', async () => {
+    const store = await sqliteStore({ filename: freshFile() });
+    await store.compareAndSet(thread, 0, emptyRecord());
+    store.database.prepare(`UPDATE ${SQLITE_TABLES.threads} SET record = ?, version = 4`).run('{"schema":1,"state":"appro');
+    const error: unknown = await store.get(thread).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'corrupt_record', version: 4 });
+    expect(await store.reset(thread, 4, 77)).toEqual({ ok: true, version: 5 });
+    expect(await store.get(thread)).toEqual({ version: 5, record: emptyRecord() });
+    expect(await store.history(thread)).toMatchObject([{ at: 77, event: 'RESET', to: 'none', source: { kind: 'operator' } }]);
+    await store.close();
   });
 });

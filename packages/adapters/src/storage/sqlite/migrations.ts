@@ -2,7 +2,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { SchemaVersionError } from '../shared/SchemaVersionError.js';
 
 /** The tables the SQLite store owns; the file's `user_version` is the schema version. */
-export const SQLITE_TABLES = { threads: 'callperm_threads', dedupe: 'callperm_dedupe', docs: 'callperm_docs' } as const;
+export const SQLITE_TABLES = {
+  threads: 'callperm_threads', dedupe: 'callperm_dedupe', docs: 'callperm_docs', history: 'callperm_history',
+} as const;
 
 /** SQL twin of `sqliteKey`: an id of 1-18 digits without a leading zero becomes an INTEGER. */
 function canonical(column: string): string {
@@ -56,6 +58,20 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    DROP TABLE ${SQLITE_TABLES.threads};
    ALTER TABLE ${SQLITE_TABLES.threads}_v3 RENAME TO ${SQLITE_TABLES.threads};
    CREATE INDEX ${SQLITE_TABLES.threads}_due ON ${SQLITE_TABLES.threads} (due_at) WHERE due_at IS NOT NULL;`,
+  // 4: the consent history, one row per entry: ids as in threads (untyped columns, canonical decimals bound as
+  // INTEGER), the entry's at, the version its commit wrote and its index there, the entry's JSON text. A rowid
+  // table, so entries append at its end (a random-position key would dirty a page per entry); the thread index is
+  // the read order (newest first by at, then commit order) and the index on at serves the retention prune.
+  `CREATE TABLE ${SQLITE_TABLES.history} (
+     page_id NOT NULL,
+     psid    NOT NULL,
+     at      INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     idx     INTEGER NOT NULL,
+     entry   TEXT NOT NULL
+   );
+   CREATE INDEX ${SQLITE_TABLES.history}_thread ON ${SQLITE_TABLES.history} (page_id, psid, at, version, idx);
+   CREATE INDEX ${SQLITE_TABLES.history}_at ON ${SQLITE_TABLES.history} (at);`,
 ];
 
 const userVersion = (db: BetterSqlite3.Database): number => Number(db.pragma('user_version', { simple: true }));

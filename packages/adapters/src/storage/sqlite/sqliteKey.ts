@@ -1,3 +1,6 @@
+/** A thread id as bound to SQLite: a BigInt for a canonical decimal, the text otherwise. */
+export type SqliteKey = string | bigint;
+
 /**
  * How a page id or PSID is stored in SQLite: Meta's ids are decimal numbers, so
  * a canonical one (no sign, no leading zero, at most 18 digits: always below
@@ -9,7 +12,7 @@
  * sqliteKey('1234567890123456'); // 1234567890123456n (stored as INTEGER)
  * sqliteKey('~callperm/inbox');  // '~callperm/inbox' (stored as TEXT)
  */
-export const sqliteKey = (id: string): string | bigint => (CANONICAL.test(id) ? BigInt(id) : id);
+export const sqliteKey = (id: string): SqliteKey => (CANONICAL.test(id) ? BigInt(id) : id);
 
 const CANONICAL = /^[1-9][0-9]{0,17}$/;
 
