@@ -99,7 +99,7 @@ export const commitSteps = async (
     const version = loaded?.version ?? 0;
     const start = loaded?.record ?? emptyRecord();
     const now = deps.clock.now();
-    const s = stepThrough(deps, thread, start, build(now, start), now, typeof source === 'function' ? source : () => source);
+    const s = stepThrough(deps, thread, start, build(now, start), now, source);
     if (!s.wrote) return new CommittedResult(start, version, now, false, s.effects, deps.policy);
     const c = await deps.store.commitThread({
       thread, expectedVersion: version, record: s.record, eventIds: NO_IDS, now, until: now, history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
@@ -139,16 +139,12 @@ export interface EventsCommitted {
  * const r = await commitEvents(deps, { thread, ids: ['mid.1'], events: [{ type: 'USER_MESSAGE', at }] });
  */
 export const commitEvents = async (deps: CommitDeps, { thread, ids, events }: ThreadEvents): Promise<EventsCommitted> => {
-  // A webhook event's source: its id, and for a reply the opt-in that was awaiting it.
-  const sourceOf = (e: PermissionEvent, before: PermissionRecord, i: number): HistorySource => {
-    const optIn = e.type === 'REPLY_APPROVE' || e.type === 'REPLY_REJECT' ? before.pending?.messageId ?? null : null;
-    return { kind: 'webhook', eventId: ids[i] ?? '', optInMessageId: optIn };
-  };
+  const source = new WebhookIds(ids);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.get(thread);
     const version = loaded?.version ?? 0;
     const now = deps.clock.now();
-    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events, now, sourceOf);
+    const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events, now, source);
     const c = await deps.store.commitThread({
       thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + deps.policy.dedupeTtlMs,
       history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
@@ -178,6 +174,23 @@ const isConsentStep = (before: PermissionRecord, after: PermissionRecord): boole
 
 const NO_HISTORY: readonly HistoryEntry[] = [];
 
+/** The dedupe ids of a thread's webhook events, side by side with them: each event's source. */
+class WebhookIds {
+  constructor(readonly ids: readonly string[]) {}
+}
+
+/**
+ * The source of step `i`: a webhook event's id (and, for a reply, the opt-in
+ * that was awaiting it), or what the command said. No closure per commit.
+ */
+const sourceOfStep = (source: SourceOf | WebhookIds, event: PermissionEvent, before: PermissionRecord, i: number): HistorySource => {
+  if (source instanceof WebhookIds) {
+    const optIn = event.type === 'REPLY_APPROVE' || event.type === 'REPLY_REJECT' ? before.pending?.messageId ?? null : null;
+    return { kind: 'webhook', eventId: source.ids[i] ?? '', optInMessageId: optIn };
+  }
+  return typeof source === 'function' ? source(event, before, i) : source;
+};
+
 /**
  * Steps `start` through `events` with the compiled machine: the end record, its
  * effects, which events changed it, whether any did, the history entries of the
@@ -185,7 +198,7 @@ const NO_HISTORY: readonly HistoryEntry[] = [];
  */
 const stepThrough = (
   deps: CommitDeps, thread: Thread, start: PermissionRecord, events: readonly PermissionEvent[], now: Instant,
-  sourceOf: (event: PermissionEvent, before: PermissionRecord, index: number) => HistorySource,
+  source: SourceOf | WebhookIds,
 ) => {
   let record = start;
   const effects: Effect[] = [];
@@ -203,7 +216,7 @@ const stepThrough = (
     const recorded = isConsentStep(before, record);
     if (!recorded && deps.notify === null) continue;
     const entry: HistoryEntry = {
-      at: event.at, recordedAt: now, from: r.from, to: r.to, event: event.type, source: sourceOf(event, before, i),
+      at: event.at, recordedAt: now, from: r.from, to: r.to, event: event.type, source: sourceOfStep(source, event, before, i),
       expiresAt: record.expiresAt, provisional: record.provisional, reason: decide(record, now, deps.policy).reason,
     };
     if (recorded) (history ??= []).push(entry);
