@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
-  emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
+  decide, emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
   type Instant, type PermissionEvent, type PermissionRecord, type Thread,
 } from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
@@ -47,6 +47,40 @@ export const stepAll = (record: PermissionRecord | null, events: readonly Permis
     }
   }
   return { record: r, changed };
+};
+
+/** What one event did: the record after it, whether it changed, and the history entry it appends (JSON text), if any. */
+export interface SteppedEvent {
+  readonly record: PermissionRecord;
+  readonly changed: boolean;
+  /** The consent-history entry of a step that changed the permission (not only the messaging window), else null. */
+  readonly entry: { readonly at: Instant; readonly text: string } | null;
+}
+
+/**
+ * Steps one webhook event with the hand reducer and, when the step changed the
+ * permission, builds its consent-history entry as the product does (the same
+ * fields, the decision's reason after the step, JSON text with its format
+ * version): the baseline's share of the history work, one append per transition.
+ *
+ * @example
+ * const s = stepEvent(record, e, now); if (s.entry) history.push(s.entry);
+ */
+export const stepEvent = (record: PermissionRecord | null, e: RawEvent, now: Instant): SteppedEvent => {
+  const before = record ?? emptyRecord();
+  const s = handStep(before, e.event, policy);
+  if (!s.changed) return { record: before, changed: false, entry: null };
+  const after = s.record;
+  const consent = before.state !== after.state || before.expiresAt !== after.expiresAt || before.provisional !== after.provisional
+    || before.evidence !== after.evidence || before.pending !== after.pending;
+  if (!consent) return { record: after, changed: true, entry: null };
+  const reply = e.event.type === 'REPLY_APPROVE' || e.event.type === 'REPLY_REJECT';
+  const text = JSON.stringify({
+    v: 1, at: e.event.at, recordedAt: now, from: before.state, to: after.state, event: e.event.type,
+    source: { kind: 'webhook', eventId: e.id, optInMessageId: reply ? before.pending?.messageId ?? null : null },
+    expiresAt: after.expiresAt, provisional: after.provisional, reason: decide(after, now, policy).reason,
+  });
+  return { record: after, changed: true, entry: { at: e.event.at, text } };
 };
 
 const verify = (body: Uint8Array, header: string): boolean => {

@@ -1,6 +1,6 @@
 import type { PostgresStore } from '../../packages/adapters/src/storage/postgres.js';
 import type { PermissionRecord, Thread } from '../../packages/core/src/internals.js';
-import { stepAll, type RawDriver, type RawEvent } from './handPipeline.js';
+import { stepEvent, type RawDriver, type RawEvent } from './handPipeline.js';
 
 type Pool = PostgresStore['pool'];
 
@@ -9,9 +9,10 @@ type Pool = PostgresStore['pool'];
  * are one transaction on a pooled connection (turns overlap, up to the pool),
  * with set-based statements: dedupe insert RETURNING the new ids, one SELECT of
  * the batch's threads, step, one INSERT of new threads and one UPDATE FROM
- * unnest guarded by the versions read; records as JSON text like the product's.
- * Like the product, it keeps dedupe data bounded: an index on `until` and a
- * prune every minute of callers' time.
+ * unnest guarded by the versions read, one INSERT of the history entries (one
+ * per transition, with the product's indexes); records as JSON text like the
+ * product's. Like the product, it keeps dedupe data bounded: an index on `until`
+ * and a prune every minute of callers' time.
  *
  * @example
  * const p = handPipeline(await postgresDriver(pool, 'raw'), clock);
@@ -19,11 +20,16 @@ type Pool = PostgresStore['pool'];
 export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDriver & { read(t: Thread): Promise<PermissionRecord | null> }> => {
   const t = `"${schema}".raw_threads`;
   const d = `"${schema}".raw_dedupe`;
+  const h = `"${schema}".raw_history`;
   await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (page_id text NOT NULL, psid text NOT NULL, version integer NOT NULL, record text,
       due_at bigint, PRIMARY KEY (page_id, psid));
     CREATE INDEX IF NOT EXISTS raw_threads_due ON ${t} (due_at) WHERE due_at IS NOT NULL;
     CREATE TABLE IF NOT EXISTS ${d} (event_id text PRIMARY KEY, until bigint NOT NULL);
-    CREATE INDEX IF NOT EXISTS raw_dedupe_until ON ${d} (until)`);
+    CREATE INDEX IF NOT EXISTS raw_dedupe_until ON ${d} (until);
+    CREATE TABLE IF NOT EXISTS ${h} (page_id text NOT NULL, psid text NOT NULL, version integer NOT NULL, idx integer NOT NULL,
+      at bigint NOT NULL, entry text NOT NULL, PRIMARY KEY (page_id, psid, version, idx));
+    CREATE INDEX IF NOT EXISTS raw_history_thread ON ${h} (page_id, psid, at DESC, version DESC, idx DESC);
+    CREATE INDEX IF NOT EXISTS raw_history_at ON ${h} (at)`);
   // Dedupe data stays bounded, as the product's: expired ids are deleted through the index on until.
   let lastPrune = -Infinity;
   let queue: { events: readonly RawEvent[]; now: number; until: number; done: () => void; fail: (e: unknown) => void }[] = [];
@@ -47,7 +53,9 @@ export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDri
       const rows = await client.query<{ page_id: string; psid: string; version: number; record: string | null }>(
         `SELECT page_id, psid, version, record FROM ${t} WHERE (page_id, psid) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
         [keys.map((k) => k.pageId), keys.map((k) => k.psid)]);
-      const state = new Map(keys.map((k) => [`${k.pageId}\u0000${k.psid}`, { thread: k, version: 0, record: null as PermissionRecord | null, changed: false }]));
+      const state = new Map(keys.map((k) => [`${k.pageId}\u0000${k.psid}`, {
+        thread: k, version: 0, record: null as PermissionRecord | null, changed: false, history: [] as { at: number; text: string }[],
+      }]));
       for (const r of rows.rows) {
         const s = state.get(`${r.page_id}\u0000${r.psid}`)!;
         s.version = r.version;
@@ -57,10 +65,11 @@ export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDri
         if (!isFresh.has(e.id)) continue;
         isFresh.delete(e.id); // an id twice in one batch applies once
         const s = state.get(`${e.thread.pageId}\u0000${e.thread.psid}`)!;
-        const next = stepAll(s.record, [e.event]);
+        const next = stepEvent(s.record, e, now);
         if (next.changed) {
           s.record = next.record;
           s.changed = true;
+          if (next.entry !== null) s.history.push(next.entry);
         }
       }
       // Optimistic: insert new threads, update the others where the version is still the one read.
@@ -81,6 +90,13 @@ export const postgresDriver = async (pool: Pool, schema: string): Promise<RawDri
           WHERE t.page_id = v.p AND t.psid = v.s AND t.version = v.old`, cols(updated))).rowCount ?? 0;
       }
       if (written !== changed.length) throw new Error('raw driver: a concurrent batch won a thread (retry not implemented: the bench keeps batches apart)');
+      const entries = changed.flatMap((s) => s.history.map((x, idx) => ({ s, x, idx })));
+      if (entries.length > 0) {
+        await client.query(`INSERT INTO ${h} (page_id, psid, version, idx, at, entry)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::bigint[], $6::text[])`,
+        [entries.map((e) => e.s.thread.pageId), entries.map((e) => e.s.thread.psid), entries.map((e) => e.s.version + 1),
+          entries.map((e) => e.idx), entries.map((e) => e.x.at), entries.map((e) => e.x.text)]);
+      }
       await client.query('COMMIT');
       for (const b of batch) b.done();
     } catch (e) {

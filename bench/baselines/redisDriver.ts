@@ -1,18 +1,27 @@
 import type { RedisClient } from '../../packages/adapters/src/storage/redis.js';
 import type { PermissionRecord, Thread } from '../../packages/core/src/internals.js';
-import { stepAll, type RawDriver, type RawEvent } from './handPipeline.js';
+import { stepEvent, type RawDriver, type RawEvent } from './handPipeline.js';
 
+/** Compare-and-set with the due index, then the history entries (ARGV from 7: score, member pairs) trimmed and expired as the product's. */
 const CAS = `local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'v', v + 1, 'r', ARGV[2])
 if ARGV[3] == '' then redis.call('ZREM', KEYS[2], ARGV[4]) else redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) end
+if #ARGV > 6 then
+  redis.call('ZADD', KEYS[3], unpack(ARGV, 7))
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[5])
+  local ttl = tonumber(ARGV[6])
+  if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end
+end
 return v + 1`;
+const RETENTION_MS = 400 * 86_400_000;
 
 /**
  * The raw Redis driver, pipelined: the deliveries of one event-loop turn cost two
  * round trips, one pipeline of `SET NX PX` (dedupe) and `HMGET` (records), then
- * one of compare-and-set scripts for the threads that changed (with the due index),
- * records as JSON (what Lua and operators can read).
+ * one of compare-and-set scripts for the threads that changed (with the due index
+ * and the history entries, one per transition, in the thread's slot as the
+ * product keeps them), records as JSON (what Lua and operators can read).
  *
  * @example
  * const p = handPipeline(await redisDriver(client, 'bench-raw'), clock);
@@ -33,7 +42,10 @@ export const redisDriver = async (client: RedisClient, prefix: string): Promise<
         first.hmget(key(e.thread), 'v', 'r');
       }
       const answers = (await first.exec()) ?? [];
-      const latest = new Map<string, { version: number; record: PermissionRecord | null; changed: boolean; thread: Thread; base: number }>();
+      const latest = new Map<string, {
+        version: number; record: PermissionRecord | null; changed: boolean; thread: Thread; base: number; history: (string | number)[];
+      }>();
+      const now = batch[0]?.now ?? 0;
       events.forEach(({ e }, i) => {
         if (answers[2 * i]?.[1] !== 'OK') return; // already seen
         const k = key(e.thread);
@@ -41,19 +53,25 @@ export const redisDriver = async (client: RedisClient, prefix: string): Promise<
         if (row === undefined) {
           const [v, r] = (answers[2 * i + 1]?.[1] ?? [null, null]) as [string | null, string | null];
           const version = v === null ? 0 : Number(v);
-          row = { version, base: version, record: r === null ? null : JSON.parse(r) as PermissionRecord, changed: false, thread: e.thread };
+          row = { version, base: version, record: r === null ? null : JSON.parse(r) as PermissionRecord, changed: false, thread: e.thread, history: [] };
           latest.set(k, row);
         }
-        const next = stepAll(row.record, [e.event]);
+        const next = stepEvent(row.record, e, now);
         if (next.changed) {
           row.record = next.record;
           row.changed = true;
+          if (next.entry !== null) {
+            const member = `${String(row.base + 1).padStart(16, '0')}:${String(row.history.length / 2).padStart(6, '0')}:${next.entry.text}`;
+            row.history.push(next.entry.at, member);
+          }
         }
       });
       const second = client.pipeline();
       for (const [k, row] of latest) {
         if (!row.changed || row.record === null) continue;
-        second.evalsha(sha, 2, k, due, row.base, JSON.stringify(row.record), row.record.dueAt === null ? '' : row.record.dueAt, `${row.thread.pageId}:${row.thread.psid}`);
+        const newest = row.history.reduce<number>((m, x, i) => (i % 2 === 0 ? Math.max(m, x as number) : m), -Infinity);
+        second.evalsha(sha, 3, k, due, `${k}:h`, row.base, JSON.stringify(row.record), row.record.dueAt === null ? '' : row.record.dueAt,
+          `${row.thread.pageId}:${row.thread.psid}`, now - RETENTION_MS, Math.max(1, newest + RETENTION_MS - now), ...row.history);
       }
       await second.exec();
       for (const b of batch) b.done();
