@@ -8,7 +8,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
-  decide, emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
+  decisionReason, emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
   type Instant, type PermissionEvent, type PermissionRecord, type Thread,
 } from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
@@ -78,7 +78,7 @@ export const stepEvent = (record: PermissionRecord | null, e: RawEvent, now: Ins
   const text = JSON.stringify({
     v: 1, at: e.event.at, recordedAt: now, from: before.state, to: after.state, event: e.event.type,
     source: { kind: 'webhook', eventId: e.id, optInMessageId: reply ? before.pending?.messageId ?? null : null },
-    expiresAt: after.expiresAt, provisional: after.provisional, reason: decide(after, now, policy).reason,
+    expiresAt: after.expiresAt, provisional: after.provisional, reason: decisionReason(after, now, policy),
   });
   return { record: after, changed: true, entry: { at: e.event.at, text } };
 };

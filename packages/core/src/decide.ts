@@ -54,6 +54,10 @@ const nextRequestAt = (record: PermissionRecord, at: Instant, policy: ResolvedPo
   return sorted.find((t) => requestBlocker(record, t, policy) === null) ?? null;
 };
 
+/** The one thing holding the host back: none when a call may start, else the request blocker when a request is not possible either. */
+const reasonOf = (callBlockedBy: DecisionReason | null, requestBlockedBy: DecisionReason | null): DecisionReason | null =>
+  (callBlockedBy === null ? null : requestBlockedBy === null || requestBlockedBy === 'already_permitted' ? callBlockedBy : requestBlockedBy);
+
 const decideNow = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): Decision => {
   const state = effectiveState(record, at);
   const callBlockedBy = callBlocker(record, state, at);
@@ -64,7 +68,7 @@ const decideNow = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): De
     state,
     canStartCall,
     canRequest,
-    reason: canStartCall ? null : canRequest ? callBlockedBy : requestBlockedBy === 'already_permitted' ? callBlockedBy : requestBlockedBy,
+    reason: reasonOf(callBlockedBy, requestBlockedBy),
     callBlockedBy,
     requestBlockedBy,
     expiresAt: state === 'approved' ? record.expiresAt : null,
@@ -88,3 +92,13 @@ export const decide = (record: PermissionRecord, at: Instant, policy: Policy | R
   const p = 'source' in policy ? policy : resolvePolicy(policy);
   return Object.isFrozen(record) ? memoDecide(record, at, p, decideNow) : decideNow(record, at, p);
 };
+
+/**
+ * `decide(record, at, policy).reason` alone, without working out when a request
+ * may next go out: what the consent history keeps of each step.
+ *
+ * @example
+ * decisionReason(emptyRecord(), clock.now(), resolvePolicy(messengerPolicy)); // 'no_permission'
+ */
+export const decisionReason = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): DecisionReason | null =>
+  reasonOf(callBlocker(record, effectiveState(record, at), at), requestBlocker(record, at, p));

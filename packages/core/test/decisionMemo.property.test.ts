@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import { decide, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/internals.js';
+import { decide, decisionReason, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/internals.js';
 import { DAY, HOUR, historyArb, play, policyArb } from './support/histories.js';
 import { instantArb, recordArb } from './support/records.js';
 
@@ -19,6 +19,13 @@ const callDeniedArb = fc.tuple(recordArb, instantArb, fc.constantFrom(HOUR, DAY)
     remote: { at, canRequest: null, requestLimits: [], canStartCall: false, startCallLimits: [{ periodMs, max, used: max }] },
   }));
 const caseArb = fc.oneof(recordArb, callDeniedArb).chain((r) => fc.tuple(fc.constant(r), probesFor(r)));
+
+describe('decisionReason', () => {
+  fcTest.prop([policyArb, caseArb])('is the decision\'s reason, at every instant', (policy, [record, probes]) => {
+    const p = resolvePolicy(policy);
+    for (const at of probes) expect(decisionReason(record, at, p)).toBe(decide(record, at, p).reason);
+  });
+});
 
 describe('decide memoised on frozen records', () => {
   fcTest.prop([policyArb, caseArb])('gives what the uncached decision gives, at every instant in any order', (policy, [record, probes]) => {

@@ -1,5 +1,5 @@
 import type { Decision } from '../decide.js';
-import { decide } from '../decide.js';
+import { decide, decisionReason } from '../decide.js';
 import { emptyRecord, type PermissionRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import { fastStep } from '../machine/fastStep.js';
@@ -217,7 +217,7 @@ const stepThrough = (
     if (!recorded && deps.notify === null) continue;
     const entry: HistoryEntry = {
       at: event.at, recordedAt: now, from: r.from, to: r.to, event: event.type, source: sourceOfStep(source, event, before, i),
-      expiresAt: record.expiresAt, provisional: record.provisional, reason: decide(record, now, deps.policy).reason,
+      expiresAt: record.expiresAt, provisional: record.provisional, reason: decisionReason(record, now, deps.policy),
     };
     if (recorded) (history ??= []).push(entry);
     if (deps.notify !== null) notices.push({ ...entry, thread, from: r.from, event: event.type, recorded });

@@ -8,6 +8,13 @@ import type { Instant, Thread } from '../thread.js';
  */
 export type RecordForm = 'bytes' | 'text';
 
+/**
+ * A driver's answer: a promise, or, from a driver whose work is synchronous (the
+ * memory driver), the value itself, which saves the hot path a promise and a
+ * turn; the wrapper answers its callers with a promise either way.
+ */
+export type Answer<T> = T | Promise<T>;
+
 /** The stored value of a {@link RecordForm}. */
 export type RecordData<F extends RecordForm> = F extends 'bytes' ? Uint8Array : string;
 
@@ -103,9 +110,9 @@ export interface StoreDriver<F extends RecordForm = RecordForm> {
   readonly name: string;
   readonly recordForm: F;
   /** The thread's row, or null when it has none. */
-  getThread(thread: Thread): Promise<RawThreadRow | null>;
+  getThread(thread: Thread): Answer<RawThreadRow | null>;
   /** See {@link DriverCommit}: the `first` flags, or null on a version conflict (then nothing was written or remembered). */
-  commit(commit: DriverCommit<F>): Promise<readonly boolean[] | null>;
+  commit(commit: DriverCommit<F>): Answer<readonly boolean[] | null>;
   /** Threads whose `dueAt` is at or before `before`, earliest first, at most `limit` (> 0). */
   dueThreads(before: Instant, limit: number): Promise<Thread[]>;
   getDoc(kind: DocKind, key: string): Promise<RawDocRow | null>;

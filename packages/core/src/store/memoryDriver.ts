@@ -115,7 +115,7 @@ export interface MemoryDriver extends StoreDriver<'bytes'> {
  * fraction of a record object's heap, rewritten in place (no garbage per write,
  * so a million threads cost the GC what a thousand do). Documents are a Map per
  * kind; history is a list per thread. Everything it does is synchronous, so
- * every call is atomic.
+ * every call is atomic, and reads and commits answer at once (no promise).
  *
  * @example
  * const store = storeFromDriver(memoryDriver());
@@ -198,9 +198,8 @@ export const memoryDriver = (): MemoryDriver => {
       if (planted.size > 0) planted.delete(keyOf(c.thread));
       if (c.history.length > 0) append(c.thread, version, c.history);
     }
-    const ids = c.eventIds;
-    const first: boolean[] = new Array<boolean>(ids.length);
-    for (let i = 0; i < ids.length; i += 1) first[i] = rememberNow(ids[i]!, c.now, c.until);
+    const first: boolean[] = [];
+    for (const id of c.eventIds) first.push(rememberNow(id, c.now, c.until));
     return first;
   };
 
@@ -209,11 +208,11 @@ export const memoryDriver = (): MemoryDriver => {
     recordForm: 'bytes',
     getThread(thread) {
       const bad = planted.size === 0 ? undefined : planted.get(keyOf(thread));
-      if (bad !== undefined) return Promise.resolve(bad);
+      if (bad !== undefined) return bad;
       const ref = find(thread);
-      return Promise.resolve(ref === undefined ? null : slab.read(ref, rowOfSlot));
+      return ref === undefined ? null : slab.read(ref, rowOfSlot);
     },
-    commit: (c) => Promise.resolve(commitNow(c)),
+    commit: commitNow,
     dueThreads(before, limit) {
       const hits: { thread: Thread; dueAt: Instant }[] = [];
       for (const [pageId, psids] of rows.pages) {

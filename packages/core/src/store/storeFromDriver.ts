@@ -28,6 +28,10 @@ const NO_THREAD: Thread = { pageId: '', psid: '' };
 const NO_HISTORY: readonly StoredHistoryEntry[] = [];
 const NONE: readonly string[] = [];
 
+/** A driver's commit answer as the port's result. */
+const committed = (first: readonly boolean[] | null, version: number): CommitResult =>
+  (first === null ? COMMIT_CONFLICT : { ok: true, version, first });
+
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 /**
@@ -95,8 +99,9 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
       history = encodeHistory(c.history);
       for (const h of history) if (h.at > newest) newest = h.at;
     }
+    let answer;
     try {
-      return driver.commit({
+      answer = driver.commit({
         thread: record === null ? NO_THREAD : c.thread,
         expectedVersion: c.expectedVersion,
         record: record === null ? null : encodeRecord(form, record),
@@ -108,12 +113,12 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
         historyBefore,
         historyUntil: newest - historyBefore + c.now,
         prune: mayPrune ? pruneFor(c.now) : null,
-      }).then((first) => (first === null ? COMMIT_CONFLICT : {
-        ok: true, version: record === null ? c.expectedVersion : c.expectedVersion + 1, first,
-      }));
+      });
     } catch (e) {
       return Promise.reject(asError(e));
     }
+    const version = record === null ? c.expectedVersion : c.expectedVersion + 1;
+    return answer instanceof Promise ? answer.then((first) => committed(first, version)) : Promise.resolve(committed(answer, version));
   };
 
   const commit = (c: ThreadCommit): Promise<CommitResult> => commitWith(c, true);
@@ -132,7 +137,8 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
     get(thread) {
       if (closed) return refused();
       try {
-        return driver.getThread(thread).then((row) => readRow(thread, row));
+        const answer = driver.getThread(thread);
+        return answer instanceof Promise ? answer.then((row) => readRow(thread, row)) : Promise.resolve(readRow(thread, answer));
       } catch (e) {
         return Promise.reject(asError(e));
       }
