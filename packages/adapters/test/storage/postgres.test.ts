@@ -204,7 +204,7 @@ describe.skipIf(!reachable)('postgres', () => {
       expect(await d.commit(commitOf({ expectedVersion: 1, history: entries([5, 'late']) }))).toBeNull();
       expect(texts(await d.readHistory(thread, Number.MAX_SAFE_INTEGER, 10))).toEqual(['won', 'first']);
       expect(await d.readHistory(other, Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
-      const [y, z] = await Promise.all(['y', 'z'].map((id) => d.commit(commitOf({ thread: { pageId: '', psid: '' }, record: null, eventIds: [id] }))));
+      const [y, z] = await Promise.all(['y', 'z'].map(async (id) => d.commit(commitOf({ thread: { pageId: '', psid: '' }, record: null, eventIds: [id] }))));
       expect([y, z]).toEqual([[true], [true]]);
       await d.close();
     });

@@ -89,7 +89,7 @@ export const consentTrailChecks = <S extends PermissionStore>(ctx: ConformanceCo
       assert.equal(confirmed?.provisional, false);
       assert.equal(confirmed?.expiresAt, callAt + 7 * DAY);
       assert.equal(confirmed?.reason, null, 'a call may start');
-      assert.deepEqual(await permissions.history(thread, { before: implied!.at, limit: 1 }), [expired]);
+      assert.deepEqual(await permissions.history(thread, { before: implied.at, limit: 1 }), [expired]);
     }),
   },
 ];
