@@ -57,8 +57,12 @@ export interface FakeGraphApi {
   close(): Promise<void>;
 }
 
+/** Meta answers every call with an `x-fb-trace-id`; the fake's count up in this process. */
+let traces = 0;
+
 const write = (res: ServerResponse, a: FakeAnswer): void => {
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=UTF-8', ...a.headers });
+  traces += 1;
+  res.writeHead(a.status, { 'content-type': 'application/json; charset=UTF-8', 'x-fb-trace-id': `FakeTrace${traces}`, ...a.headers });
   res.end(JSON.stringify(a.body));
 };
 

@@ -36,6 +36,16 @@ describe('checkPermission over real HTTP', () => {
     });
   }
 
+  it('keeps the x-fb-trace-id of an answer (for the consent history); an answer without one has none', async () => {
+    const { fake, graph } = await setup();
+    const traced = await graph.checkPermission(thread);
+    expect(traced.ok && traced.value.fbtraceId).toMatch(/^FakeTrace\d+$/);
+    fake.inject('check', { kind: 'status', status: 200, body: '{"permission":{"status":"no_permission"},"actions":[]}' }); // no trace header
+    const untraced = await graph.checkPermission(thread);
+    expect(untraced.ok).toBe(true);
+    expect(untraced.ok && 'fbtraceId' in untraced.value).toBe(false);
+  });
+
   it('sends the GET Meta documents: version path, psid query, token only in the Authorization header', async () => {
     const { fake, graph } = await setup();
     await graph.checkPermission(thread);
