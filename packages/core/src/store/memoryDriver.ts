@@ -127,7 +127,8 @@ export const memoryDriver = (): MemoryDriver => {
   /** Rows planted by `corrupt` (tests): kept raw, beside the slab. */
   const planted = new Map<string, RawThreadRow>();
   const remembered = new Map<string, Instant>();
-  const history = new Map<string, HistoryRow[]>();
+  /** History lists by Page, then PSID, like the rows: no key string is built per append. */
+  const history = new Map<string, Map<string, HistoryRow[]>>();
   const docs = memoryDocs();
   // The service reads a thread and then writes it: remember the last row found, valid
   // while no row was added, moved or dropped, so the write skips a second Map lookup.
@@ -164,19 +165,26 @@ export const memoryDriver = (): MemoryDriver => {
   const prune = ({ now, historyBefore }: PruneRequest): void => {
     for (const [id, until] of remembered) if (until <= now) remembered.delete(id);
     docs.prune(now);
-    for (const [key, list] of history) {
-      const kept = list.filter((h) => h.at >= historyBefore);
-      if (kept.length === 0) history.delete(key);
-      else if (kept.length !== list.length) history.set(key, kept);
+    for (const [pageId, psids] of history) {
+      for (const [psid, list] of psids) {
+        const kept = list.filter((h) => h.at >= historyBefore);
+        if (kept.length === 0) psids.delete(psid);
+        else if (kept.length !== list.length) psids.set(psid, kept);
+      }
+      if (psids.size === 0) history.delete(pageId);
     }
   };
 
   const append = (thread: Thread, version: number, entries: readonly StoredHistoryEntry[]): void => {
-    const key = keyOf(thread);
-    let list = history.get(key);
+    let psids = history.get(thread.pageId);
+    if (psids === undefined) {
+      psids = new Map();
+      history.set(thread.pageId, psids);
+    }
+    let list = psids.get(thread.psid);
     if (list === undefined) {
       list = [];
-      history.set(key, list);
+      psids.set(thread.psid, list);
     }
     for (let idx = 0; idx < entries.length; idx += 1) {
       const e = entries[idx]!;
@@ -231,7 +239,7 @@ export const memoryDriver = (): MemoryDriver => {
     deleteDoc: (kind, key, expectedVersion) => Promise.resolve(docs.delete(kind, key, expectedVersion)),
     dueDocs: (kind, before, limit) => Promise.resolve(docs.due(kind, before, limit)),
     readHistory(thread, before, limit) {
-      const list = history.get(keyOf(thread)) ?? [];
+      const list = history.get(thread.pageId)?.get(thread.psid) ?? [];
       const hits = list.filter((h) => h.at < before).sort(newestFirst).slice(0, limit);
       return Promise.resolve(hits.map((h) => ({ at: h.at, text: h.text })));
     },
