@@ -2,6 +2,7 @@
 export type CliErrorCode =
   | 'usage' // bad arguments or options
   | 'missing_env' // a required environment variable is unset
+  | 'bad_env' // an environment variable is set to something unusable (GRAPH_BASE_URL over http:, ...)
   | 'graph_failure' // Meta (or the fake) answered with an error
   | 'refused' // the service declined (quota, window, pending reply...)
   | 'store' // the store could not be opened or read
@@ -12,6 +13,7 @@ export type CliErrorCode =
 export const exitCodes: Readonly<Record<CliErrorCode, number>> = {
   usage: 2,
   missing_env: 3,
+  bad_env: 3,
   graph_failure: 1,
   refused: 1,
   store: 1,

@@ -8,6 +8,7 @@ import {
 import { checkMany, type CheckManyItem } from './batch.js';
 import { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
 import type { GraphLogger } from './GraphLogEntry.js';
+import { checkBaseUrl, checkGraphNumbers } from './checkGraphApiOptions.js';
 import { createGraphTransport } from './graphTransport.js';
 import { toGraphError } from './toGraphError.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
@@ -33,6 +34,14 @@ export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
  * graphApi({ accessToken, timeouts: { ...defaultGraphTimeouts, response: 5_000 } });
  */
 export const defaultGraphTimeouts: Delays = { lookup: 3_000, connect: 5_000, secureConnect: 5_000, send: 10_000, response: 15_000, request: 30_000 };
+/**
+ * The largest response body the client reads (1 MiB): Meta's answers to these calls
+ * are a few KiB, so anything bigger is refused instead of buffered whole.
+ *
+ * @example
+ * graphApi({ accessToken, maxResponseBytes: 4 * DEFAULT_MAX_RESPONSE_BYTES });
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** How to reach the Graph API. Only `accessToken` is required. */
 export interface GraphApiOptions {
@@ -42,7 +51,10 @@ export interface GraphApiOptions {
   readonly appSecret?: string;
   /** Default `v26.0`. */
   readonly apiVersion?: string;
-  /** Default `https://graph.facebook.com`; the fake Graph API's `url` in tests. */
+  /**
+   * Default `https://graph.facebook.com`; the fake Graph API's `url` in tests. Must be
+   * `https:`; plain `http:` only for a loopback host (127.0.0.0/8, `::1`, `localhost`).
+   */
   readonly baseUrl?: string;
   /** Adds `messaging_type` to the opt-in; Meta's calling examples omit it, so by default it is not sent. */
   readonly messagingType?: 'RESPONSE' | 'UPDATE';
@@ -61,6 +73,11 @@ export interface GraphApiOptions {
   readonly log?: GraphLogger;
   /** The jitter source for backoff (default `Math.random`). */
   readonly random?: () => number;
+  /**
+   * The largest response body read, in bytes (default 1 MiB). A bigger answer is cut
+   * off and fails as an `UnknownGraphError` with `transportCode: 'ERR_RESPONSE_TOO_LARGE'`.
+   */
+  readonly maxResponseBytes?: number;
 }
 
 /** The `GraphApi` port plus what only this adapter offers. */
@@ -79,7 +96,9 @@ const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_typ
  * The `GraphApi` port on got 14: checks a thread's calling permission and sends
  * the `calling_optin` opt-in, one Page access token per Page, with timeouts,
  * keep-alive, safe retries, typed errors and business-use-case throttling. Every
- * method resolves to a `Result`; none rejects.
+ * method resolves to a `Result`; none rejects. Bad options (a number that is `NaN`,
+ * negative or out of range; an `http:` base URL off loopback) throw a
+ * `GraphConfigError` here, at construction.
  *
  * @example
  * const graph = graphApi({ accessToken: (pageId) => tokens.get(pageId), appSecret: process.env.META_APP_SECRET });
@@ -88,6 +107,11 @@ const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_typ
  * graph.close();
  */
 export const graphApi = (options: GraphApiOptions): GraphApiClient => {
+  checkGraphNumbers(options);
+  const baseUrl = options.baseUrl ?? DEFAULT_GRAPH_URL;
+  checkBaseUrl(baseUrl);
+  // An option given as `undefined` keeps its default rather than turning a timeout off.
+  const given = Object.fromEntries(Object.entries(options.timeouts ?? {}).filter(([, v]) => v !== undefined));
   const apiVersion = options.apiVersion ?? DEFAULT_GRAPH_VERSION;
   const clock = options.clock ?? systemClock;
   const throttle = new BusinessUseCaseThrottle({ clock, ...(options.throttleFallbackMs === undefined ? {} : { fallbackMs: options.throttleFallbackMs }) });
@@ -102,9 +126,13 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
   const unforeseen = (e: unknown): Result<never, GraphFailure> => err(toGraphError({ from: 'transport', error: e }));
   const transport = createGraphTransport({
     accessToken: options.accessToken, appSecret: options.appSecret, apiVersion,
-    baseUrl: options.baseUrl ?? DEFAULT_GRAPH_URL, timeouts: { ...defaultGraphTimeouts, ...options.timeouts },
-    retry: { ...defaultRetryPolicy, ...options.retry }, agent: options.agent, throttle, clock,
-    log, random: options.random ?? Math.random,
+    baseUrl, timeouts: { ...defaultGraphTimeouts, ...given },
+    retry: {
+      limit: options.retry?.limit ?? defaultRetryPolicy.limit, baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+    },
+    agent: options.agent, throttle, clock, log, random: options.random ?? Math.random,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   });
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
 

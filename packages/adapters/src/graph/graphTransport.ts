@@ -1,4 +1,4 @@
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { type Delays, type Got, type RequestError, type RetryObject } from 'got';
 import { err, ok, parseGraphError, type Clock, type Result } from '@callperm/core';
@@ -22,6 +22,8 @@ export interface GraphTransportConfig {
   readonly clock: Clock;
   readonly log: GraphLogger;
   readonly random: () => number;
+  /** Bodies longer than this are cut off and fail with `ERR_RESPONSE_TOO_LARGE`. */
+  readonly maxResponseBytes: number;
 }
 
 /** One Graph call: the Page it is for (token, throttling) and what to send. */
@@ -124,6 +126,8 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
   const client: Got = got.extend({
     prefixUrl: `${config.baseUrl.replace(/\/+$/, '')}/${config.apiVersion}/`,
     agent, timeout: config.timeouts, throwHttpErrors: false, responseType: 'text', followRedirect: false,
+    // Bytes read are bytes received: a small compressed body cannot expand past the cap unseen.
+    decompress: false,
     retry: {
       limit: config.retry.limit, methods: ['GET', 'POST'], statusCodes: [400, 403, 429, 500, 502, 503, 504],
       errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN'],
@@ -161,12 +165,30 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     const searchParams = { ...call.searchParams, ...(config.appSecret === undefined ? {} : { appsecret_proof: appSecretProof(token, config.appSecret) }) };
     const context: CallContext = { pageId: call.pageId, effect: call.effect ?? (call.method === 'GET' ? 'read' : 'write'), secrets };
     let response;
+    const pending = client(call.path, {
+      method: call.method, searchParams, context, headers: { authorization: `Bearer ${token}` },
+      ...(call.json === undefined ? {} : { json: call.json }), ...(call.form === undefined ? {} : { form: call.form }),
+    });
+    // The body is cut off as soon as its declared length or what has arrived passes the cap: at most one chunk more is held.
+    let tooLarge: { httpStatus: number } | undefined;
+    let seenStatus = 0;
+    const cutOff = (): void => {
+      if (tooLarge !== undefined) return;
+      tooLarge = { httpStatus: seenStatus };
+      pending.cancel();
+    };
+    // got emits its own 'response' only once the body is read: the status and declared length come from Node's.
+    void pending.on('request', (req: ClientRequest) => req.prependListener('response', (r: IncomingMessage) => {
+      seenStatus = r.statusCode ?? 0;
+      if (Number(r.headers['content-length'] ?? 0) > config.maxResponseBytes) cutOff();
+    }));
+    void pending.on('downloadProgress', ({ transferred }: { transferred: number }) => {
+      if (transferred > config.maxResponseBytes) cutOff();
+    });
     try {
-      response = await client(call.path, {
-        method: call.method, searchParams, context, headers: { authorization: `Bearer ${token}` },
-        ...(call.json === undefined ? {} : { json: call.json }), ...(call.form === undefined ? {} : { form: call.form }),
-      });
+      response = await pending;
     } catch (e) {
+      if (tooLarge !== undefined) return failed(toGraphError({ from: 'response', httpStatus: tooLarge.httpStatus, problem: 'too_large' }, secrets));
       return failed(toGraphError({ from: 'transport', error: e as RequestError }, secrets));
     }
     const { statusCode: status, body } = response;

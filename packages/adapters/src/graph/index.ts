@@ -13,4 +13,5 @@ export * from './appSecretProof.js';
 export * from './redactSecrets.js';
 export * from './describeTransportError.js';
 export * from './GraphLogEntry.js';
+export * from './GraphConfigError.js';
 export { MAX_BATCH_SIZE, type CheckManyItem } from './batch.js';

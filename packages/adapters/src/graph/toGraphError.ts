@@ -33,19 +33,31 @@ export type GraphErrorSource =
   | { readonly from: 'throttle'; readonly retryAfterMs: number }
   | { readonly from: 'token' };
 
-/** Why an answer could not be read: not JSON, not the documented shape, or a batch item Meta left unfinished. */
-export type ResponseProblem = 'malformed_json' | 'unexpected_shape' | 'unfinished';
+/**
+ * Why an answer could not be read: not JSON, not the documented shape, a batch item
+ * Meta left unfinished, or a body longer than `maxResponseBytes` (cut off unread).
+ */
+export type ResponseProblem = 'malformed_json' | 'unexpected_shape' | 'unfinished' | 'too_large';
+
+/**
+ * The `transportCode` of a response cut off at `maxResponseBytes`.
+ *
+ * @example
+ * if (r.error.transportCode === RESPONSE_TOO_LARGE) alertOps('Graph answered with an oversized body');
+ */
+export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
 
 const PROBLEM: Record<ResponseProblem, string> = {
   malformed_json: 'a body that is not JSON', unexpected_shape: 'a body of an unexpected shape',
-  unfinished: 'a batch item Meta did not finish',
+  unfinished: 'a batch item Meta did not finish', too_large: 'a body over maxResponseBytes, cut off unread',
 };
 
 const fromMeta = (e: MetaError, httpStatus: number | undefined, retryAfterMs: number | undefined, secrets: readonly string[]): GraphError => {
   const kind = classifyMetaError(e, httpStatus);
   const codes = e.subcode === undefined ? `${e.code}` : `${e.code}/${e.subcode}`;
   return new CLASSES[kind]({
-    message: `${NEXT_STEP[kind]}. (Meta code ${codes}${e.type ? ` ${e.type}` : ''}: "${redactSecrets(e.message, secrets)}")`,
+    // Meta's words are quoted escaped: a newline or escape sequence in them cannot forge a log line.
+    message: `${NEXT_STEP[kind]}. (Meta code ${codes}${e.type ? ` ${JSON.stringify(e.type)}` : ''}: ${JSON.stringify(redactSecrets(e.message, secrets))})`,
     // Meta answered; only its own 5xx leaves open whether the work was done.
     processed: httpStatus !== undefined && httpStatus >= 500 ? 'unknown' : 'no',
     code: e.code, subcode: e.subcode, type: e.type, fbtraceId: e.fbtraceId, isTransient: e.isTransient, httpStatus,
@@ -82,12 +94,14 @@ export const toGraphError = (source: GraphErrorSource, secrets: readonly string[
       });
     case 'response': {
       const { httpStatus, problem } = source;
-      const kind: GraphFailureKind = httpStatus === 429 ? 'throttled'
+      // An oversized body repeats itself: not worth a retry, whatever the status.
+      const kind: GraphFailureKind = problem === 'too_large' ? 'unknown' : httpStatus === 429 ? 'throttled'
         : problem !== 'unexpected_shape' || httpStatus >= 500 ? 'transient' : 'unknown';
       return new CLASSES[kind]({
         message: `${NEXT_STEP[kind]}. (HTTP ${httpStatus} with ${PROBLEM[problem]})`,
         processed: httpStatus >= 400 && httpStatus < 500 ? 'no' : 'unknown',
         httpStatus, retryAfterMs: kind === 'throttled' ? source.retryAfterMs : undefined,
+        ...(problem === 'too_large' ? { transportCode: RESPONSE_TOO_LARGE } : {}),
       });
     }
     case 'transport': {

@@ -124,3 +124,12 @@ describe('a GraphError is a safe value', () => {
     expect(e.cause).toBeUndefined();
   });
 });
+
+describe('Meta\'s words cannot forge a log line', () => {
+  it('newlines and escape sequences in Meta\'s message and type come out escaped', () => {
+    const e = toGraphError({ from: 'meta', error: { message: 'bad\n2026-01-01 INFO forged line\u001b[2J', code: 100, type: 'X\r\nY' }, httpStatus: 400 });
+    expect(e.message).not.toMatch(/[\n\r]/);
+    expect(e.message).not.toContain('\u001b');
+    expect(e).toBeInstanceOf(InvalidParameterError);
+  });
+});

@@ -2,7 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { memoryStore, type PermissionStore } from '@callperm/core';
 import { CliError } from '../CliError.js';
-import { describeStore, type StoreSpec } from './parseStoreSpec.js';
+import { describeStore, storeSecrets, type StoreSpec } from './parseStoreSpec.js';
+import { scrubStoreSecrets } from './redactStoreUrl.js';
+
+/** A driver's error with the store's secrets scrubbed from its message and stack (drivers may echo the URL). */
+const scrubbed = (e: unknown, secrets: readonly string[]): Error => {
+  const source = e instanceof Error ? e : new Error(String(e));
+  const copy = new Error(scrubStoreSecrets(source.message, secrets));
+  copy.name = source.name;
+  copy.stack = scrubStoreSecrets(source.stack ?? '', secrets);
+  const code = (source as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code });
+  return copy;
+};
 
 /** A store the CLI opened. Its consent history (`store.history`) is what `chart --thread` replays. */
 export interface OpenedStore {
@@ -48,8 +60,9 @@ export const openStore = async (spec: StoreSpec): Promise<OpenedStore> => {
   try {
     store = await open(spec);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new CliError('store', `Could not open the store ${label}: ${why}`, { cause: e });
+    // The driver's own error may quote the connection string: only a scrubbed copy goes on.
+    const cause = scrubbed(e, storeSecrets(spec));
+    throw new CliError('store', `Could not open the store ${label}: ${cause.message}`, { cause });
   }
   return { store, label, close: () => store.close() };
 };

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CliError } from '../CliError.js';
+import { redactStoreUrl } from './redactStoreUrl.js';
 
 /** A `--store` value, parsed. */
 export type StoreSpec =
@@ -12,7 +13,12 @@ export type StoreSpec =
 
 const splitFragment = (spec: string): [string, string | null] => {
   const at = spec.indexOf('#');
-  return at < 0 ? [spec, null] : [spec.slice(0, at), decodeURIComponent(spec.slice(at + 1)) || null];
+  if (at < 0) return [spec, null];
+  try {
+    return [spec.slice(0, at), decodeURIComponent(spec.slice(at + 1)) || null];
+  } catch {
+    throw new CliError('usage', 'The #name after the store URL is not valid percent-encoding: write the prefix or schema plainly, e.g. #callperm.');
+  }
 };
 
 /**
@@ -34,20 +40,36 @@ export const parseStoreSpec = (spec: string, cwd: string): StoreSpec => {
   const [url, namespace] = splitFragment(spec);
   if (/^rediss?:\/\//.test(url)) return { kind: 'redis', url, namespace };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', connectionString: url, namespace };
-  throw new CliError('usage', `Unknown store ${JSON.stringify(spec)}: use memory, sqlite:FILE, redis://HOST:PORT or postgres://USER@HOST/DB.`);
+  throw new CliError('usage', `Unknown store ${JSON.stringify(redactStoreUrl(spec).label)}: use memory, sqlite:FILE, redis://HOST:PORT or postgres://USER@HOST/DB.`);
 };
 
 /**
- * The spec as a printable label, without any password in a URL.
+ * The spec as a printable label, without any password: neither the one in the URL's
+ * user info nor a password-like query parameter (`?password=`, `sslpassword=`...).
  *
  * @example
- * describeStore({ kind: 'postgres', connectionString: 'postgres://u:secret@h/db', namespace: null }); // 'postgres://u:***@h/db'
+ * describeStore({ kind: 'postgres', connectionString: 'postgres://u:secret@h/db?password=secret', namespace: null }); // 'postgres://u:***@h/db?password=***'
  */
 export const describeStore = (spec: StoreSpec): string => {
   switch (spec.kind) {
     case 'memory': return 'memory';
     case 'sqlite': return `sqlite:${spec.filename}`;
-    case 'redis': return `${spec.url.replace(/:[^:@/]*@/, ':***@')}${spec.namespace ? `#${spec.namespace}` : ''}`;
-    case 'postgres': return `${spec.connectionString.replace(/:[^:@/]*@/, ':***@')}${spec.namespace ? `#${spec.namespace}` : ''}`;
+    case 'redis': return `${redactStoreUrl(spec.url).label}${spec.namespace ? `#${spec.namespace}` : ''}`;
+    case 'postgres': return `${redactStoreUrl(spec.connectionString).label}${spec.namespace ? `#${spec.namespace}` : ''}`;
+  }
+};
+
+/**
+ * The secrets a spec holds (URL password, password-like query values), raw and
+ * decoded, to scrub from a driver's error before it is printed.
+ *
+ * @example
+ * storeSecrets({ kind: 'redis', url: 'redis://:s3cret@h', namespace: null }); // ['s3cret']
+ */
+export const storeSecrets = (spec: StoreSpec): readonly string[] => {
+  switch (spec.kind) {
+    case 'redis': return redactStoreUrl(spec.url).secrets;
+    case 'postgres': return redactStoreUrl(spec.connectionString).secrets;
+    default: return [];
   }
 };

@@ -17,6 +17,8 @@ const faultFor = (tok: string, secret: string): fc.Arbitrary<FakeFault> => fc.on
   fc.constant<FakeFault>({ kind: 'error', status: 500, body: { error: { message: `(#1) ${secret} ${tok}`, type: 'OAuthException', code: 1 } } }),
   fc.constant<FakeFault>({ kind: 'status', status: 502, body: `<html>${tok} ${secret}</html>` }),
   fc.constant<FakeFault>({ kind: 'error', body: fakeMetaErrors.messengerThrottled }),
+  // Longer than maxResponseBytes: cut off, and the part read is never quoted.
+  fc.constant<FakeFault>({ kind: 'status', status: 200, body: `${tok} ${secret} `.repeat(400) }),
   fc.constantFrom<FakeFault>({ kind: 'reset' }, { kind: 'hang' }, { kind: 'malformed' }),
 );
 
@@ -42,7 +44,7 @@ describe('secrets never leave the client', () => {
       const log: GraphLogEntry[] = [];
       const graph = graphApi({
         accessToken: () => tok, appSecret: secret, baseUrl: fake.url, clock,
-        timeouts: { response: 40 }, retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 2 }, log: (e) => log.push(e),
+        timeouts: { response: 40 }, retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 2 }, log: (e) => log.push(e), maxResponseBytes: 8 * 1024,
       });
       try {
         const thread = { pageId: '1001', psid: '2002' };
