@@ -1,5 +1,6 @@
 import type { WebhookPermissions } from './applyWithinBudget.js';
 import type { WebhookError } from './WebhookError.js';
+import { WebhookOptionError } from './WebhookOptionError.js';
 
 /** One app secret, or several during a rotation (a signature made with any of them is valid). */
 export type WebhookSecrets =
@@ -21,6 +22,17 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   readonly maxBodyBytes?: number;
   /** Answer by this many ms; slower deliveries are recorded in the inbox first (default 3000; Meta waits 5 s). */
   readonly budgetMs?: number;
+  /**
+   * A body must be all there this many ms after the receiver starts reading it;
+   * one that stalls is dropped and answered 408 with `Connection: close` (default 10 000).
+   */
+  readonly bodyTimeoutMs?: number;
+  /**
+   * At most this many bodies are read (not yet verified) at once; past it, POSTs
+   * are answered 503 with `Retry-After` before their body is read, and Meta retries
+   * (default 32: at most 32 × `maxBodyBytes` held for unsigned bodies).
+   */
+  readonly maxPendingBodies?: number;
   /** Serve only this path (e.g. `/webhook`); other paths get 404. Default: any path the face receives. */
   readonly path?: string;
   /** Hears faults (never secrets, signatures or bodies). Errors it throws are ignored. */
@@ -33,4 +45,46 @@ export type WebhookHandlerOptions = WebhookSecrets & {
  * @example
  * createWebhookHandler({ ...options, budgetMs: webhookDefaults.budgetMs / 2 });
  */
-export const webhookDefaults = { maxBodyBytes: 3 * 1024 * 1024, budgetMs: 3000 } as const;
+export const webhookDefaults = {
+  maxBodyBytes: 3 * 1024 * 1024, budgetMs: 3000, bodyTimeoutMs: 10_000, maxPendingBodies: 32,
+} as const;
+
+/** The numeric limits of a receiver, every one checked. */
+export type WebhookLimits = { readonly [K in keyof typeof webhookDefaults]: number };
+
+/** The longest a Node timer can wait (longer ones fire after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const ranges: { readonly [K in keyof WebhookLimits]: readonly [min: number, max: number] } = {
+  maxBodyBytes: [1, 2 ** 30], // a Buffer of 1 GiB is already far past any delivery
+  budgetMs: [0, MAX_TIMER_MS],
+  bodyTimeoutMs: [1, MAX_TIMER_MS],
+  maxPendingBodies: [1, 1_000_000],
+};
+
+/**
+ * The receiver's numeric options with their defaults, each checked to be a whole
+ * number in its range: `NaN`, `Infinity`, negative or fractional values throw a
+ * `WebhookOptionError` (code `invalid_option`) instead of disabling a limit.
+ *
+ * @example
+ * webhookLimits({ maxBodyBytes: 65_536 }).maxPendingBodies; // 32
+ * webhookLimits({ maxBodyBytes: Number.NaN }); // throws WebhookOptionError
+ */
+export const webhookLimits = (options: Partial<Record<keyof WebhookLimits, unknown>>): WebhookLimits => {
+  const pick = (name: keyof WebhookLimits): number => {
+    const given = options[name];
+    const value = given === undefined ? webhookDefaults[name] : given;
+    const [min, max] = ranges[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new WebhookOptionError(name, min, max);
+    }
+    return value;
+  };
+  return {
+    maxBodyBytes: pick('maxBodyBytes'),
+    budgetMs: pick('budgetMs'),
+    bodyTimeoutMs: pick('bodyTimeoutMs'),
+    maxPendingBodies: pick('maxPendingBodies'),
+  };
+};

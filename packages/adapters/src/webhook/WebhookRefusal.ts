@@ -1,3 +1,4 @@
+import { addRefusals, refusedTotal, type RefusalCounts } from '@callperm/core';
 import type { WebhookResponse } from './WebhookRequest.js';
 
 /**
@@ -19,6 +20,12 @@ export const webhookRefusals = {
   unsupported_media_type: 415,
   /** The body is over `maxBodyBytes`. */
   payload_too_large: 413,
+  /** The body was not all there within `bodyTimeoutMs`: dropped, and the connection closed. */
+  body_timeout: 408,
+  /** `maxPendingBodies` bodies are already being read: refused before reading, with `Retry-After` (Meta retries). */
+  too_many_pending_bodies: 503,
+  /** The client went away mid-body: nothing is written (499 is never sent) and it is no fault. */
+  client_aborted: 499,
   /** No `X-Hub-Signature-256` header. */
   missing_signature: 401,
   /** The signature is malformed or made with none of the app secrets. */
@@ -50,3 +57,26 @@ export const refuse = (reason: WebhookRefusalReason, headers: Readonly<Record<st
   body: JSON.stringify({ reason }),
   reason,
 });
+
+/**
+ * The 200 of a delivery some of whose items were refused (hostile or malformed
+ * ids, implausible instants, past the per-delivery caps): the rest was applied,
+ * and a retry of the same body would be refused the same way, so Meta is answered
+ * 200 and does not retry garbage for hours (or unsubscribe the app). `refused`
+ * counts them by reason, for logs and tests; it is not sent to Meta.
+ */
+export type ReceivedResponse = WebhookResponse & { readonly refused: RefusalCounts };
+
+const RECEIVED_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
+
+/**
+ * The 200 answer of a delivery, with what its decoding and its `ingest` refused
+ * (the `ingest` part is absent when the delivery was deferred to the inbox).
+ *
+ * @example
+ * received(decoded.refused, report.refused).refused.id_malformed; // decode + ingest counts
+ */
+export const received = (decoded: RefusalCounts, ingested?: RefusalCounts): ReceivedResponse => {
+  const refused = ingested === undefined || refusedTotal(ingested) === 0 ? decoded : addRefusals(decoded, ingested);
+  return { status: 200, headers: RECEIVED_HEADERS, body: 'EVENT_RECEIVED', reason: null, refused };
+};

@@ -1,10 +1,11 @@
-import { parseWebhook, type WebhookEvent } from '@callperm/core';
+import { decodeWebhook, refusedTotal, type RefusalCounts, type WebhookEvent } from '@callperm/core';
 import { answerHandshake } from './answerHandshake.js';
 import { applyWithinBudget, type BudgetOutcome } from './applyWithinBudget.js';
+import { deadlineQueue } from './deadlineQueue.js';
 import { WebhookError } from './WebhookError.js';
-import { webhookDefaults, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
-import { refuse } from './WebhookRefusal.js';
-import type { WebhookRequest, WebhookResponse } from './WebhookRequest.js';
+import { webhookLimits, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
+import { received, refuse } from './WebhookRefusal.js';
+import type { BodyTimer, WebhookRequest, WebhookResponse } from './WebhookRequest.js';
 import { verifySignature } from './verifySignature.js';
 
 /**
@@ -23,7 +24,11 @@ export interface WebhookCore {
   drain(): Promise<void>;
   /** The body limit faces should read up to. */
   readonly maxBodyBytes: number;
+  /** How many bodies are being read right now (counted against `maxPendingBodies`). */
+  readonly pendingBodies: number;
 }
+
+const CLOSE = { connection: 'close' } as const;
 
 const RECEIVED: WebhookResponse = {
   status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'EVENT_RECEIVED', reason: null,
@@ -56,8 +61,10 @@ const secretsOf = (options: WebhookHandlerOptions): readonly string[] => {
 
 /**
  * Builds the receiver's core. POSTs are checked in this order, each refusal with
- * its status and typed reason: path, method, content type, size (413), signature
- * over the raw bytes, JSON, Page-webhook shape; then the events are deduplicated
+ * its status and typed reason: path, method, content type, declared size (413),
+ * room to read one more body (503 past `maxPendingBodies`), the body read within
+ * `bodyTimeoutMs` (408) and `maxBodyBytes` (413), signature over the raw bytes,
+ * JSON, Page-webhook shape; then the events are deduplicated
  * and applied through the service inside `budgetMs`, or recorded in its inbox and
  * applied afterwards. GET is Meta's verification handshake.
  *
@@ -70,8 +77,11 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
   if (typeof options.verifyToken !== 'string' || options.verifyToken === '') {
     throw new TypeError('[callperm] [webhook] Give verifyToken: the token you entered for the webhook in the App Dashboard.');
   }
-  const maxBodyBytes = options.maxBodyBytes ?? webhookDefaults.maxBodyBytes;
-  const budgetMs = options.budgetMs ?? webhookDefaults.budgetMs;
+  const { maxBodyBytes, budgetMs, bodyTimeoutMs, maxPendingBodies } = webhookLimits(options);
+  // One timer for every body being read (deadlines of one length fall due in order): no setTimeout per request.
+  const bodyTimer: BodyTimer = deadlineQueue(bodyTimeoutMs);
+  const busy = { 'retry-after': String(Math.ceil(bodyTimeoutMs / 1000)), connection: 'close' };
+  let pending = 0;
   const background = new Set<Promise<void>>();
   const report = (e: WebhookError): void => {
     try {
@@ -95,14 +105,18 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     return refuse('internal_error');
   };
 
-  const answerOf = (outcome: BudgetOutcome): WebhookResponse => {
-    if (outcome.kind !== 'failed') return RECEIVED;
+  // [validation at the edge] items refused by decoding or ingest are counted on the 200 (`received`): a retry would be refused alike.
+  const answerOf = (outcome: BudgetOutcome, decoded: RefusalCounts): WebhookResponse => {
+    if (outcome.kind === 'applied') {
+      return refusedTotal(decoded) + refusedTotal(outcome.report.refused) === 0 ? RECEIVED : received(decoded, outcome.report.refused);
+    }
+    if (outcome.kind !== 'failed') return refusedTotal(decoded) === 0 ? RECEIVED : received(decoded);
     report(outcome.error);
     return refuse('store_unavailable');
   };
-  const apply = (events: readonly WebhookEvent[]): WebhookResponse | Promise<WebhookResponse> => {
-    if (events.length === 0) return RECEIVED;
-    return applyWithinBudget(options.permissions, events, budgetMs, track, report).then(answerOf);
+  const apply = (events: readonly WebhookEvent[], decoded: RefusalCounts): WebhookResponse | Promise<WebhookResponse> => {
+    if (events.length === 0) return refusedTotal(decoded) === 0 ? RECEIVED : received(decoded);
+    return applyWithinBudget(options.permissions, events, budgetMs, track, report).then((o) => answerOf(o, decoded));
   };
 
   const receive = async (req: WebhookRequest, routed: boolean): Promise<WebhookResponse> => {
@@ -122,21 +136,36 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     if (method !== 'POST') return refuse('method_not_allowed', { allow: 'GET, POST' });
     if (!isJson(req.header('content-type'))) return refuse('unsupported_media_type');
     const declared = Number(req.header('content-length') ?? '0');
-    if (Number.isFinite(declared) && declared > maxBodyBytes) return refuse('payload_too_large', { connection: 'close' });
-    const body = await req.readBody(maxBodyBytes);
-    if (body === 'too_large') return refuse('payload_too_large', { connection: 'close' });
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return refuse('payload_too_large', CLOSE);
+    // Unverified bodies cost memory until their signature is checked: at most maxPendingBodies at once.
+    if (pending >= maxPendingBodies) return refuse('too_many_pending_bodies', busy);
+    pending += 1;
+    let body;
+    try {
+      body = await req.readBody(maxBodyBytes, bodyTimer);
+    } finally {
+      pending -= 1;
+    }
+    if (!(body instanceof Uint8Array)) {
+      if (body === 'too_large') return refuse('payload_too_large', CLOSE);
+      if (body === 'timed_out') return refuse('body_timeout', CLOSE);
+      return refuse('client_aborted'); // not a fault: nobody is there to answer, and onError does not hear it
+    }
     const signature = verifySignature(body, req.header('x-hub-signature-256'), secrets);
     if (signature === 'missing') return refuse('missing_signature');
     if (signature !== 'valid') return refuse('invalid_signature');
     const json = parseJson(body);
     if (!json.ok) return refuse('invalid_json');
-    const events = parseWebhook(json.value);
-    if (!events.ok) return refuse('not_a_page_webhook');
-    return apply(events.value);
+    const decoded = decodeWebhook(json.value);
+    if (!decoded.ok) return refuse('not_a_page_webhook');
+    return apply(decoded.value.events, decoded.value.refused);
   };
 
   return {
     maxBodyBytes,
+    get pendingBodies() {
+      return pending;
+    },
     handle: (req, handleOptions) => {
       let answer: Promise<WebhookResponse>;
       try {

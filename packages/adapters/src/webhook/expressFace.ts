@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { WebhookCore } from './createWebhookCore.js';
 import { fromNodeRequest, writeNodeResponse } from './nodeFace.js';
 import { WebhookError } from './WebhookError.js';
+import type { BodyTimer } from './WebhookRequest.js';
 
 /**
  * The Express face (4 or 5): a middleware. Mount it before any body parser, or
@@ -18,12 +19,12 @@ export const expressFace = (core: WebhookCore) => (req: Request, res: Response, 
   const base = fromNodeRequest(req, req.originalUrl);
   const parsed: unknown = req.body;
   const readBody = parsed === undefined
-    ? (limit: number) => base.readBody(limit)
+    ? (limit: number, timer: BodyTimer) => base.readBody(limit, timer)
     : Buffer.isBuffer(parsed)
       ? (limit: number) => Promise.resolve(parsed.length > limit ? 'too_large' as const : new Uint8Array(parsed))
       : () => Promise.reject(new WebhookError('raw_body_unavailable'));
-  void core.handle({ ...base, readBody }).then((answer) => {
+  core.handle({ ...base, readBody }).then((answer) => {
     if (answer.reason === 'not_found') next();
     else writeNodeResponse(res, answer);
-  });
+  }).catch(() => res.destroy());
 };

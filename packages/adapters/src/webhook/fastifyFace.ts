@@ -1,7 +1,7 @@
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebhookCore } from './createWebhookCore.js';
 import { readNodeBody } from './readNodeBody.js';
-import type { RawBody } from './WebhookRequest.js';
 
 /** Options of the Fastify plugin. */
 export interface FastifyWebhookOptions {
@@ -9,11 +9,14 @@ export interface FastifyWebhookOptions {
   readonly path?: string;
 }
 
+const EMPTY = new Uint8Array();
+
 /**
  * The Fastify face (5): a plugin that registers GET and POST on its path. Inside
- * its own encapsulated context it replaces the body parsers with one that keeps
- * the raw bytes (up to `maxBodyBytes`) for the signature check, so your other
- * routes keep Fastify's JSON parser.
+ * its own encapsulated context it replaces the body parsers with one that hands
+ * the body stream on unread, so the receiver reads it itself (raw bytes for the
+ * signature check, up to `maxBodyBytes`, within `bodyTimeoutMs`, counted against
+ * `maxPendingBodies`); your other routes keep Fastify's JSON parser.
  *
  * @example
  * await app.register(webhook.fastify, { path: '/webhook' });
@@ -22,13 +25,13 @@ export const fastifyFace = (core: WebhookCore, defaultPath: string | undefined):
   (instance, opts) => {
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', (_request, payload, done) => {
-      readNodeBody(payload, core.maxBodyBytes).then((body) => done(null, body), (e: Error) => done(e, undefined));
+      done(null, payload);
     });
     instance.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: opts.path ?? defaultPath ?? '/webhook',
       handler: async (request, reply) => {
-        const body = request.body as RawBody | undefined;
+        const payload = request.body as Readable | undefined;
         const answer = await core.handle({
           method: request.method,
           url: request.url,
@@ -36,8 +39,13 @@ export const fastifyFace = (core: WebhookCore, defaultPath: string | undefined):
             const v = request.headers[name];
             return Array.isArray(v) ? v[0] : v;
           },
-          readBody: () => Promise.resolve(body ?? new Uint8Array()),
+          readBody: (limit, timer) => (payload === undefined ? Promise.resolve(EMPTY) : readNodeBody(payload, limit, timer)),
         }, { routed: true });
+        if (answer.reason === 'client_aborted' || reply.raw.destroyed) {
+          reply.hijack(); // nobody to answer: write nothing on the dead socket
+          reply.raw.destroy();
+          return reply;
+        }
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     });

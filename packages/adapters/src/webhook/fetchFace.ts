@@ -1,16 +1,36 @@
 import type { WebhookCore } from './createWebhookCore.js';
-import type { RawBody } from './WebhookRequest.js';
+import type { BodyTimer, RawBody } from './WebhookRequest.js';
 
-/** Reads a Fetch body up to `limit` bytes; past it the stream is cancelled. */
-const readFetchBody = async (request: Request, limit: number): Promise<RawBody> => {
+/**
+ * Reads a Fetch body up to `limit` bytes; past it, or at the timer's deadline,
+ * the stream is cancelled. A body stream that fails is the client gone (`aborted`).
+ */
+const readFetchBody = async (request: Request, limit: number, timer?: BodyTimer): Promise<RawBody> => {
   if (request.body === null) return new Uint8Array();
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+  let timedOut = false;
+  const deadline = timer?.add(() => {
+    timedOut = true;
+    reader.cancel().catch(() => undefined);
+  });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  // Leaving the loop early cancels the stream: the rest of an oversized body is never read.
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) return 'timed_out';
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        reader.cancel().catch(() => undefined); // the rest of an oversized body is never read
+        return 'too_large';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return timedOut ? 'timed_out' : 'aborted';
+  } finally {
+    deadline?.cancel();
   }
   const out = new Uint8Array(size);
   let at = 0;
@@ -34,7 +54,7 @@ export const fetchFace = (core: WebhookCore) => async (request: Request): Promis
     method: request.method,
     url: `${url.pathname}${url.search}`,
     header: (name) => request.headers.get(name) ?? undefined,
-    readBody: (limit) => readFetchBody(request, limit),
+    readBody: (limit, timer) => readFetchBody(request, limit, timer),
   });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 };

@@ -9,6 +9,7 @@ export * from './WebhookHandlerOptions.js';
 export * from './WebhookRequest.js';
 export * from './WebhookRefusal.js';
 export * from './WebhookError.js';
+export * from './WebhookOptionError.js';
 export * from './verifySignature.js';
 export * from './answerHandshake.js';
 export * from './applyWithinBudget.js';
