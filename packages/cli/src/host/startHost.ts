@@ -1,8 +1,9 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createWebhookHandler, type WebhookError, type WebhookHandler } from '@callperm/adapters/webhook';
 import type { CallPermissions } from '@callperm/core';
+import { sendApiError } from './apiError.js';
+import type { ServerTimeouts } from './serverTimeouts.js';
+import { startListener } from './startListener.js';
 
 /** Options of {@link startHost}. */
 export interface HostOptions {
@@ -13,9 +14,13 @@ export interface HostOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** Serves other paths (the JSON API); return false to answer 404. */
+  /** Serves other paths (the JSON API, `/healthz`); return false to answer 404. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly onWebhookError?: (error: WebhookError) => void;
+  /** Told the error code of a route that threw (never its message). */
+  readonly onRouteError?: (code: string) => void;
+  /** Header, request and keep-alive bounds; default {@link defaultServerTimeouts} (10 s, 30 s, 5 s). */
+  readonly timeouts?: ServerTimeouts;
 }
 
 /** A running host: Meta's webhook at `/webhook`, and whatever `routes` serves. */
@@ -31,7 +36,8 @@ export interface RunningHost {
 /**
  * Starts a `node:http` server with callperm's webhook receiver at `/webhook`
  * (the GET handshake and signed POSTs) in front of a service, plus optional
- * routes. Used by `simulate` (on loopback, for the consumer simulator) and `serve`.
+ * routes, with bounded timeouts (a stalled client is cut off in seconds). Used by
+ * `simulate` (on loopback, for the consumer simulator) and `serve`.
  *
  * @example
  * const host = await startHost({ permissions, appSecret, verifyToken, port: 3000 });
@@ -46,26 +52,25 @@ export const startHost = async (options: HostOptions): Promise<RunningHost> => {
     path: '/webhook',
     ...(options.onWebhookError ? { onError: options.onWebhookError } : {}),
   });
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/webhook') return webhook.node(req, res);
+  const listener = await startListener((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if ((q === -1 ? url : url.slice(0, q)) === '/webhook') return webhook.node(req, res);
     if (options.routes?.(req, res) === true) return;
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not_found' }));
+    req.resume();
+    sendApiError(res, 404, 'not_found');
+  }, {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.onRouteError ? { onError: options.onRouteError } : {}),
   });
-  server.keepAliveTimeout = 5_000;
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]: unknown[]) => Promise.reject(e instanceof Error ? e : new Error(String(e))))]);
-  const { port, address } = server.address() as AddressInfo;
-  const hostname = address.includes(':') ? `[${address}]` : address;
   return {
-    url: `http://${hostname}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     webhook,
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      await listener.close();
       await webhook.drain();
     },
   };
