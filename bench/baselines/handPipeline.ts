@@ -8,13 +8,15 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
-  decisionReason, emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
-  type Instant, type PermissionEvent, type PermissionRecord, type Thread,
+  admissionDefaults, admitEvents, decisionReason, emptyRecord, messengerPolicy, parseWebhook, resolvePolicy, toPermissionEvent,
+  type AdmissionLimits, type Instant, type PermissionEvent, type PermissionRecord, type Thread,
 } from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
 import { handStep } from './handReducer.js';
 
 const policy = resolvePolicy(messengerPolicy);
+/** The workload's events are dated about 30 days before the bench clock: both sides admit 60 days back. */
+export const benchAdmission: AdmissionLimits = { ...admissionDefaults, horizonMs: 60 * 86_400_000 };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** One decoded event of a delivery, with where it goes. */
@@ -100,12 +102,14 @@ export const handPipeline = (driver: RawDriver, clock: { now(): Instant }) => ({
     if (!verify(d.body, d.signature)) throw new Error('bad signature');
     const parsed = parseWebhook(JSON.parse(utf8.decode(d.body)));
     if (!parsed.ok) throw new Error('not a page webhook');
+    const now = clock.now();
+    // The same screening as the product's ingest (ids, plausible instants, caps per delivery).
+    const { accepted } = admitEvents(parsed.value, { now, limits: benchAdmission });
     const events: RawEvent[] = [];
-    for (const w of parsed.value) {
+    for (const w of accepted) {
       const m = toPermissionEvent(w);
       if (m !== null) events.push({ id: w.id, thread: m.thread, event: m.event });
     }
-    const now = clock.now();
     await driver.apply(events, now, now + policy.dedupeTtlMs);
   },
   close: () => driver.close(),

@@ -5,6 +5,7 @@ import {
   type Clock, type GraphApi, type PermissionStore,
 } from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
+import { benchAdmission } from '../baselines/handPipeline.js';
 
 const noGraph: GraphApi = {
   checkPermission: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
@@ -46,7 +47,7 @@ export interface Pipeline {
  * const p = productPipeline(memoryStore(), clock); await p.handle(delivery);
  */
 export const productPipeline = (store: PermissionStore, clock: Clock): Pipeline => {
-  const permissions = createCallPermissions({ graph: noGraph, store, clock, policy: messengerPolicy });
+  const permissions = createCallPermissions({ graph: noGraph, store, clock, policy: messengerPolicy, admission: benchAdmission });
   const core = createWebhookCore({ appSecret: APP_SECRET, verifyToken: 'bench', permissions, budgetMs: 60_000 });
   return {
     async handle(d) {

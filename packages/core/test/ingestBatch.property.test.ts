@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
-  createCallPermissions, memoryStore,
+  createCallPermissions, memoryStore, noRefusals,
   type PermissionStore, type Thread, type ThreadCommit, type WebhookEvent,
 } from '../src/internals.js';
 import { HOUR, T0 } from './support/histories.js';
@@ -65,7 +65,7 @@ describe('ingest commits a delivery thread by thread', () => {
       { kind: 'inbound_message', id: 'm1', thread: a, at: T0 },
     ]);
     expect(calls).toEqual({ get: 3, commitThread: 3, compareAndSet: 0, remember: 0 });
-    expect(report).toEqual({ applied: 4, unchanged: 0, duplicates: 1, ignored: 0 });
+    expect(report).toEqual({ applied: 4, unchanged: 0, duplicates: 1, ignored: 0, refused: noRefusals });
     expect((await store.get(a))?.record.lastInboundAt).toBe(T0 + 2);
   });
 
@@ -80,7 +80,7 @@ describe('ingest commits a delivery thread by thread', () => {
     const delivery: WebhookEvent[] = [{ kind: 'inbound_message', id: 'm1', thread: threads[0]!, at: T0 }];
     await expect(permissions.ingest(delivery)).rejects.toThrow('store unreachable');
     down = false;
-    expect(await permissions.ingest(delivery)).toEqual({ applied: 1, unchanged: 0, duplicates: 0, ignored: 0 });
+    expect(await permissions.ingest(delivery)).toEqual({ applied: 1, unchanged: 0, duplicates: 0, ignored: 0, refused: noRefusals });
     expect((await inner.get(threads[0]!))?.record.lastInboundAt).toBe(T0);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createCallPermissions, memoryStore,
+  createCallPermissions, memoryStore, noRefusals,
   type GraphFailure, type Thread, type TransitionNotice,
 } from '../src/internals.js';
 import { DAY, HOUR, T0 } from './support/histories.js';
@@ -90,7 +90,7 @@ describe('createCallPermissions', () => {
       { kind: 'permission_reply', id: 'r1', thread, at: clock.now() + 1, response: 'approve', expiresAt },
       { kind: 'call', id: 'c1', pageId: thread.pageId, psid: thread.psid, at: clock.now(), callId: 'c', event: 'connect', direction: 'user_initiated', callStatus: null, terminateStatus: null, durationSec: null },
     ]);
-    expect(report).toEqual({ applied: 1, unchanged: 0, duplicates: 1, ignored: 1 });
+    expect(report).toEqual({ applied: 1, unchanged: 0, duplicates: 1, ignored: 1, refused: noRefusals });
     expect((await permissions.canStartCall(thread)).allowed).toBe(true);
     clock.advance(7 * DAY);
     const later = await permissions.canStartCall(thread);

@@ -4,7 +4,9 @@ import type { CallEvent } from '../webhookEvent.js';
 import { caseInsensitive } from './caseInsensitive.js';
 import { eventInstant } from './EntryContext.js';
 import type { EntryContext } from './EntryContext.js';
-import { MetaId } from './MetaId.js';
+import { isAcceptableField } from './admitEvents.js';
+import type { RefusalSink } from './DecodeReport.js';
+import { idProblem, MetaId, metaIdLimits } from './MetaId.js';
 import { webhookEventId } from './webhookEventId.js';
 
 const CallEventName = caseInsensitive('CallEventName', ['connect', 'call_status', 'media_update', 'terminate']);
@@ -44,7 +46,9 @@ const sessionVersion = (u: unknown): number | null =>
  * `terminate`). The Page is `entry.id`; without one, a `connect` names it in
  * `to` (or `from` when `business_initiated`). The PSID is, for `connect`, whichever
  * of `to`/`from` is not the Page; for `call_status`, `recipient_id`; otherwise null.
- * Statuses and directions are lower-cased. Unknown shapes are null (skipped).
+ * Statuses and directions are lower-cased. Unknown shapes are null (skipped); so
+ * is an item with an id too long or not well-formed, or a status that is not short
+ * well-formed text, told to `refuse`.
  *
  * @example
  * decodeCallItem(
@@ -52,7 +56,11 @@ const sessionVersion = (u: unknown): number | null =>
  *   { pageId: '1234', time: null },
  * ); // { kind: 'call', event: 'terminate', terminateStatus: 'completed', durationSec: null, psid: null, ... }
  */
-export const decodeCallItem = (item: unknown, entry: EntryContext): CallEvent | null => {
+export const decodeCallItem = (
+  item: unknown,
+  entry: EntryContext,
+  refuse: RefusalSink = () => undefined,
+): CallEvent | null => {
   const decoded = CallItem.decode(item);
   if (!isRight(decoded)) return null;
   const c = decoded.right;
@@ -70,6 +78,13 @@ export const decodeCallItem = (item: unknown, entry: EntryContext): CallEvent | 
   const terminateStatus = c.event === 'terminate' ? lowerOrNull(c.status) : null;
   const durationSec = c.event === 'terminate' ? durationOrNull(c.duration) : null;
   const version = c.event === 'media_update' ? sessionVersion(c.session) : null;
+  const problem = idProblem(pageId, metaIdLimits.person) ?? idProblem(c.id, metaIdLimits.object)
+    ?? (psid === null ? null : idProblem(psid, metaIdLimits.person))
+    ?? (isAcceptableField(callStatus) && isAcceptableField(terminateStatus) ? null : 'field_malformed');
+  if (problem !== null) {
+    refuse(problem);
+    return null;
+  }
   return {
     kind: 'call',
     id: webhookEventId('call', [

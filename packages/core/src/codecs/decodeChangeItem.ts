@@ -4,6 +4,7 @@ import type { WebhookEvent } from '../webhookEvent.js';
 import { decodeCallItem } from './decodeCallItem.js';
 import { decodePermissionReply, isPermissionReplyBody } from './decodePermissionReply.js';
 import type { EntryContext } from './EntryContext.js';
+import type { RefusalSink } from './DecodeReport.js';
 
 /** A Graph Page-webhook change: `{field, value}`. */
 const ChangeItem = t.type({ field: t.string, value: t.UnknownRecord }, 'ChangeItem');
@@ -25,7 +26,7 @@ const isEvent = <E>(e: E | null): e is E => e !== null;
  * Decodes one `entry[].changes[]` item: `call_permission_reply` (Shape C, the
  * reply's `sender`, `recipient` and `timestamp` on `value`) and `calls` (`value`
  * is one call item, or holds a `calls` array). Other fields and unknown shapes
- * give no events.
+ * give no events; items refused for their ids or values are told to `refuse`.
  *
  * @example
  * decodeChangeItem(
@@ -33,18 +34,22 @@ const isEvent = <E>(e: E | null): e is E => e !== null;
  *   { pageId: '1234', time: null },
  * ); // [{ kind: 'call', event: 'terminate', terminateStatus: 'failed', ... }]
  */
-export const decodeChangeItem = (item: unknown, entry: EntryContext): WebhookEvent[] => {
+export const decodeChangeItem = (
+  item: unknown,
+  entry: EntryContext,
+  refuse: RefusalSink = () => undefined,
+): WebhookEvent[] => {
   const decoded = ChangeItem.decode(item);
   if (!isRight(decoded)) return [];
   const { field, value } = decoded.right;
   switch (field.trim().toLowerCase()) {
     case 'call_permission_reply': {
-      const reply = decodePermissionReply(value, replyBodyOf(value), entry);
+      const reply = decodePermissionReply(value, replyBodyOf(value), entry, refuse);
       return reply === null ? [] : [reply];
     }
     case 'calls': {
       const items: readonly unknown[] = Array.isArray(value.calls) ? value.calls : [value];
-      return items.map((c) => decodeCallItem(c, entry)).filter(isEvent);
+      return items.map((c) => decodeCallItem(c, entry, refuse)).filter(isEvent);
     }
     default:
       return [];

@@ -4,7 +4,8 @@ import type { WebhookEvent } from '../webhookEvent.js';
 import { decodePermissionReply } from './decodePermissionReply.js';
 import { eventInstant } from './EntryContext.js';
 import type { EntryContext } from './EntryContext.js';
-import { MetaRef } from './MetaId.js';
+import type { RefusalSink } from './DecodeReport.js';
+import { idProblem, MetaRef, metaIdLimits } from './MetaId.js';
 import { webhookEventId } from './webhookEventId.js';
 
 /** A standard Messenger event: `{sender, recipient, timestamp, ...event-specific}`. */
@@ -22,7 +23,8 @@ const midOf = (u: Record<string, unknown>): string | null => (typeof u.mid === '
  * Decodes one `entry[].messaging[]` item: a `call_permission_reply` (Shape B) or
  * the person writing to the Page (a `message` that is not an echo, or a
  * `postback`), which opens the messaging window. Page = `recipient.id`, PSID =
- * `sender.id`. Anything else (deliveries, reads, echoes, unknown shapes) is null.
+ * `sender.id`. Anything else (deliveries, reads, echoes, unknown shapes) is null;
+ * so is an item whose ids are too long or not well-formed, told to `refuse`.
  *
  * @example
  * decodeMessagingItem(
@@ -30,9 +32,13 @@ const midOf = (u: Record<string, unknown>): string | null => (typeof u.mid === '
  *   { pageId: '1234', time: null },
  * ); // { kind: 'inbound_message', thread: { pageId: '1234', psid: '5678' }, at: 1458692752478, ... }
  */
-export const decodeMessagingItem = (item: unknown, entry: EntryContext): WebhookEvent | null => {
+export const decodeMessagingItem = (
+  item: unknown,
+  entry: EntryContext,
+  refuse: RefusalSink = () => undefined,
+): WebhookEvent | null => {
   if (isRecord(item) && 'call_permission_reply' in item) {
-    return decodePermissionReply(item, item.call_permission_reply, entry);
+    return decodePermissionReply(item, item.call_permission_reply, entry, refuse);
   }
   const decoded = MessagingItem.decode(item);
   if (!isRight(decoded)) return null;
@@ -49,6 +55,12 @@ export const decodeMessagingItem = (item: unknown, entry: EntryContext): Webhook
   const at = eventInstant(timestamp, entry);
   if (at === null) return null;
   const thread = { pageId: recipient.id, psid: sender.id };
+  const problem = idProblem(thread.pageId, metaIdLimits.person) ?? idProblem(thread.psid, metaIdLimits.person)
+    ?? (mid === null ? null : idProblem(mid, metaIdLimits.object));
+  if (problem !== null) {
+    refuse(problem);
+    return null;
+  }
   return {
     kind: 'inbound_message',
     id: webhookEventId('inbound_message', [thread.pageId, thread.psid, at, mid]),

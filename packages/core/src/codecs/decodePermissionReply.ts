@@ -4,7 +4,8 @@ import type { PermissionReplyEvent } from '../webhookEvent.js';
 import { caseInsensitive } from './caseInsensitive.js';
 import { eventInstant } from './EntryContext.js';
 import type { EntryContext } from './EntryContext.js';
-import { MetaRef } from './MetaId.js';
+import type { RefusalSink } from './DecodeReport.js';
+import { idProblem, MetaRef, metaIdLimits } from './MetaId.js';
 import { toEpochMs } from './timestamps.js';
 import { webhookEventId } from './webhookEventId.js';
 
@@ -38,7 +39,9 @@ export const isPermissionReplyBody = (u: unknown): boolean => isRight(ReplyBody.
  * `sender`, `recipient` and `timestamp` (an `entry[]`, a `messaging[]` item, or a
  * `changes[].value`), `body` is the reply object. Returns null for a shape it does
  * not recognise (no PSID, no Page, no instant, an unknown `response`): the caller
- * skips it. `expiresAt` is null on `reject` and when the expiry is absent or unreadable.
+ * skips it. A Page id or PSID over its length limit or not well-formed is told to
+ * `refuse` and gives null too. `expiresAt` is null on `reject` and when the expiry
+ * is absent or unreadable.
  *
  * @example
  * decodePermissionReply(
@@ -51,6 +54,7 @@ export const decodePermissionReply = (
   item: unknown,
   body: unknown,
   entry: EntryContext,
+  refuse: RefusalSink = () => undefined,
 ): PermissionReplyEvent | null => {
   const fields = ReplyItem.decode(item);
   const reply = ReplyBody.decode(body);
@@ -60,6 +64,11 @@ export const decodePermissionReply = (
   const at = eventInstant(fields.right.timestamp, entry);
   if (pageId === null || at === null) return null;
   const psid = fields.right.sender.id;
+  const problem = idProblem(pageId, metaIdLimits.person) ?? idProblem(psid, metaIdLimits.person);
+  if (problem !== null) {
+    refuse(problem);
+    return null;
+  }
   const { response } = reply.right;
   const expiry = toEpochMs(reply.right.expiration_timestamp);
   const expiresAt = response === 'approve' && expiry.ok ? expiry.value : null;

@@ -10,3 +10,4 @@ export * from './parseSendResponse.js';
 export * from './parseGraphError.js';
 export * from './parseWebhook.js';
 export * from './webhookEventId.js';
+export * from './admitEvents.js';

@@ -2,7 +2,8 @@ import * as t from 'io-ts';
 import { ok } from '../result.js';
 import type { Result } from '../result.js';
 import type { WebhookEvent } from '../webhookEvent.js';
-import type { DecodeReport } from './DecodeReport.js';
+import { admissionDefaults, admitEvents, type AdmissionLimits } from './admitEvents.js';
+import { addRefusals, noRefusals, type DecodeReport, type RefusalCounts, type RefusalReason, type RefusalSink } from './DecodeReport.js';
 import { decodeCallItem } from './decodeCallItem.js';
 import { decodeChangeItem } from './decodeChangeItem.js';
 import { decodeMessagingItem } from './decodeMessagingItem.js';
@@ -22,24 +23,62 @@ const pushIf = (events: WebhookEvent[], e: WebhookEvent | null): void => {
   if (e !== null) events.push(e);
 };
 
-const decodeEntry = (entry: Readonly<Record<string, unknown>>, events: WebhookEvent[]): void => {
+const decodeEntry = (entry: Readonly<Record<string, unknown>>, events: WebhookEvent[], refuse: RefusalSink): void => {
   const ctx = entryContext(entry);
   // Shape A: the guide puts the reply's fields directly on the entry.
-  if ('call_permission_reply' in entry) pushIf(events, decodePermissionReply(entry, entry.call_permission_reply, ctx));
-  for (const item of itemsOf(entry.messaging)) pushIf(events, decodeMessagingItem(item, ctx));
-  for (const item of itemsOf(entry.changes)) events.push(...decodeChangeItem(item, ctx));
-  for (const item of itemsOf(entry.calls)) pushIf(events, decodeCallItem(item, ctx));
+  if ('call_permission_reply' in entry) pushIf(events, decodePermissionReply(entry, entry.call_permission_reply, ctx, refuse));
+  for (const item of itemsOf(entry.messaging)) pushIf(events, decodeMessagingItem(item, ctx, refuse));
+  for (const item of itemsOf(entry.changes)) events.push(...decodeChangeItem(item, ctx, refuse));
+  for (const item of itemsOf(entry.calls)) pushIf(events, decodeCallItem(item, ctx, refuse));
+};
+
+/** A decoded delivery: the events to apply, in order, and the items refused, by reason. */
+export interface DecodedWebhook {
+  readonly events: readonly WebhookEvent[];
+  readonly refused: RefusalCounts;
+}
+
+/**
+ * Decodes a Page webhook body like {@link parseWebhook} and tells what it refused:
+ * items whose ids are too long or not well-formed (a lone surrogate, NUL, a control
+ * character) or whose status text is not, and events past the per-delivery caps
+ * (`limits.maxEventsPerDelivery`, `limits.maxThreadsPerDelivery`). The rest of the
+ * delivery is kept. Instants are not judged here (that needs a clock: `ingest`
+ * does it). Never throws on any JSON value.
+ *
+ * @example
+ * const r = decodeWebhook(JSON.parse(body));
+ * if (r.ok && r.value.refused.id_malformed > 0) console.log('hostile ids refused');
+ */
+export const decodeWebhook = (json: unknown, limits: AdmissionLimits = admissionDefaults): Result<DecodedWebhook, DecodeReport> => {
+  const body = decodeWith('webhook', PageWebhook, json);
+  if (!body.ok) return body;
+  const events: WebhookEvent[] = [];
+  let counts: Record<RefusalReason, number> | null = null;
+  const refuse: RefusalSink = (reason) => {
+    counts ??= { ...noRefusals };
+    counts[reason] += 1;
+  };
+  for (const entry of body.value.entry) if (isRecord(entry)) decodeEntry(entry, events, refuse);
+  const decodeRefusals: RefusalCounts = counts ?? noRefusals;
+  if (events.length <= limits.maxEventsPerDelivery && events.length <= limits.maxThreadsPerDelivery) {
+    return ok({ events, refused: decodeRefusals });
+  }
+  const admitted = admitEvents(events, { now: null, limits, checkIds: false });
+  return ok({ events: admitted.accepted, refused: addRefusals(decodeRefusals, admitted.refused) });
 };
 
 /**
  * Decodes a Page webhook body into callperm's events. The envelope must be
  * `{object: "page", entry: [...]}` or the result is a report; inside it decoding is
  * lenient: an entry or item of a shape callperm does not recognise is skipped,
- * unknown fields are ignored. It reads `call_permission_reply` in all three
- * documented envelopes (on `entry[]`, in `entry[].messaging[]`, in
- * `entry[].changes[]`), inbound messages and postbacks from `messaging[]`, and
- * call events from `entry[].calls[]` and `changes[{field: "calls"}]`. Events keep
- * the body's order; each has a dedupe `id` that Meta's retries reproduce.
+ * unknown fields are ignored, and an item refused for its ids (see
+ * {@link decodeWebhook}, which counts them) is left out. It reads
+ * `call_permission_reply` in all three documented envelopes (on `entry[]`, in
+ * `entry[].messaging[]`, in `entry[].changes[]`), inbound messages and postbacks
+ * from `messaging[]`, and call events from `entry[].calls[]` and
+ * `changes[{field: "calls"}]`. Events keep the body's order; each has a dedupe
+ * `id` that Meta's retries reproduce. Never throws on any JSON value.
  *
  * @example
  * const r = parseWebhook({ object: 'page', entry: [{ sender: { id: '5678' }, recipient: { id: '1234' },
@@ -47,9 +86,6 @@ const decodeEntry = (entry: Readonly<Record<string, unknown>>, events: WebhookEv
  * if (r.ok) r.value[0]?.kind; // 'permission_reply'
  */
 export const parseWebhook = (json: unknown): Result<WebhookEvent[], DecodeReport> => {
-  const body = decodeWith('webhook', PageWebhook, json);
-  if (!body.ok) return body;
-  const events: WebhookEvent[] = [];
-  for (const entry of body.value.entry) if (isRecord(entry)) decodeEntry(entry, events);
-  return ok(events);
+  const r = decodeWebhook(json, { ...admissionDefaults, maxEventsPerDelivery: Infinity, maxThreadsPerDelivery: Infinity });
+  return r.ok ? ok([...r.value.events]) : r;
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createCallPermissions, memoryStore,
+  createCallPermissions, memoryStore, noRefusals,
   type PermissionStore, type RemotePermission, type Thread, type TransitionNotice,
 } from '../../src/internals.js';
 import { inProcessGraph } from '../support/inProcessGraph.js';
@@ -31,7 +31,7 @@ describe('ingesting calls webhooks', () => {
   it('grants provisionally after a missed consumer call and counts the items', async () => {
     const { permissions } = host(memoryStore());
     const report = await permissions.ingest([c.connect('user_initiated', T0), c.media(T0 + S), c.terminate(T0 + 60 * S, null)]);
-    expect(report).toEqual({ applied: 1, unchanged: 0, duplicates: 0, ignored: 2 });
+    expect(report).toEqual({ applied: 1, unchanged: 0, duplicates: 0, ignored: 2, refused: noRefusals });
     const s = await permissions.status(thread);
     expect(s).toMatchObject({ state: 'approved', provisional: true, expiresAt: T0 + 60 * S + 7 * DAY, canStartCall: true });
   });
