@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CliIo } from './CliIo.js';
 import { chartCommand } from './commands/chartCommand.js';
 import { checkCommand } from './commands/checkCommand.js';
+import { inboxCommand } from './commands/inboxCommand.js';
 import { inspectCommand } from './commands/inspectCommand.js';
 import { requestCommand } from './commands/requestCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
@@ -27,7 +28,7 @@ export const createProgram = (io: CliIo): Command => {
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
-  for (const command of [simulateCommand(io), chartCommand(io), serveCommand(io), checkCommand(io), requestCommand(io), inspectCommand(io)]) {
+  for (const command of [simulateCommand(io), chartCommand(io), serveCommand(io), checkCommand(io), requestCommand(io), inspectCommand(io), inboxCommand(io)]) {
     program.addCommand(command.configureOutput({ writeOut: io.out, writeErr: io.err }).showHelpAfterError().exitOverride());
   }
   return program;

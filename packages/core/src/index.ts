@@ -35,6 +35,8 @@ export { ContentionError } from './service/commitSteps.js';
 export * from './service/createCallPermissions.js';
 export type { SweepOptions, SweepReport } from './service/sweep.js';
 export type { InboxTicket } from './service/inbox.js';
+export type { MovedAsideEntry } from './service/inboxAside.js';
+export { DEFAULT_RETRY, retryDelayMs, resolveRetry, type RetryOptions, type ResolvedRetry } from './service/retryBackoff.js';
 export type { CallTrace, CallEnd } from './calls/CallTrace.js';
 export * from './chart/chartModel.js';
 export * from './chart/toMermaid.js';

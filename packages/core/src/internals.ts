@@ -23,4 +23,8 @@ export * from './service/followUpFor.js';
 export * from './service/WebhookEventCodec.js';
 export { callTraceKey, DEFAULT_CALL_TRACE_TTL_MS } from './service/recordCallEvent.js';
 export type { InboxEntry } from './service/inbox.js';
+export * from './service/followUpBackoff.js';
+export * from './service/processInbox.js';
+export * from './service/inboxAside.js';
+export * from './service/retryBackoff.js';
 export * from './machine/packedRecord.js';

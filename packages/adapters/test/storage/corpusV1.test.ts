@@ -43,7 +43,9 @@ const expectDoc = async (store: PermissionStore, entry: CorpusDoc): Promise<void
     version: entry.version, value: entry.value, dueAt: entry.dueAt,
   });
   const read = entry.kind === 'call' ? decodeJson(callTraceFormat, entry.value, false) : decodeJson(inboxFormat, entry.value, false);
-  expect(read, `${entry.kind} ${entry.key}`).toEqual(JSON.parse(entry.value));
+  // Inbox format 3 reads a delivery stored before as never tried, in the inbox (the step is tested in core).
+  const added = entry.kind === 'inbox' ? { attempts: 0, lastError: null, movedAsideAt: null } : {};
+  expect(read, `${entry.kind} ${entry.key}`).toEqual({ ...JSON.parse(entry.value), ...added });
 };
 
 /** A remembered id of the corpus is still remembered (a duplicate) at the instant it was remembered. */

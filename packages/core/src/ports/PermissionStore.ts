@@ -148,7 +148,7 @@ export class CorruptRecordError extends Error {
   readonly version: number | null;
   readonly format: number | null;
   constructor(readonly thread: Thread, readonly detail: string, options?: { cause?: unknown; version?: number | null; format?: number | null }) {
-    super(`The stored record for page ${thread.pageId}, psid ${thread.psid} is corrupted (${detail}). `
+    super(`The stored record for page ${JSON.stringify(thread.pageId)}, psid ${JSON.stringify(thread.psid)} is corrupted (${detail}). `
       + `Inspect it, then replace it with store.reset(thread, ${options?.version ?? 'version'}, now); callperm rebuilds it from a remote check.`, options);
     this.name = 'CorruptRecordError';
     this.version = options?.version ?? null;

@@ -2,13 +2,15 @@ import type { Instant } from '../thread.js';
 
 /**
  * The kinds of side documents a store keeps next to thread records: a call's
- * trace (`call`), and a webhook delivery waiting in the inbox (`inbox`). Each kind
- * is its own key space and its own due index.
+ * trace (`call`), a webhook delivery waiting in the inbox (`inbox`), one moved
+ * aside after failing too often (`inbox_aside`, listed by its due index, kept
+ * until replayed), and a thread's failing remote check with its backoff
+ * (`followup`). Each kind is its own key space and its own due index.
  *
  * @example
  * const kind: DocKind = 'inbox';
  */
-export type DocKind = 'call' | 'inbox';
+export type DocKind = 'call' | 'inbox' | 'inbox_aside' | 'followup';
 
 /**
  * A side document as stored: its version (1 for the first write after it was

@@ -34,7 +34,7 @@ export class ContentionError extends Error {
   readonly thread: Thread | null;
   readonly doc: { readonly kind: DocKind; readonly key: string } | null;
   constructor(target: Thread | { readonly kind: DocKind; readonly key: string }, attempts: number) {
-    const what = 'kind' in target ? `the ${target.kind} document ${JSON.stringify(target.key)}` : `page ${target.pageId}, psid ${target.psid}`;
+    const what = 'kind' in target ? `the ${target.kind} document ${JSON.stringify(target.key)}` : `page ${JSON.stringify(target.pageId)}, psid ${JSON.stringify(target.psid)}`;
     super(`Gave up writing ${what} after ${attempts} compare-and-set conflicts; another writer keeps updating it. Retry the command.`);
     this.name = 'ContentionError';
     this.thread = 'kind' in target ? null : target;

@@ -11,12 +11,16 @@ import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
 import { commitEvents, commitSteps, type CommitDeps, type EventsCommitted, type ThreadEvents } from './commitSteps.js';
-import { completeInbox, processInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
+import { completeInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
+import { listMovedAside, replayMovedAside, type MovedAsideEntry } from './inboxAside.js';
+import { processInbox } from './processInbox.js';
 import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
 import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 import type { HistoryQuery } from '../ports/PermissionStore.js';
+import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
+import type { RefusalCounts } from '../codecs/DecodeReport.js';
 import type { HistoryEntry, HistorySource } from '../store/HistoryEntry.js';
 
 const HOST: HistorySource = { kind: 'host' };
@@ -42,6 +46,13 @@ export interface CallPermissionsOptions {
    * across a restart, are correlated (ms, default `DEFAULT_CALL_TRACE_TTL_MS`, 2 days).
    */
   readonly callTraceTtlMs?: number;
+  /**
+   * What `ingest` admits from one call (one delivery): events whose instant lies in
+   * [now − `horizonMs`, now + `skewMs`], at most `maxEventsPerDelivery` events over at
+   * most `maxThreadsPerDelivery` threads, with bounded, well-formed ids. Default
+   * {@link admissionDefaults}: 7 days, 5 minutes, 2000 and 2000.
+   */
+  readonly admission?: Partial<AdmissionLimits>;
 }
 
 /** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
@@ -68,6 +79,12 @@ export interface IngestReport {
   readonly duplicates: number;
   /** Events with no permission meaning (yet): call items that imply no grant, `media_update`. */
   readonly ignored: number;
+  /**
+   * Events refused before anything was stored, by reason: ids too long or not
+   * well-formed, instants outside [now − horizon, now + skew], past the
+   * per-delivery caps. The rest of the call was applied.
+   */
+  readonly refused: RefusalCounts;
 }
 
 /**
@@ -80,6 +97,14 @@ export interface WebhookInbox {
   put(events: readonly WebhookEvent[]): Promise<InboxTicket>;
   /** Marks a recorded delivery applied: its inbox document is deleted. */
   done(ticket: InboxTicket): Promise<void>;
+}
+
+/** The inbox deliveries `sweep` moved aside after `inboxMaxAttempts` failures: kept until replayed. */
+export interface InboxAside {
+  /** What was moved aside, oldest first (default at most 100). */
+  list(limit?: number): Promise<MovedAsideEntry[]>;
+  /** Applies a delivery moved aside (by its `inbox_aside` key) and deletes it; false when it is gone already. */
+  replay(asideKey: string): Promise<boolean>;
 }
 
 /** The service a host embeds. Every method resolves; none rejects for a domain outcome or a Graph error. */
@@ -117,6 +142,8 @@ export interface CallPermissions {
    */
   reset(thread: Thread, version: number): Promise<CasResult>;
   readonly inbox: WebhookInbox;
+  /** Inbox deliveries moved aside by `sweep`: list them, replay them (`callperm inbox list|replay`). */
+  readonly inboxAside: InboxAside;
 }
 
 /** Counts what `ingest` did, event by event. */
@@ -139,10 +166,20 @@ class IngestTally {
     for (let i = 0; i < o.first.length; i += 1) this.count(o.first[i] === true, o.changed[i] === true);
   }
 
-  report(): IngestReport {
-    return { applied: this.applied, unchanged: this.unchanged, duplicates: this.duplicates, ignored: this.ignored };
+  report(refused: RefusalCounts): IngestReport {
+    return { applied: this.applied, unchanged: this.unchanged, duplicates: this.duplicates, ignored: this.ignored, refused };
   }
 }
+
+/** Admission limits must be numbers, not negative (a `NaN` would switch a check off). */
+const validAdmission = (limits: AdmissionLimits): AdmissionLimits => {
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new RangeError(`[callperm] admission.${name} must be a number >= 0`);
+    }
+  }
+  return limits;
+};
 
 const asFailure = (e: unknown): GraphFailure => ({
   kind: 'unknown', processed: 'unknown', message: e instanceof Error ? `${e.name}: the Graph adapter threw` : 'the Graph adapter threw',
@@ -175,6 +212,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   };
   const tick = (now: number): PermissionEvent => ({ type: 'TICK', at: now });
   const inboxDeps: InboxDeps = { store, clock, maxAttempts: deps.maxAttempts, graceMs: options.inboxGraceMs ?? 30_000 };
+  const admission = validAdmission({ ...admissionDefaults, ...options.admission });
   const traceDeps: CallTraceDeps = { store, clock, maxAttempts: deps.maxAttempts, traceTtlMs: options.callTraceTtlMs ?? DEFAULT_CALL_TRACE_TTL_MS };
 
   const status = async (thread: Thread): Promise<ThreadStatus> => {
@@ -211,9 +249,13 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
    * deliveries do the same, so a driver that batches an event-loop turn, like
    * SQLite's group commit, PostgreSQL's coalesced statements and Redis's
    * pipeline, serves them together). `calls` items go one by one through their
-   * call's trace, then are remembered.
+   * call's trace, then are remembered. Events are screened first (`admitEvents`)
+   * against the instant the delivery was received (now, or an inbox entry's
+   * `receivedAt`, so a delivery applied late is judged as when it came in): the
+   * refused are counted and never stored.
    */
-  const ingest: CallPermissions['ingest'] = async (events) => {
+  const ingestReceived = async (delivery: readonly WebhookEvent[], receivedAt: number): Promise<IngestReport> => {
+    const { accepted: events, refused } = admitEvents(delivery, { now: receivedAt, limits: admission });
     const tally = new IngestTally();
     const byThread = new Map<string, ThreadEvents>();
     const calls: CallEvent[] = [];
@@ -249,8 +291,10 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       const now = clock.now();
       tally.count(await store.remember(e.id, now, now + policy.dedupeTtlMs), changed);
     }
-    return tally.report();
+    return tally.report(refused);
   };
+
+  const ingest: CallPermissions['ingest'] = (delivery) => ingestReceived(delivery, clock.now());
 
   const apply = async (thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus> => {
     const c = await commitSteps(deps, thread, (now) => [tick(now), ...events], HOST);
@@ -294,7 +338,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       store, clock, policy,
       remoteCheck: async (thread) => (await refresh(thread)).ok,
       tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)], HOST)).changed,
-      processInbox: (key) => processInbox(inboxDeps, key, ingest),
+      processInbox: (key, retry) => processInbox(inboxDeps, retry, key, ingestReceived),
     }, sweepOptions),
 
     history: (thread, query) => store.history(thread, query),
@@ -303,6 +347,10 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     inbox: {
       put: (events) => putInbox(inboxDeps, events),
       done: (ticket) => completeInbox(inboxDeps, ticket),
+    },
+    inboxAside: {
+      list: (limit) => listMovedAside(store, limit),
+      replay: (asideKey) => replayMovedAside(store, asideKey, ingestReceived),
     },
   };
 };

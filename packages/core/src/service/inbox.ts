@@ -20,23 +20,35 @@ export interface InboxEntry {
   readonly ids: readonly string[];
   readonly events: readonly WebhookEvent[];
   readonly receivedAt: number;
+  /** Failed attempts to apply it so far (by any host's sweep). */
+  readonly attempts: number;
+  /** What the last failed attempt got (an error's `code` or class name, never its message), or null. */
+  readonly lastError: string | null;
+  /** When it was moved aside (an `inbox_aside` document) after `inboxMaxAttempts` failures; null in the inbox. */
+  readonly movedAsideAt: number | null;
 }
 
 const InboxEntryCodec: t.Type<InboxEntry, InboxEntry, unknown> = t.readonly(t.type({
   ids: t.readonlyArray(t.string),
   events: t.readonlyArray(WebhookEventCodec),
   receivedAt: t.number,
+  attempts: t.number,
+  lastError: t.union([t.string, t.null]),
+  movedAsideAt: t.union([t.number, t.null]),
 }));
 
 /**
- * The inbox document's stored format. 1: release 0.1.0 (no version field);
- * 2: the version in `v`, nothing else changed.
+ * The inbox document's stored format (also the `inbox_aside` document's).
+ * 1: release 0.1.0 (no version field); 2: the version in `v`, nothing else
+ * changed; 3: `attempts`, `lastError` and `movedAsideAt` (a delivery stored
+ * before read as never tried, in the inbox).
  *
  * @example
- * encodeJson(inboxFormat, entry); // '{"v":2,"ids":[...],...}'
+ * encodeJson(inboxFormat, entry); // '{"v":3,"ids":[...],...}'
  */
 export const inboxFormat: JsonFormat<InboxEntry> = {
-  name: 'inbox entry', field: 'v', version: 2, codec: InboxEntryCodec, upgrades: [(v1) => ({ ...v1 })],
+  name: 'inbox entry', field: 'v', version: 3, codec: InboxEntryCodec,
+  upgrades: [(v1) => ({ ...v1 }), (v2) => ({ ...v2, attempts: 0, lastError: null, movedAsideAt: null })],
 };
 
 /** What the inbox needs. `graceMs`: how long a recorded delivery is left to its receiving host before `sweep` takes it. */
@@ -101,7 +113,7 @@ export const putInbox = async (deps: InboxDeps, events: readonly WebhookEvent[])
       continue;
     }
     const now = deps.clock.now();
-    const entry: InboxEntry = { ids, events, receivedAt: now };
+    const entry: InboxEntry = { ids, events, receivedAt: now, attempts: 0, lastError: null, movedAsideAt: null };
     const cas = await deps.store.putDoc('inbox', key, 0, encodeJson(inboxFormat, entry), { now, dueAt: now + deps.graceMs, expiresAt: null });
     if (cas.ok) return { key, ids };
   }
@@ -125,21 +137,3 @@ export const completeInbox = async (deps: InboxDeps, ticket: InboxTicket): Promi
   throw new ContentionError({ kind: 'inbox', key: ticket.key }, deps.maxAttempts);
 };
 
-/**
- * Applies the delivery waiting in a slot with `ingest`, then deletes it; resolves
- * false when the slot was empty (another host got there first).
- *
- * @example
- * const applied = await processInbox(deps, key, (events) => permissions.ingest(events));
- */
-export const processInbox = async (
-  deps: InboxDeps,
-  key: string,
-  ingest: (events: readonly WebhookEvent[]) => Promise<unknown>,
-): Promise<boolean> => {
-  const slot = await readInbox(deps.store, key);
-  if (slot === null) return false;
-  await ingest(slot.entry.events);
-  await completeInbox(deps, { key, ids: slot.entry.ids });
-  return true;
-};

@@ -13,4 +13,5 @@ export * from './versionedJson.js';
 export * from './storedRow.js';
 export * from './memoryDriver.js';
 export { inboxFormat, type InboxEntry } from '../service/inbox.js';
+export { followUpBackoffFormat, type FollowUpBackoff } from '../service/followUpBackoff.js';
 export { callTraceFormat, CallTraceCodec } from '../calls/CallTrace.js';

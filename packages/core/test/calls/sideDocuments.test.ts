@@ -71,7 +71,7 @@ describe('the inbox as documents', () => {
     expect(await store.getDoc('inbox', ticket.key)).not.toBeNull();
   });
 
-  it('reports a delivery that fails to apply through onInboxError and keeps it due', async () => {
+  it('reports a delivery that fails to apply through onInboxError, backs it off, and moves a corrupt one aside', async () => {
     const inner = memoryStore();
     const store: PermissionStore = { ...inner, get: () => Promise.reject(new Error('store down')) };
     const { permissions, clock } = host(store);
@@ -80,9 +80,12 @@ describe('the inbox as documents', () => {
     clock.advance(30_000);
     const heard: [string, unknown][] = [];
     const report = await permissions.sweep({ onInboxError: (key, e) => heard.push([key, (e as { code?: unknown }).code]) });
-    expect(report).toMatchObject({ due: 2, inbox: 0, failed: 2 });
+    expect(report).toMatchObject({ due: 2, inbox: 0, failed: 2, movedAside: 1 });
     expect(heard.sort()).toEqual([['damaged', 'corrupt_doc'], [ticket.key, undefined]].sort());
-    expect(await inner.dueDocs('inbox', clock.now(), 10)).toEqual(['damaged', ticket.key]);
+    expect(await inner.dueDocs('inbox', clock.now(), 10)).toEqual([]); // backing off: the slots behind go first
+    expect(await inner.dueDocs('inbox', clock.now() + 60_000, 10)).toEqual([ticket.key]);
+    expect(await inner.getDoc('inbox', 'damaged')).toBeNull();
+    expect(await permissions.inboxAside.list()).toMatchObject([{ corrupt: true }]); // kept as it was, for an operator
   });
 
   it('sweeps inbox deliveries and threads each up to the limit', async () => {

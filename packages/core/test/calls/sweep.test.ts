@@ -88,7 +88,7 @@ describe('sweep', () => {
     expect([...a.notices, ...b.notices].filter((n) => n.event === 'TICK')).toHaveLength(1);
   });
 
-  it('counts a failed remote check and leaves the thread due', async () => {
+  it('counts a failed remote check and backs the thread off: due again after the first retry delay', async () => {
     const { permissions, clock, store } = host();
     const broken = createCallPermissions({
       graph: { checkPermission: () => Promise.reject(new Error('down')), sendPermissionRequest: () => Promise.reject(new Error('down')) },
@@ -97,7 +97,8 @@ describe('sweep', () => {
     await permissions.ingest([{ kind: 'implicit_grant', id: 'g', thread, at: T0, cause: 'missed_call' }]);
     clock.advance(MIN);
     expect(await broken.sweep()).toMatchObject({ due: 1, failed: 1 });
-    expect(await store.due(clock.now(), 10)).toEqual([thread]);
+    expect(await store.due(clock.now(), 10)).toEqual([]);
+    expect(await store.due(clock.now() + MIN, 10)).toEqual([thread]);
   });
 });
 

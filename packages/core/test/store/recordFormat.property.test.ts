@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
   decodeRecord, encodeRecord, inboxFormat, callTraceFormat, packRecord, recordUpgrades, RECORD_SCHEMA, StoredFormatError,
-  decodeJson, type PermissionRecord,
+  decodeJson, encodeJson, type PermissionRecord,
 } from '../../src/internals.js';
 import { recordArb } from '../support/records.js';
 
@@ -40,6 +40,41 @@ describe('the stored record format', () => {
     const trace = { pageId: '1', callId: 'c', psid: null, direction: null, connectAt: null, acceptedAt: null, end: null };
     expect(decodeJson(callTraceFormat, JSON.stringify(trace), false)).toEqual(trace);
     const entry = { ids: ['a'], events: [], receivedAt: 5 };
-    expect(decodeJson(inboxFormat, JSON.stringify(entry), false)).toEqual(entry);
+    expect(decodeJson(inboxFormat, JSON.stringify(entry), false)).toEqual({ ...entry, attempts: 0, lastError: null, movedAsideAt: null });
+  });
+});
+
+describe('the inbox entry format', () => {
+  const v2 = { v: 2, ids: ['a', 'b'], events: [], receivedAt: 5 };
+  const never = { attempts: 0, lastError: null, movedAsideAt: null };
+
+  test('is version 3, with one upgrade step per older version', () => {
+    expect(inboxFormat.version).toBe(3);
+    expect(inboxFormat.upgrades).toHaveLength(2);
+  });
+
+  test('step 1 → 2 keeps every field', () => {
+    const { v: _v, ...v1 } = v2;
+    expect(inboxFormat.upgrades[0]!(v1)).toEqual(v1);
+  });
+
+  test('step 2 → 3 reads a delivery stored before as never tried, in the inbox', () => {
+    expect(inboxFormat.upgrades[1]!(v2)).toEqual({ ...v2, ...never });
+    const { v: _v, ...fields } = v2;
+    expect(decodeJson(inboxFormat, JSON.stringify(v2), false)).toEqual({ ...fields, ...never });
+  });
+
+  test.prop([fc.nat({ max: 100 }), fc.option(fc.constantFrom('corrupt_doc', 'Error')), fc.option(fc.nat())])(
+    'format 3 round-trips its counters',
+    (attempts, lastError, movedAsideAt) => {
+      const entry = { ids: ['a'], events: [], receivedAt: 5, attempts, lastError, movedAsideAt };
+      const text = encodeJson(inboxFormat, entry);
+      expect(JSON.parse(text).v).toBe(3);
+      expect(decodeJson(inboxFormat, text, false)).toEqual(entry);
+    },
+  );
+
+  test('a format newer than 3 is refused with its version', () => {
+    expect(() => decodeJson(inboxFormat, JSON.stringify({ ...v2, v: 4 }), false)).toThrow(StoredFormatError);
   });
 });
