@@ -30,9 +30,16 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   /**
    * At most this many bodies are read (not yet verified) at once; past it, POSTs
    * are answered 503 with `Retry-After` before their body is read, and Meta retries
-   * (default 32: at most 32 × `maxBodyBytes` held for unsigned bodies).
+   * (default 256).
    */
   readonly maxPendingBodies?: number;
+  /**
+   * At most this many bytes of bodies being read at once, counting each request at
+   * its declared `Content-Length` (or `maxBodyBytes` when it declares none); past it,
+   * 503 with `Retry-After` as above (default 32 MiB). A burst of Meta's small
+   * deliveries fits; stalled large bodies cannot hold more than this.
+   */
+  readonly maxPendingBodyBytes?: number;
   /** Serve only this path (e.g. `/webhook`); other paths get 404. Default: any path the face receives. */
   readonly path?: string;
   /** Hears faults (never secrets, signatures or bodies). Errors it throws are ignored. */
@@ -46,7 +53,7 @@ export type WebhookHandlerOptions = WebhookSecrets & {
  * createWebhookHandler({ ...options, budgetMs: webhookDefaults.budgetMs / 2 });
  */
 export const webhookDefaults = {
-  maxBodyBytes: 3 * 1024 * 1024, budgetMs: 3000, bodyTimeoutMs: 10_000, maxPendingBodies: 32,
+  maxBodyBytes: 3 * 1024 * 1024, budgetMs: 3000, bodyTimeoutMs: 10_000, maxPendingBodies: 256, maxPendingBodyBytes: 32 * 1024 * 1024,
 } as const;
 
 /** The numeric limits of a receiver, every one checked. */
@@ -60,6 +67,7 @@ const ranges: { readonly [K in keyof WebhookLimits]: readonly [min: number, max:
   budgetMs: [0, MAX_TIMER_MS],
   bodyTimeoutMs: [1, MAX_TIMER_MS],
   maxPendingBodies: [1, 1_000_000],
+  maxPendingBodyBytes: [1, 2 ** 40],
 };
 
 /**
@@ -68,7 +76,7 @@ const ranges: { readonly [K in keyof WebhookLimits]: readonly [min: number, max:
  * `WebhookOptionError` (code `invalid_option`) instead of disabling a limit.
  *
  * @example
- * webhookLimits({ maxBodyBytes: 65_536 }).maxPendingBodies; // 32
+ * webhookLimits({ maxBodyBytes: 65_536 }).maxPendingBodies; // 256
  * webhookLimits({ maxBodyBytes: Number.NaN }); // throws WebhookOptionError
  */
 export const webhookLimits = (options: Partial<Record<keyof WebhookLimits, unknown>>): WebhookLimits => {
@@ -86,5 +94,6 @@ export const webhookLimits = (options: Partial<Record<keyof WebhookLimits, unkno
     budgetMs: pick('budgetMs'),
     bodyTimeoutMs: pick('bodyTimeoutMs'),
     maxPendingBodies: pick('maxPendingBodies'),
+    maxPendingBodyBytes: pick('maxPendingBodyBytes'),
   };
 };

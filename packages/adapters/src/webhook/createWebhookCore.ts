@@ -77,11 +77,12 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
   if (typeof options.verifyToken !== 'string' || options.verifyToken === '') {
     throw new TypeError('[callperm] [webhook] Give verifyToken: the token you entered for the webhook in the App Dashboard.');
   }
-  const { maxBodyBytes, budgetMs, bodyTimeoutMs, maxPendingBodies } = webhookLimits(options);
+  const { maxBodyBytes, budgetMs, bodyTimeoutMs, maxPendingBodies, maxPendingBodyBytes } = webhookLimits(options);
   // One timer for every body being read (deadlines of one length fall due in order): no setTimeout per request.
   const bodyTimer: BodyTimer = deadlineQueue(bodyTimeoutMs);
   const busy = { 'retry-after': String(Math.ceil(bodyTimeoutMs / 1000)), connection: 'close' };
   let pending = 0;
+  let pendingBytes = 0;
   const background = new Set<Promise<void>>();
   const report = (e: WebhookError): void => {
     try {
@@ -137,14 +138,20 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     if (!isJson(req.header('content-type'))) return refuse('unsupported_media_type');
     const declared = Number(req.header('content-length') ?? '0');
     if (Number.isFinite(declared) && declared > maxBodyBytes) return refuse('payload_too_large', CLOSE);
-    // Unverified bodies cost memory until their signature is checked: at most maxPendingBodies at once.
-    if (pending >= maxPendingBodies) return refuse('too_many_pending_bodies', busy);
+    // Unverified bodies cost memory until their signature is checked: at most maxPendingBodies, and
+    // maxPendingBodyBytes by their declared lengths, at once (one body alone always gets its turn).
+    const reserved = Number.isFinite(declared) && declared > 0 ? declared : maxBodyBytes;
+    if (pending >= maxPendingBodies || (pending > 0 && pendingBytes + reserved > maxPendingBodyBytes)) {
+      return refuse('too_many_pending_bodies', busy);
+    }
     pending += 1;
+    pendingBytes += reserved;
     let body;
     try {
       body = await req.readBody(maxBodyBytes, bodyTimer);
     } finally {
       pending -= 1;
+      pendingBytes -= reserved;
     }
     if (!(body instanceof Uint8Array)) {
       if (body === 'too_large') return refuse('payload_too_large', CLOSE);
