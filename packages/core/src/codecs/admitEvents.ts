@@ -2,6 +2,7 @@ import type { Instant } from '../thread.js';
 import type { WebhookEvent } from '../webhookEvent.js';
 import { noRefusals, type RefusalCounts, type RefusalReason } from './DecodeReport.js';
 import { idProblem, isWellFormedText, metaIdLimits } from './MetaId.js';
+import { pairKey, threadPairKey } from '../store/pairKey.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -61,8 +62,8 @@ const eventProblem = (e: WebhookEvent): RefusalReason | null => {
 
 /** The storage unit an event touches: its thread, or for a call item that names no person, its call. */
 const threadKeyOf = (e: WebhookEvent): string => {
-  if (e.kind !== 'call') return `${e.thread.pageId.length}:${e.thread.pageId}${e.thread.psid}`;
-  return e.psid === null ? `c${e.pageId.length}:${e.pageId}${e.callId}` : `${e.pageId.length}:${e.pageId}${e.psid}`;
+  if (e.kind !== 'call') return threadPairKey(e.thread);
+  return e.psid === null ? `c${pairKey(e.pageId, e.callId)}` : pairKey(e.pageId, e.psid);
 };
 
 /** What {@link admitEvents} let through, and what it refused by reason. */

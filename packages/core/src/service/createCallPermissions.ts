@@ -22,6 +22,7 @@ import type { HistoryQuery } from '../ports/PermissionStore.js';
 import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
 import type { RefusalCounts } from '../codecs/DecodeReport.js';
 import type { HistoryEntry, HistorySource } from '../store/HistoryEntry.js';
+import { threadPairKey } from '../store/pairKey.js';
 
 const HOST: HistorySource = { kind: 'host' };
 
@@ -270,7 +271,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
         continue;
       }
       const { thread } = mapped;
-      const key = `${thread.pageId.length}:${thread.pageId}${thread.psid}`; // unambiguous whatever the ids hold
+      const key = threadPairKey(thread);
       const group = byThread.get(key);
       if (group === undefined) {
         byThread.set(key, { thread, ids: [e.id], events: [mapped.event] });

@@ -12,6 +12,7 @@ export * from './recordUpgrades.js';
 export * from './versionedJson.js';
 export * from './storedRow.js';
 export * from './memoryDriver.js';
+export * from './pairKey.js';
 export { inboxFormat, type InboxEntry } from '../service/inbox.js';
 export { followUpBackoffFormat, type FollowUpBackoff } from '../service/followUpBackoff.js';
 export { callTraceFormat, CallTraceCodec } from '../calls/CallTrace.js';

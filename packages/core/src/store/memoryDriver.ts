@@ -3,9 +3,8 @@ import { byteSlab } from '../memory/byteSlab.js';
 import { memoryDocs } from './memoryDocs.js';
 import type { Instant, Thread } from '../thread.js';
 import type { DriverCommit, PruneRequest, RawThreadRow, StoreDriver, StoredHistoryEntry } from './StoreDriver.js';
+import { threadPairKey as keyOf } from './pairKey.js';
 
-/** An unambiguous key whatever the ids contain: the page id's length, then both ids. */
-const keyOf = (t: Thread): string => `${t.pageId.length}:${t.pageId}${t.psid}`;
 
 /**
  * Slab slots by Page, then PSID. The caller's own id strings are the keys, so a

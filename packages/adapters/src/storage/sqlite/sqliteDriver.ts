@@ -1,5 +1,5 @@
 import { StoreClosedError, type Instant, type Thread } from '@callperm/core';
-import type { DriverCommit, RawThreadRow, StoreDriver } from '@callperm/core/store';
+import { threadPairKey, type DriverCommit, type RawThreadRow, type StoreDriver } from '@callperm/core/store';
 import type BetterSqlite3 from 'better-sqlite3';
 import { attempt } from '../shared/attempt.js';
 import { forLastThread } from '../shared/forLastThread.js';
@@ -81,7 +81,7 @@ export const sqliteDriver = (db: BetterSqlite3.Database, options: SqliteDriverOp
   const write = <R>(work: () => R): Promise<R> => (group ? group.write(work) : attempt(work));
   const read = <R>(work: () => R, row?: string): Promise<R> => (group ? group.read(work, row) : attempt(work));
   // A command reads a thread, then commits it: its ids are converted (a regex and a BigInt each) and its row named once.
-  const keysOf = forLastThread((t) => ({ page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: `${t.pageId.length}:${t.pageId}${t.psid}` }));
+  const keysOf = forLastThread((t) => ({ page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: threadPairKey(t) }));
 
   /**
    * The commit's statements, inside the current transaction: the prune first, then
