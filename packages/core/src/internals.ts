@@ -28,3 +28,8 @@ export * from './service/processInbox.js';
 export * from './service/inboxAside.js';
 export * from './service/retryBackoff.js';
 export * from './machine/packedRecord.js';
+export * from './codecs/timestamps.js';
+export * from './codecs/MetaId.js';
+export * from './codecs/caseInsensitive.js';
+export * from './codecs/webhookEventId.js';
+export * from './codecs/admitEvents.js';

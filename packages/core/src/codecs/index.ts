@@ -2,12 +2,8 @@
  * The io-ts codecs of every Meta payload callperm reads, each behind a function
  * that returns a `Result` with a `DecodeReport` on failure and never throws.
  */
-export * from './timestamps.js';
-export * from './MetaId.js';
-export * from './caseInsensitive.js';
 export * from './parsePermissionCheck.js';
 export * from './parseSendResponse.js';
 export * from './parseGraphError.js';
 export * from './parseWebhook.js';
-export * from './webhookEventId.js';
-export * from './admitEvents.js';
+export { admitEvents, admissionDefaults, type AdmissionLimits, type Admission } from './admitEvents.js';

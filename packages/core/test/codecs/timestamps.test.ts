@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { metaTimestampArb } from '../../../testing/src/arbitraries/index.js';
-import { EpochMs, NullableEpochMs, toEpochMs } from '../../src/codecs/index.js';
+import { EpochMs, NullableEpochMs, toEpochMs } from '../../src/internals.js';
 
 describe('toEpochMs', () => {
   test.prop([metaTimestampArb])('decodes every encoding Meta uses to the instant it stands for', ({ raw, ms }) => {
