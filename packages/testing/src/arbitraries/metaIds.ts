@@ -48,7 +48,8 @@ export type HostileIdReason = 'id_too_long' | 'id_malformed';
 export const hostileIdArb: fc.Arbitrary<{ readonly id: string; readonly reason: HostileIdReason }> = fc.oneof(
   fc.integer({ min: 257, max: 4000 }).map((n) => ({ id: '9'.repeat(n), reason: 'id_too_long' as const })),
   fc.tuple(
-    fc.stringMatching(/^[0-9]{0,12}$/),
+    // At least one digit: an id of only whitespace ('\n') is no id at all, and the item is skipped, not refused.
+    fc.stringMatching(/^[0-9]{1,12}$/),
     fc.constantFrom('\u0000', '\u0001', '\n', '\u007f', '\u0085', '\ud800', '\udfff', '\udc00\ud800'),
     fc.stringMatching(/^[0-9]{0,12}$/),
   ).map(([a, bad, b]) => ({ id: `${a}${bad}${b}`, reason: 'id_malformed' as const })),
