@@ -32,6 +32,7 @@ export * from './decide.js';
 export type { HistoryEntry, HistorySource, HistoryEventType } from './store/HistoryEntry.js';
 export * from './service/TransitionNotice.js';
 export { ContentionError } from './service/commitSteps.js';
+export * from './service/CallPermissions.js';
 export * from './service/createCallPermissions.js';
 export type { SweepOptions, SweepReport } from './service/sweep.js';
 export type { InboxTicket } from './service/inbox.js';

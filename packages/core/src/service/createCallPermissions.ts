@@ -1,176 +1,27 @@
-import { decide, type Decision } from '../decide.js';
-import type { DecisionReason } from '../machine/DecisionReason.js';
+import { decide } from '../decide.js';
 import { emptyRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
-import { messengerPolicy, resolvePolicy, type Policy, type ResolvedPolicy } from '../policy.js';
-import { systemClock, type Clock } from '../ports/Clock.js';
-import type { GraphApi, GraphFailure, SentOptIn } from '../ports/GraphApi.js';
-import type { CasResult, PermissionStore } from '../ports/PermissionStore.js';
-import { err, ok, type Result } from '../result.js';
+import { messengerPolicy, resolvePolicy } from '../policy.js';
+import { systemClock } from '../ports/Clock.js';
+import type { GraphFailure } from '../ports/GraphApi.js';
+import { err, ok } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
-import { commitEvents, commitSteps, type CommitDeps, type EventsCommitted, type ThreadEvents } from './commitSteps.js';
-import { completeInbox, putInbox, type InboxDeps, type InboxTicket } from './inbox.js';
-import { listMovedAside, replayMovedAside, type MovedAsideEntry } from './inboxAside.js';
+import type { CallPermissions, CallPermissionsOptions, IngestReport, ThreadStatus } from './CallPermissions.js';
+import { commitEvents, commitSteps, type CommitDeps, type ThreadEvents } from './commitSteps.js';
+import { IngestTally } from './IngestTally.js';
+import { completeInbox, putInbox, type InboxDeps } from './inbox.js';
+import { listMovedAside, replayMovedAside } from './inboxAside.js';
 import { processInbox } from './processInbox.js';
 import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
-import { runSweep, type SweepOptions, type SweepReport } from './sweep.js';
+import { runSweep } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
-import type { TransitionNotice } from './TransitionNotice.js';
-import type { HistoryQuery } from '../ports/PermissionStore.js';
 import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
-import type { RefusalCounts } from '../codecs/DecodeReport.js';
-import type { HistoryEntry, HistorySource } from '../store/HistoryEntry.js';
+import type { HistorySource } from '../store/HistoryEntry.js';
 import { threadPairKey } from '../store/pairKey.js';
 
 const HOST: HistorySource = { kind: 'host' };
-
-/** Options of {@link createCallPermissions}. */
-export interface CallPermissionsOptions {
-  readonly graph: GraphApi;
-  readonly store: PermissionStore;
-  readonly clock?: Clock;
-  readonly policy?: Policy;
-  /** Hears every committed transition. Errors it throws are swallowed: observers cannot break a command. */
-  readonly onTransition?: (notice: TransitionNotice) => void;
-  /** Compare-and-set attempts per command before giving up with `ContentionError` (default 32). */
-  readonly maxAttempts?: number;
-  /**
-   * How long a delivery recorded in the inbox is left to the host that received it
-   * before any host's `sweep` applies it (ms, default 30 000).
-   */
-  readonly inboxGraceMs?: number;
-  /**
-   * How long a call's trace (what its `calls` webhooks said so far) is kept after
-   * its last change, so items of one call that reach different hosts, or arrive
-   * across a restart, are correlated (ms, default `DEFAULT_CALL_TRACE_TTL_MS`, 2 days).
-   */
-  readonly callTraceTtlMs?: number;
-  /**
-   * What `ingest` admits from one call (one delivery): events whose instant lies in
-   * [now − `horizonMs`, now + `skewMs`], at most `maxEventsPerDelivery` events over at
-   * most `maxThreadsPerDelivery` threads, with bounded, well-formed ids. Default
-   * {@link admissionDefaults}: 7 days, 5 minutes, 2000 and 2000.
-   */
-  readonly admission?: Partial<AdmissionLimits>;
-}
-
-/** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
-export type ThreadStatus = Decision & { readonly thread: Thread; readonly version: number };
-
-/** Why `request` sent nothing, or what became of what it sent. */
-export type RequestError =
-  | { readonly reason: DecisionReason; readonly decision: Decision }
-  /** Meta refused the opt-in and did not process it: the quota slot was given back. */
-  | { readonly reason: 'send_failed'; readonly failure: GraphFailure; readonly decision: Decision }
-  /** Meta may or may not have processed it: the slot stays spent until `refresh` reconciles. */
-  | { readonly reason: 'send_ambiguous'; readonly failure: GraphFailure; readonly decision: Decision };
-
-/**
- * Counts of what `ingest` did. A `calls` item counts as applied (or unchanged) when
- * its call, with what was stored of it before, implies a grant; otherwise ignored.
- */
-export interface IngestReport {
-  /** Events that changed their thread. */
-  readonly applied: number;
-  /** Events already reflected (stale, or replays Meta sent again). */
-  readonly unchanged: number;
-  /** Event ids this store had already processed. */
-  readonly duplicates: number;
-  /** Events with no permission meaning (yet): call items that imply no grant, `media_update`. */
-  readonly ignored: number;
-  /**
-   * Events refused before anything was stored, by reason: ids too long or not
-   * well-formed, instants outside [now − horizon, now + skew], past the
-   * per-delivery caps. The rest of the call was applied.
-   */
-  readonly refused: RefusalCounts;
-}
-
-/**
- * A durable inbox for webhook deliveries that cannot be applied inside Meta's
- * deadline: record, answer 200, apply, then mark done. Anything recorded and not
- * marked done is applied by `sweep` (on any host) after `inboxGraceMs`.
- */
-export interface WebhookInbox {
-  /** Records the events in the store; resolves once they are durable. */
-  put(events: readonly WebhookEvent[]): Promise<InboxTicket>;
-  /** Marks a recorded delivery applied: its inbox document is deleted. */
-  done(ticket: InboxTicket): Promise<void>;
-}
-
-/** The inbox deliveries `sweep` moved aside after `inboxMaxAttempts` failures: kept until replayed. */
-export interface InboxAside {
-  /** What was moved aside, oldest first (default at most 100). */
-  list(limit?: number): Promise<MovedAsideEntry[]>;
-  /** Applies a delivery moved aside (by its `inbox_aside` key) and deletes it; false when it is gone already. */
-  replay(asideKey: string): Promise<boolean>;
-}
-
-/** The service a host embeds. Every method resolves; none rejects for a domain outcome or a Graph error. */
-export interface CallPermissions {
-  readonly policy: ResolvedPolicy;
-  /** The decision for a thread now, from the store alone (no Graph call). */
-  status(thread: Thread): Promise<ThreadStatus>;
-  /** Whether the Page may call now, and why not. */
-  canStartCall(thread: Thread): Promise<{ readonly allowed: boolean; readonly reason: DecisionReason | null; readonly decision: Decision }>;
-  /** Reads Meta's view and makes it the truth for status, expiry and quota usage. */
-  refresh(thread: Thread): Promise<Result<Decision, { readonly reason: 'graph_failure'; readonly failure: GraphFailure; readonly decision: Decision }>>;
-  /** Sends the opt-in if, and only if, the decision allows it; at most once per reserved slot. */
-  request(thread: Thread): Promise<Result<SentOptIn & { readonly decision: Decision }, RequestError>>;
-  /** Applies decoded webhook events (any order, any number of times). */
-  ingest(events: readonly WebhookEvent[]): Promise<IngestReport>;
-  /** Applies machine events to one thread directly (simulations, hosts with their own inputs). */
-  apply(thread: Thread, events: readonly PermissionEvent[]): Promise<ThreadStatus>;
-  /**
-   * Runs the follow-ups that have fallen due (remote checks after implicit grants
-   * and ambiguous sends, expiry announcements, stranded inbox deliveries), in a
-   * bounded batch. Call it on an interval; several hosts may run it at once.
-   */
-  sweep(options?: SweepOptions): Promise<SweepReport>;
-  /**
-   * The thread's consent history, newest first: every committed step that changed
-   * the permission, with its source (webhook event id, opt-in message id, remote
-   * check's `fbtrace_id`, the call behind an implicit grant), the expiry after it
-   * and the decision's reason. Kept `policy.historyRetention` after each entry.
-   */
-  history(thread: Thread, query?: HistoryQuery): Promise<HistoryEntry[]>;
-  /**
-   * Replaces a thread's row that no longer decodes (a `CorruptRecordError` names
-   * its `version`) with an empty record, leaving every other thread as it is;
-   * a `refresh` then rebuilds the permission from Meta. A `RESET` entry joins the history.
-   */
-  reset(thread: Thread, version: number): Promise<CasResult>;
-  readonly inbox: WebhookInbox;
-  /** Inbox deliveries moved aside by `sweep`: list them, replay them (`callperm inbox list|replay`). */
-  readonly inboxAside: InboxAside;
-}
-
-/** Counts what `ingest` did, event by event. */
-class IngestTally {
-  applied = 0;
-  unchanged = 0;
-  duplicates = 0;
-  ignored = 0;
-
-  /** One event: seen before, with no permission meaning (`changed` null), changed its thread or not. */
-  count(first: boolean, changed: boolean | null): void {
-    if (!first) this.duplicates += 1;
-    else if (changed === null) this.ignored += 1;
-    else if (changed) this.applied += 1;
-    else this.unchanged += 1;
-  }
-
-  /** Every event of one thread's commit. */
-  add(o: EventsCommitted): void {
-    for (let i = 0; i < o.first.length; i += 1) this.count(o.first[i] === true, o.changed[i] === true);
-  }
-
-  report(refused: RefusalCounts): IngestReport {
-    return { applied: this.applied, unchanged: this.unchanged, duplicates: this.duplicates, ignored: this.ignored, refused };
-  }
-}
 
 /** Admission limits must be numbers, not negative (a `NaN` would switch a check off). */
 const validAdmission = (limits: AdmissionLimits): AdmissionLimits => {
