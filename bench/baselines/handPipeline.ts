@@ -26,30 +26,11 @@ export interface RawEvent {
   readonly event: PermissionEvent;
 }
 
-/** What a raw driver does with one delivery's events: dedupe, load, step (with `stepAll`), persist. */
+/** What a raw driver does with one delivery's events: dedupe, load, step (with `stepEvent`), persist. */
 export interface RawDriver {
   apply(events: readonly RawEvent[], now: Instant, until: Instant): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * Steps a thread's record through its events in order (the hand reducer).
- *
- * @example
- * const next = stepAll(record, events);
- */
-export const stepAll = (record: PermissionRecord | null, events: readonly PermissionEvent[]): { record: PermissionRecord; changed: boolean } => {
-  let r = record ?? emptyRecord();
-  let changed = false;
-  for (const e of events) {
-    const s = handStep(r, e, policy);
-    if (s.changed) {
-      r = s.record;
-      changed = true;
-    }
-  }
-  return { record: r, changed };
-};
 
 /** What one event did: the record after it, whether it changed, and the history entry it appends (JSON text), if any. */
 export interface SteppedEvent {

@@ -49,8 +49,9 @@ export const sqliteDriver = (db: Database): RawDriver & { read(t: Thread): Promi
         const row = select.get(page, psid);
         const next = stepEvent(row ? unpackRecordBytes(row.record, 0, row.record.length).record : null, e, now);
         if (!next.changed) continue;
-        const written = upsert.get(page, psid, packRecordToBytes(next.record), next.record.dueAt);
-        if (next.entry !== null) append.run(page, psid, next.entry.at, written!.version, next.entry.text);
+        const packed = packRecordToBytes(next.record);
+        if (next.entry === null) upsert.run(page, psid, packed, next.record.dueAt);
+        else append.run(page, psid, next.entry.at, upsert.get(page, psid, packed, next.record.dueAt)!.version, next.entry.text);
       }
     }
     db.exec('COMMIT');
