@@ -74,13 +74,29 @@ export abstract class GraphError extends Error implements GraphFailure {
 }
 
 /**
- * Meta is throttling the app, the Page's business or the user: stop, then retry after `retryAfterMs`.
+ * Meta is throttling the app, the user, the Page or its business (4, 17, 32, 341, 613
+ * off the opt-in, 800xx, 9/2018352), or blocks it for a while for policy violations
+ * (368): stop, then retry after `retryAfterMs` (Meta's wait when it gave one, else
+ * the client's backoff for that scope). Calls in the same scope fail with this error
+ * at once, without a request, until then.
  *
  * @example
  * if (r.error instanceof ThrottledError) retryAt = now + (r.error.retryAfterMs ?? 60_000);
  */
 export class ThrottledError extends GraphError {
   readonly kind = 'throttled' as const;
+}
+
+/**
+ * Meta refused the opt-in because this thread's permission requests are used up
+ * (613 on `POST /{page}/messages` with `calling_optin`: at most 2 per thread per
+ * rolling 24 h). Never retried; other threads and calls are not held back.
+ *
+ * @example
+ * if (r.error instanceof RequestLimitError) await permissions.refresh(thread); // learn when a slot frees up
+ */
+export class RequestLimitError extends GraphError {
+  readonly kind = 'request_limit' as const;
 }
 
 /**
@@ -94,7 +110,7 @@ export class AuthError extends GraphError {
 }
 
 /**
- * The app or Page lacks a permission or role (10, 3, 200-299, 368).
+ * The app or Page lacks a permission or role (10, 3, 200-299).
  *
  * @example
  * if (r.error instanceof PermissionError) alertOps('pages_messaging missing', r.error.code);

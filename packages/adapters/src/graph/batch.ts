@@ -41,7 +41,7 @@ const readItem = (item: Record<string, unknown>, reply: GraphReply): Result<Remo
   }
   const meta = parseGraphError(body);
   return err(reply.fail(meta.ok
-    ? { from: 'meta', error: meta.value, httpStatus: code }
+    ? { from: 'meta', error: meta.value, operation: 'batch', httpStatus: code }
     : { from: 'response', httpStatus: code, problem: 'unexpected_shape' }));
 };
 
@@ -57,7 +57,7 @@ const checkChunk = async (
       method: 'GET',
       relative_url: `${options.apiVersion}/${encodeURIComponent(pageId)}/messenger_call_permissions?psid=${encodeURIComponent(threads[i]?.psid ?? '')}`,
     }));
-    const reply = await transport.request({ pageId, method: 'POST', effect: 'read', path: '', form: { batch: JSON.stringify(batch), include_headers: 'false' } });
+    const reply = await transport.request({ pageId, operation: 'batch', method: 'POST', effect: 'read', path: '', form: { batch: JSON.stringify(batch), include_headers: 'false' } });
     if (!reply.ok) {
       return results.map((r) => r ?? reply);
     }

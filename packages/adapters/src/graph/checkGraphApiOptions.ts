@@ -62,6 +62,7 @@ export interface GraphNumericOptions {
   readonly timeouts?: Readonly<Record<string, unknown>> | undefined;
   readonly retry?: { readonly limit?: unknown; readonly baseDelayMs?: unknown; readonly maxDelayMs?: unknown } | undefined;
   readonly throttleFallbackMs?: unknown;
+  readonly throttleMaxMs?: unknown;
   readonly batch?: { readonly size?: unknown; readonly nullRetries?: unknown } | undefined;
   readonly maxResponseBytes?: unknown;
 }
@@ -82,6 +83,7 @@ export const checkGraphNumbers = (o: GraphNumericOptions): void => {
     { name: 'retry.baseDelayMs', value: o.retry?.baseDelayMs, rule: WHOLE_MS },
     { name: 'retry.maxDelayMs', value: o.retry?.maxDelayMs, rule: WHOLE_MS },
     { name: 'throttleFallbackMs', value: o.throttleFallbackMs, rule: WHOLE_MS },
+    { name: 'throttleMaxMs', value: o.throttleMaxMs, rule: WHOLE_MS },
     { name: 'batch.size', value: o.batch?.size, rule: { min: 1, max: 50, integer: true } },
     { name: 'batch.nullRetries', value: o.batch?.nullRetries, rule: { min: 0, max: 100, integer: true } },
     { name: 'maxResponseBytes', value: o.maxResponseBytes, rule: { min: 1, integer: true } },

@@ -1,5 +1,14 @@
 import type { GraphFailureKind, MetaError } from '@callperm/core';
 
+/**
+ * Which Graph call failed: the same code means different things on different calls
+ * (613 on the opt-in is the thread's request limit, elsewhere a rate limit).
+ * `check` = `GET messenger_call_permissions`, `opt_in` = `POST /{page}/messages`
+ * with `calling_optin`, `page_status` = `POST business_messaging_feature_status`,
+ * `batch` = a batch request or one of its items (checks).
+ */
+export type GraphOperation = 'check' | 'opt_in' | 'page_status' | 'batch';
+
 /** App, user and business-use-case throttling codes (Graph error handling and rate-limiting pages). */
 const THROTTLE_CODES = new Set([4, 17, 32, 341, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009]);
 /** Send API subcodes for "sent outside the allowed window" (both documented with code 10). */
@@ -22,14 +31,23 @@ const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
 
 /**
  * Decides what a Meta error means for the caller, one rule per line, first match
- * wins. `httpStatus` is the status the error came with, when known.
+ * wins. `operation` is the call that failed; `httpStatus` the status the error
+ * came with, when known.
  *
  * @example
- * classifyMetaError({ message: 'outside window', code: 10, subcode: 2018278 }); // 'outside_window'
- * classifyMetaError({ message: 'limit', code: 80006 }); // 'throttled'
+ * classifyMetaError({ message: 'outside window', code: 10, subcode: 2018278 }, 'opt_in'); // 'outside_window'
+ * classifyMetaError({ message: 'rate limit', code: 613, subcode: 2534040 }, 'opt_in'); // 'request_limit'
+ * classifyMetaError({ message: 'rate limit', code: 613 }, 'check'); // 'throttled'
  */
-export const classifyMetaError = (e: MetaError, httpStatus?: number): GraphFailureKind => {
-  // Throttling first: every throttling code means "wait, then the same call works".
+export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpStatus?: number): GraphFailureKind => {
+  // 613 on the opt-in (any subcode: 1893016 "multiple opt-in requests", 2534040 rate limit): the thread's
+  // 2-per-24 h request limit is used up. Waiting seconds does not help and nothing else is blocked.
+  if (operation === 'opt_in' && e.code === 613) return 'request_limit';
+  // 368: temporarily blocked for policy violations. A long wait, not a missing permission (default 1 h, throttleGate).
+  if (e.code === 368) return 'throttled';
+  // 9/2018352: the user (the Page or system user behind the token) is performing too many actions.
+  if (e.code === 9 && e.subcode === 2018352) return 'throttled';
+  // Throttling: every throttling code (and HTTP 429) means "wait, then the same call works".
   if (THROTTLE_CODES.has(e.code) || httpStatus === 429) return 'throttled';
   // 10/2018278 and 10/2534022: the person has not written in the last 24 h.
   if (e.code === 10 && e.subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(e.subcode)) return 'outside_window';
@@ -45,10 +63,8 @@ export const classifyMetaError = (e: MetaError, httpStatus?: number): GraphFailu
   if (e.code === 100 || e.code === 2500 || either(CALL_INVALID, e)) return 'invalid';
   // Meta says it will pass, or 1 (unknown) / 2 (service): try again later.
   if (e.isTransient === true || e.code === 1 || e.code === 2) return 'transient';
-  // 3 capability, 10 permission denied, 200-299 permissions, 368 policy block, 2018394 cannot join call.
-  if (e.code === 3 || e.code === 10 || (e.code >= 200 && e.code <= 299) || e.code === 368 || either(CALL_PERMISSION, e)) {
-    return 'permission';
-  }
+  // 3 capability, 10 permission denied, 200-299 permissions, 2018394 cannot join call.
+  if (e.code === 3 || e.code === 10 || (e.code >= 200 && e.code <= 299) || either(CALL_PERMISSION, e)) return 'permission';
   // Meta's own 5xx with an unlisted code: a passing fault on its side.
   if (httpStatus !== undefined && httpStatus >= 500) return 'transient';
   return 'unknown';

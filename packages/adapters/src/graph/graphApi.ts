@@ -3,13 +3,14 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
   err, ok, parsePermissionCheck, parseSendResponse, systemClock,
-  type Clock, type GraphApi, type GraphFailure, type RemotePermission, type Result, type SentOptIn, type Thread,
+  type Clock, type GraphApi, type GraphFailure, type PageCallingStatus, type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import { checkMany, type CheckManyItem } from './batch.js';
-import { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { checkBaseUrl, checkGraphNumbers } from './checkGraphApiOptions.js';
 import { createGraphTransport } from './graphTransport.js';
+import { CALLING_FEATURE, parsePageCallingStatus } from './parsePageCallingStatus.js';
+import { ThrottleGate } from './throttleGate.js';
 import { toGraphError } from './toGraphError.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
 
@@ -65,8 +66,15 @@ export interface GraphApiOptions {
   readonly agent?: { readonly http: HttpAgent; readonly https: HttpsAgent };
   /** Time for throttle bookkeeping; default the system clock. */
   readonly clock?: Clock;
-  /** How long to stop calling a Page when Meta throttles without saying for how long (ms, default 60 s). */
+  /**
+   * When Meta throttles without saying for how long: the first wait of the throttled
+   * scope (the app, the user, the Page or its business), in ms, default 60 s. Each
+   * further throttle of that scope doubles it, up to `throttleMaxMs`; a success
+   * starts it over. 368 (blocked for policy violations) waits at least 1 h.
+   */
   readonly throttleFallbackMs?: number;
+  /** The longest backoff wait of a throttled scope, in ms (default 1 h). */
+  readonly throttleMaxMs?: number;
   /** Items per batch request (at most 50) and rounds of retry for `null` items (default 50 and 2). */
   readonly batch?: { readonly size?: number; readonly nullRetries?: number };
   /** Receives one entry per response, retry, failure and local throttle; never a secret. */
@@ -84,18 +92,21 @@ export interface GraphApiOptions {
 export interface GraphApiClient extends GraphApi {
   /** Checks many threads through the batch API; results in the order given. */
   checkMany(threads: readonly Thread[]): Promise<readonly CheckManyItem[]>;
-  /** When calls for a Page may resume, if Meta is throttling it. */
+  /** When calls for a Page may resume, if Meta is throttling the app, the user, the Page or its business. */
   throttledUntil(pageId: string): number | undefined;
   /** Closes the keep-alive sockets (only the agents the client made itself). */
   close(): void;
 }
 
 const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } as const;
+const FEATURE_STATUS_QUERY = { features: [{ feature: CALLING_FEATURE }] } as const;
 
 /**
- * The `GraphApi` port on got 14: checks a thread's calling permission and sends
- * the `calling_optin` opt-in, one Page access token per Page, with timeouts,
- * keep-alive, safe retries, typed errors and business-use-case throttling. Every
+ * The `GraphApi` port on got 14: checks a thread's calling permission, sends the
+ * `calling_optin` opt-in and checks whether a Page may call at all, one Page access
+ * token per Page, with timeouts, keep-alive, safe retries, typed errors and
+ * throttling per scope (app, user, Page, business: a throttled scope gets no request
+ * until Meta's wait or the backoff is over). Every
  * method resolves to a `Result`; none rejects. Bad options (a number that is `NaN`,
  * negative or out of range; an `http:` base URL off loopback) throw a
  * `GraphConfigError` here, at construction.
@@ -104,6 +115,7 @@ const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_typ
  * const graph = graphApi({ accessToken: (pageId) => tokens.get(pageId), appSecret: process.env.META_APP_SECRET });
  * const r = await graph.checkPermission({ pageId: '1234', psid: '5678' });
  * if (r.ok) console.log(r.value.status); else console.log(r.error.kind);
+ * const calling = await graph.checkPageCalling('1234'); // { ok: true, value: { enabled: true, status: 'enabled' } }
  * graph.close();
  */
 export const graphApi = (options: GraphApiOptions): GraphApiClient => {
@@ -114,7 +126,10 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
   const given = Object.fromEntries(Object.entries(options.timeouts ?? {}).filter(([, v]) => v !== undefined));
   const apiVersion = options.apiVersion ?? DEFAULT_GRAPH_VERSION;
   const clock = options.clock ?? systemClock;
-  const throttle = new BusinessUseCaseThrottle({ clock, ...(options.throttleFallbackMs === undefined ? {} : { fallbackMs: options.throttleFallbackMs }) });
+  const gate = new ThrottleGate({
+    clock, ...(options.throttleFallbackMs === undefined ? {} : { baseMs: options.throttleFallbackMs }),
+    ...(options.throttleMaxMs === undefined ? {} : { maxMs: options.throttleMaxMs }),
+  });
   const log: GraphLogger = (entry) => {
     try {
       options.log?.(entry);
@@ -131,7 +146,7 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       limit: options.retry?.limit ?? defaultRetryPolicy.limit, baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
       maxDelayMs: options.retry?.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
     },
-    agent: options.agent, throttle, clock, log, random: options.random ?? Math.random,
+    agent: options.agent, gate, clock, log, random: options.random ?? Math.random,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   });
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
@@ -139,7 +154,7 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
   return {
     checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
       const reply = await transport.request({
-        pageId: thread.pageId, method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
+        pageId: thread.pageId, operation: 'check', method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
       });
       if (!reply.ok) return reply;
       const decoded = parsePermissionCheck(reply.value.json);
@@ -152,17 +167,28 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
         ...(options.messagingType === undefined ? {} : { messaging_type: options.messagingType }),
         recipient: { id: thread.psid }, message: OPT_IN_MESSAGE,
       };
-      const reply = await transport.request({ pageId: thread.pageId, method: 'POST', path: `${page(thread)}/messages`, json });
+      const reply = await transport.request({ pageId: thread.pageId, operation: 'opt_in', method: 'POST', path: `${page(thread)}/messages`, json });
       if (!reply.ok) return reply;
       const decoded = parseSendResponse(reply.value.json);
       // A 2xx we cannot read: Meta probably sent it, so the failure says `processed: 'unknown'`.
       return decoded.ok ? decoded : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
     })().catch(unforeseen),
 
+    checkPageCalling: (pageId) => (async (): Promise<Result<PageCallingStatus, GraphFailure>> => {
+      // A POST that only reads: repeating it changes nothing, so it is retried like a check.
+      const reply = await transport.request({
+        pageId, operation: 'page_status', method: 'POST', effect: 'read',
+        path: `${encodeURIComponent(pageId)}/business_messaging_feature_status`, json: FEATURE_STATUS_QUERY,
+      });
+      if (!reply.ok) return reply;
+      const decoded = parsePageCallingStatus(reply.value.json);
+      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
     checkMany: (threads) => checkMany(transport, threads, {
       apiVersion, size: options.batch?.size ?? 50, nullRetries: options.batch?.nullRetries ?? 2,
     }).catch((e: unknown) => threads.map((thread) => ({ thread, result: unforeseen(e) }))),
-    throttledUntil: (pageId) => throttle.blockedUntil(pageId),
+    throttledUntil: (pageId) => gate.blockedUntil(pageId),
     close: () => transport.close(),
   };
 };

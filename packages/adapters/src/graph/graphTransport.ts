@@ -3,11 +3,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import got, { type Delays, type Got, type RequestError, type RetryObject } from 'got';
 import { err, ok, parseGraphError, type Clock, type Result } from '@callperm/core';
 import { appSecretProof } from './appSecretProof.js';
-import type { BusinessUseCaseThrottle } from './BusinessUseCaseThrottle.js';
+import type { GraphOperation } from './classifyMetaError.js';
 import type { GraphError } from './GraphError.js';
 import { toGraphError, type GraphErrorSource } from './toGraphError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { retryDecision, type RetryPolicy } from './retryDecision.js';
+import type { ThrottleGate } from './throttleGate.js';
 
 /** Everything the transport needs, already defaulted by `graphApi`. */
 export interface GraphTransportConfig {
@@ -18,7 +19,7 @@ export interface GraphTransportConfig {
   readonly timeouts: Delays;
   readonly retry: RetryPolicy;
   readonly agent: { readonly http: HttpAgent; readonly https: HttpsAgent } | undefined;
-  readonly throttle: BusinessUseCaseThrottle;
+  readonly gate: ThrottleGate;
   readonly clock: Clock;
   readonly log: GraphLogger;
   readonly random: () => number;
@@ -26,9 +27,11 @@ export interface GraphTransportConfig {
   readonly maxResponseBytes: number;
 }
 
-/** One Graph call: the Page it is for (token, throttling) and what to send. */
+/** One Graph call: the Page it is for (token, throttling), which call it is, and what to send. */
 export interface GraphCall {
   readonly pageId: string;
+  /** Which call this is: Meta's error codes are read per call (613 on the opt-in is the thread's limit). */
+  readonly operation: GraphOperation;
   readonly method: 'GET' | 'POST';
   /** Whether repeating the call changes anything at Meta; default: GET reads, POST writes. */
   readonly effect?: 'read' | 'write';
@@ -56,8 +59,25 @@ export interface GraphTransport {
 
 interface CallContext extends Record<string, unknown> {
   readonly pageId: string;
+  readonly operation: GraphOperation;
   readonly effect: 'read' | 'write';
   readonly secrets: readonly string[];
+}
+
+/**
+ * A failure judged once: the scrubbed error, and for throttling the wait Meta gave
+ * (only that may be slept on within a call; the scope's backoff never is).
+ */
+interface Judged {
+  readonly error: GraphError;
+  readonly metaWaitMs: number | undefined;
+}
+
+/** What `failureOf` reads of a non-2xx answer (got's response object, also the key it is judged under). */
+interface FailedResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** `Retry-After` in ms (seconds or an HTTP date), when the answer has one. */
@@ -81,29 +101,47 @@ const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } =
 /**
  * Builds the got instance behind `graphApi`: keep-alive agents, a timeout on every
  * request, the token in `Authorization`, `appsecret_proof` in the query, usage
- * headers fed to the throttle, and retries decided by `retryDecision`.
+ * headers and throttled answers fed to the scope gate (a blocked scope sends
+ * nothing), and retries decided by `retryDecision`.
  *
  * @example
  * const t = createGraphTransport(config);
- * const r = await t.request({ pageId: '1', method: 'GET', path: '1/messenger_call_permissions', searchParams: { psid: '2' } });
+ * const r = await t.request({ pageId: '1', operation: 'check', method: 'GET', path: '1/messenger_call_permissions', searchParams: { psid: '2' } });
  */
 export const createGraphTransport = (config: GraphTransportConfig): GraphTransport => {
   const ownAgents = config.agent === undefined;
   const agent = config.agent ?? { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  const { throttle, log } = config;
+  const { gate, log } = config;
 
-  /** Meta's error body (or what came instead) as a scrubbed error; BUC codes also block the Page. */
-  const failureOf = (pageId: string, secrets: readonly string[], status: number, body: string, retryAfter?: number): GraphError => {
-    const parsed = parseJson(body);
-    const meta = parsed.ok ? parseGraphError(parsed.value) : undefined;
-    const error = meta?.ok === true
-      ? toGraphError({ from: 'meta', error: meta.value, httpStatus: status, retryAfterMs: throttle.retryAfterMs(pageId) ?? retryAfter }, secrets)
-      : toGraphError({ from: 'response', httpStatus: status, problem: parsed.ok ? 'unexpected_shape' : 'malformed_json', retryAfterMs: retryAfter }, secrets);
-    if (error.kind === 'throttled') throttle.observeFailure(pageId, error);
-    return error;
+  /** Turns a source into its error; a throttled one also closes its scope's gate and carries the Page's wait. */
+  const judge = (pageId: string, source: GraphErrorSource, secrets: readonly string[]): Judged => {
+    const error = toGraphError(source, secrets);
+    if (error.kind !== 'throttled' || source.from === 'throttle') return { error, metaWaitMs: undefined };
+    const verdict = gate.throttled(pageId, { code: error.code, retryAfterMs: error.retryAfterMs });
+    const waited = source.from === 'meta' || source.from === 'response' ? { ...source, retryAfterMs: verdict.waitMs } : source;
+    return { error: toGraphError(waited, secrets), metaWaitMs: verdict.givenByMeta ? verdict.waitMs : undefined };
   };
 
-  const calculateDelay = ({ attemptCount, error, computedValue, retryAfter }: RetryObject): number => {
+  /** got hands the same failed response to `calculateDelay` and then back to `request`: judge it once. */
+  const judged = new WeakMap<object, Judged>();
+
+  /** Meta's error body (or what came instead) as a judged error. */
+  const failureOf = (ctx: Pick<CallContext, 'pageId' | 'operation' | 'secrets'>, response: FailedResponse): Judged => {
+    const seen = judged.get(response);
+    if (seen !== undefined) return seen;
+    const status = response.statusCode;
+    const retryAfter = retryAfterOf(response.headers, config.clock.now());
+    const parsed = parseJson(String(response.body));
+    const meta = parsed.ok ? parseGraphError(parsed.value) : undefined;
+    const source: GraphErrorSource = meta?.ok === true
+      ? { from: 'meta', error: meta.value, operation: ctx.operation, httpStatus: status, retryAfterMs: retryAfter }
+      : { from: 'response', httpStatus: status, problem: parsed.ok ? 'unexpected_shape' : 'malformed_json', retryAfterMs: retryAfter };
+    const result = judge(ctx.pageId, source, ctx.secrets);
+    judged.set(response, result);
+    return result;
+  };
+
+  const calculateDelay = ({ attemptCount, error, computedValue }: RetryObject): number => {
     // got's own rules (limit, methods, codes) said no: never override them.
     if (computedValue === 0) return 0;
     const ctx = error.options.context as Partial<CallContext>;
@@ -111,13 +149,16 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     const method = error.options.method;
     const effect = ctx.effect ?? (method === 'GET' ? 'read' : 'write');
     const response = error.response;
-    const failure = response === undefined
-      ? toGraphError({ from: 'transport', error })
-      : failureOf(pageId, ctx.secrets ?? [], response.statusCode, String(response.body), retryAfter);
-    // A throttled Page is not called again until Meta's regain time has passed.
-    if (throttle.retryAfterMs(pageId) !== undefined) return 0;
-    const decision = retryDecision({ effect, attempt: attemptCount, failure, policy: config.retry, random: config.random });
+    const { error: failure, metaWaitMs } = response === undefined
+      ? { error: toGraphError({ from: 'transport', error }), metaWaitMs: undefined }
+      : failureOf({ pageId, operation: ctx.operation ?? 'check', secrets: ctx.secrets ?? [] }, response);
+    // Throttling is retried only on Meta's own wait, never on the client's backoff.
+    const asSeen = { kind: failure.kind, processed: failure.processed, retryAfterMs: metaWaitMs };
+    const decision = retryDecision({ effect, attempt: attemptCount, failure: asSeen, policy: config.retry, random: config.random });
     if (!decision.retry) return 0;
+    // A scope blocked (by this answer or another call's) is not called again before its wait is over.
+    const blocked = gate.retryAfterMs(pageId);
+    if (blocked !== undefined && blocked > decision.delayMs) return 0;
     const path = error.options.url instanceof URL ? error.options.url.pathname : '';
     log({ event: 'retry', method, path, pageId, attempt: attemptCount, delayMs: decision.delayMs, kind: failure.kind, code: failure.code });
     return decision.delayMs;
@@ -136,7 +177,9 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     hooks: {
       afterResponse: [(response) => {
         const pageId = (response.request.options.context as Partial<CallContext>).pageId ?? '';
-        throttle.observe(pageId, response.headers);
+        // A 2xx means none of the Page's scopes was throttling: their backoff starts over.
+        if (response.statusCode >= 200 && response.statusCode < 300) gate.observeSuccess(pageId);
+        gate.observeHeaders(pageId, response.headers);
         log({ event: 'response', method: response.request.options.method, path: response.requestUrl.pathname, pageId, status: response.statusCode, attempt: response.retryCount + 1 });
         return response;
       }],
@@ -145,7 +188,7 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
 
   const request = async (call: GraphCall): Promise<Result<GraphReply, GraphError>> => {
     const path = `/${config.apiVersion}/${call.path}`;
-    const blocked = throttle.retryAfterMs(call.pageId);
+    const blocked = gate.retryAfterMs(call.pageId);
     if (blocked !== undefined) {
       log({ event: 'throttled', method: call.method, path, pageId: call.pageId, retryAfterMs: blocked });
       return err(toGraphError({ from: 'throttle', retryAfterMs: blocked }));
@@ -163,7 +206,7 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     };
     if (token === '') return failed(toGraphError({ from: 'token' }));
     const searchParams = { ...call.searchParams, ...(config.appSecret === undefined ? {} : { appsecret_proof: appSecretProof(token, config.appSecret) }) };
-    const context: CallContext = { pageId: call.pageId, effect: call.effect ?? (call.method === 'GET' ? 'read' : 'write'), secrets };
+    const context: CallContext = { pageId: call.pageId, operation: call.operation, effect: call.effect ?? (call.method === 'GET' ? 'read' : 'write'), secrets };
     let response;
     const pending = client(call.path, {
       method: call.method, searchParams, context, headers: { authorization: `Bearer ${token}` },
@@ -192,17 +235,11 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
       return failed(toGraphError({ from: 'transport', error: e as RequestError }, secrets));
     }
     const { statusCode: status, body } = response;
-    if (status < 200 || status >= 300) {
-      return failed(failureOf(call.pageId, secrets, status, body, retryAfterOf(response.headers, config.clock.now())));
-    }
+    if (status < 200 || status >= 300) return failed(failureOf(context, response).error);
     const parsed = parseJson(body);
     if (!parsed.ok) return failed(toGraphError({ from: 'response', httpStatus: status, problem: 'malformed_json' }, secrets));
     const trace = response.headers['x-fb-trace-id'];
-    return ok({ status, json: parsed.value, traceId: typeof trace === 'string' && trace !== '' ? trace : null, fail: (source) => {
-      const e = toGraphError(source, secrets);
-      if (e.kind === 'throttled') throttle.observeFailure(call.pageId, e);
-      return e;
-    } });
+    return ok({ status, json: parsed.value, traceId: typeof trace === 'string' && trace !== '' ? trace : null, fail: (source) => judge(call.pageId, source, secrets).error });
   };
 
   return {

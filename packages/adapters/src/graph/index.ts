@@ -1,13 +1,13 @@
 /**
  * `@callperm/adapters/graph`: the `GraphApi` port on got, its error classes, the
- * retry decision, business-use-case throttling and batched checks.
+ * retry decision, Meta's usage headers and batched checks. Throttling per scope
+ * stays inside the client (options `throttleFallbackMs`, `throttleMaxMs`).
  */
 export * from './graphApi.js';
 export * from './GraphError.js';
 export * from './toGraphError.js';
 export * from './classifyMetaError.js';
 export * from './retryDecision.js';
-export * from './BusinessUseCaseThrottle.js';
 export * from './usageHeaders.js';
 export * from './appSecretProof.js';
 export * from './redactSecrets.js';

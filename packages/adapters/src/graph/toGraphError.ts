@@ -1,20 +1,21 @@
 import type { GraphFailureKind, MetaError } from '@callperm/core';
-import { classifyMetaError } from './classifyMetaError.js';
+import { classifyMetaError, type GraphOperation } from './classifyMetaError.js';
 import { describeTransportError } from './describeTransportError.js';
 import {
   AuthError, CallingNotEnabledError, InvalidParameterError, OutsideWindowError, PermissionError, PersonUnavailableError,
-  ThrottledError, TransientError, UnknownGraphError, type GraphError, type GraphErrorDetails,
+  RequestLimitError, ThrottledError, TransientError, UnknownGraphError, type GraphError, type GraphErrorDetails,
 } from './GraphError.js';
 import { redactDeep, redactSecrets } from './redactSecrets.js';
 
 const CLASSES = {
-  throttled: ThrottledError, auth: AuthError, permission: PermissionError, outside_window: OutsideWindowError,
+  throttled: ThrottledError, request_limit: RequestLimitError, auth: AuthError, permission: PermissionError, outside_window: OutsideWindowError,
   person_unavailable: PersonUnavailableError, invalid: InvalidParameterError,
   calling_not_enabled: CallingNotEnabledError, transient: TransientError, unknown: UnknownGraphError,
 } satisfies Record<GraphFailureKind, new (d: GraphErrorDetails) => GraphError>;
 
 const NEXT_STEP: Record<GraphFailureKind, string> = {
   throttled: 'Meta is throttling these calls: stop calling and try again after the wait (calling sooner extends the block)',
+  request_limit: 'Meta refused the opt-in: this thread has used its permission requests (at most 2 per 24 h); do not resend, check the permission to learn when a slot frees up',
   auth: 'The Page access token is invalid or expired: get a new Page access token with pages_messaging and retry',
   permission: 'The app or Page lacks a permission or role for this call: check pages_messaging, the Page role and App Review',
   outside_window: 'The person has not written to the Page in the last 24 h: wait for their next message, then ask again',
@@ -27,7 +28,10 @@ const NEXT_STEP: Record<GraphFailureKind, string> = {
 
 /** Where a failure came from: Meta's error body, the transport, an unreadable answer, or the local throttle. */
 export type GraphErrorSource =
-  | { readonly from: 'meta'; readonly error: MetaError; readonly httpStatus?: number | undefined; readonly retryAfterMs?: number | undefined }
+  | {
+    readonly from: 'meta'; readonly error: MetaError; readonly operation: GraphOperation;
+    readonly httpStatus?: number | undefined; readonly retryAfterMs?: number | undefined;
+  }
   | { readonly from: 'transport'; readonly error: unknown }
   | { readonly from: 'response'; readonly httpStatus: number; readonly problem: ResponseProblem; readonly retryAfterMs?: number | undefined }
   | { readonly from: 'throttle'; readonly retryAfterMs: number }
@@ -52,8 +56,9 @@ const PROBLEM: Record<ResponseProblem, string> = {
   unfinished: 'a batch item Meta did not finish', too_large: 'a body over maxResponseBytes, cut off unread',
 };
 
-const fromMeta = (e: MetaError, httpStatus: number | undefined, retryAfterMs: number | undefined, secrets: readonly string[]): GraphError => {
-  const kind = classifyMetaError(e, httpStatus);
+const fromMeta = (source: Extract<GraphErrorSource, { from: 'meta' }>, secrets: readonly string[]): GraphError => {
+  const { error: e, operation, httpStatus, retryAfterMs } = source;
+  const kind = classifyMetaError(e, operation, httpStatus);
   const codes = e.subcode === undefined ? `${e.code}` : `${e.code}/${e.subcode}`;
   return new CLASSES[kind]({
     // Meta's words are quoted escaped: a newline or escape sequence in them cannot forge a log line.
@@ -74,17 +79,17 @@ const fromMeta = (e: MetaError, httpStatus: number | undefined, retryAfterMs: nu
  * Every text that came from outside is scrubbed of `secrets` (tokens, app secret).
  *
  * @example
- * const e = toGraphError({ from: 'meta', error: { message: 'outside window', code: 10, subcode: 2018278 }, httpStatus: 400 });
+ * const e = toGraphError({ from: 'meta', error: { message: 'outside window', code: 10, subcode: 2018278 }, operation: 'opt_in', httpStatus: 400 });
  * e instanceof OutsideWindowError; // true
  * e.processed; // 'no'
  */
 export const toGraphError = (source: GraphErrorSource, secrets: readonly string[] = []): GraphError => {
   switch (source.from) {
     case 'meta':
-      return fromMeta(source.error, source.httpStatus, source.retryAfterMs, secrets);
+      return fromMeta(source, secrets);
     case 'throttle':
       return new ThrottledError({
-        message: `${NEXT_STEP.throttled}. (Throttled by Meta's usage headers; no request was sent)`,
+        message: `${NEXT_STEP.throttled}. (Meta throttled this app, user, Page or business earlier; no request was sent)`,
         processed: 'no', retryAfterMs: source.retryAfterMs,
       });
     case 'token':

@@ -3,18 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { parseGraphError } from '@callperm/core';
 import {
   AuthError, CallingNotEnabledError, GraphError, InvalidParameterError, OutsideWindowError, PermissionError,
-  PersonUnavailableError, ThrottledError, toGraphError, TransientError, UnknownGraphError,
+  PersonUnavailableError, RequestLimitError, ThrottledError, toGraphError, TransientError, UnknownGraphError, type GraphOperation,
 } from '@callperm/adapters/graph';
 import fixtures from './fixtures/metaErrorBodies.json' with { type: 'json' };
 
 const CLASSES = {
-  ThrottledError, AuthError, PermissionError, OutsideWindowError, PersonUnavailableError, InvalidParameterError,
+  ThrottledError, RequestLimitError, AuthError, PermissionError, OutsideWindowError, PersonUnavailableError, InvalidParameterError,
   CallingNotEnabledError, TransientError, UnknownGraphError,
 } as const;
 
 interface Fixture {
   readonly expect: keyof typeof CLASSES;
   readonly httpStatus: number;
+  /** The call that failed; a check when not said. */
+  readonly operation?: GraphOperation;
   readonly source: string;
   readonly body: { readonly error: { readonly code: number; readonly error_subcode?: number } };
 }
@@ -22,7 +24,7 @@ interface Fixture {
 const fromBody = (f: Fixture): GraphError => {
   const meta = parseGraphError(f.body);
   if (!meta.ok) throw new Error(`fixture does not decode: ${f.source}`);
-  return toGraphError({ from: 'meta', error: meta.value, httpStatus: f.httpStatus });
+  return toGraphError({ from: 'meta', error: meta.value, operation: f.operation ?? 'check', httpStatus: f.httpStatus });
 };
 
 describe('toGraphError maps Meta error bodies to classes', () => {
@@ -45,18 +47,18 @@ describe('toGraphError maps Meta error bodies to classes', () => {
   }
 
   it('HTTP 429 is throttling whatever the code', () => {
-    const e = toGraphError({ from: 'meta', error: { message: 'slow down', code: 99999 }, httpStatus: 429 });
+    const e = toGraphError({ from: 'meta', operation: 'check', error: { message: 'slow down', code: 99999 }, httpStatus: 429 });
     expect(e).toBeInstanceOf(ThrottledError);
   });
 
   it('carries the regain time on throttling errors only', () => {
-    const t = toGraphError({ from: 'meta', error: { message: 'x', code: 80006 }, httpStatus: 400, retryAfterMs: 60_000 });
-    const p = toGraphError({ from: 'meta', error: { message: 'x', code: 10 }, httpStatus: 400, retryAfterMs: 60_000 });
+    const t = toGraphError({ from: 'meta', operation: 'check', error: { message: 'x', code: 80006 }, httpStatus: 400, retryAfterMs: 60_000 });
+    const p = toGraphError({ from: 'meta', operation: 'check', error: { message: 'x', code: 10 }, httpStatus: 400, retryAfterMs: 60_000 });
     expect([t.retryAfterMs, p.retryAfterMs]).toEqual([60_000, undefined]);
   });
 
   it('is_transient makes an unlisted code transient', () => {
-    expect(toGraphError({ from: 'meta', error: { message: 'x', code: 5555, isTransient: true }, httpStatus: 400 })).toBeInstanceOf(TransientError);
+    expect(toGraphError({ from: 'meta', operation: 'check', error: { message: 'x', code: 5555, isTransient: true }, httpStatus: 400 })).toBeInstanceOf(TransientError);
   });
 });
 
@@ -103,7 +105,7 @@ describe('toGraphError for everything that is not a Meta error body', () => {
 describe('a GraphError is a safe value', () => {
   const token = 'EAAGm0PX4ZCpsBAKZCZBsecrettokenvalue123';
   const e = toGraphError({
-    from: 'meta', httpStatus: 400,
+    from: 'meta', operation: 'check', httpStatus: 400,
     error: { message: `Malformed access token ${token}`, code: 190, userMessage: `token ${token}`, errorData: { token, nested: [token] } },
   }, [token, 'app-secret-value']);
 
@@ -127,7 +129,7 @@ describe('a GraphError is a safe value', () => {
 
 describe('Meta\'s words cannot forge a log line', () => {
   it('newlines and escape sequences in Meta\'s message and type come out escaped', () => {
-    const e = toGraphError({ from: 'meta', error: { message: 'bad\n2026-01-01 INFO forged line\u001b[2J', code: 100, type: 'X\r\nY' }, httpStatus: 400 });
+    const e = toGraphError({ from: 'meta', operation: 'check', error: { message: 'bad\n2026-01-01 INFO forged line\u001b[2J', code: 100, type: 'X\r\nY' }, httpStatus: 400 });
     expect(e.message).not.toMatch(/[\n\r]/);
     expect(e.message).not.toContain('\u001b');
     expect(e).toBeInstanceOf(InvalidParameterError);

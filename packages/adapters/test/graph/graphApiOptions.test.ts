@@ -24,6 +24,7 @@ const NUMERIC: Readonly<Record<string, (v: number) => Partial<GraphApiOptions>>>
   'retry.baseDelayMs': (v) => ({ retry: { baseDelayMs: v } }),
   'retry.maxDelayMs': (v) => ({ retry: { maxDelayMs: v } }),
   throttleFallbackMs: (v) => ({ throttleFallbackMs: v }),
+  throttleMaxMs: (v) => ({ throttleMaxMs: v }),
   'batch.size': (v) => ({ batch: { size: v } }),
   'batch.nullRetries': (v) => ({ batch: { nullRetries: v } }),
   maxResponseBytes: (v) => ({ maxResponseBytes: v }),

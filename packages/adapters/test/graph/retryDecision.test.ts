@@ -4,7 +4,7 @@ import type { GraphFailureKind } from '@callperm/core';
 import { defaultRetryPolicy, retryDecision, type RetryPolicy } from '@callperm/adapters/graph';
 
 const kinds: readonly GraphFailureKind[] = [
-  'throttled', 'auth', 'permission', 'outside_window', 'person_unavailable', 'invalid', 'calling_not_enabled', 'transient', 'unknown',
+  'throttled', 'request_limit', 'auth', 'permission', 'outside_window', 'person_unavailable', 'invalid', 'calling_not_enabled', 'transient', 'unknown',
 ];
 const failure = fc.record({
   kind: fc.constantFrom(...kinds),
@@ -42,10 +42,30 @@ describe('retryDecision', () => {
     expect(d.retry).toBe(attempt <= p.limit);
   });
 
-  test.prop([fc.constantFrom('throttled' as const, 'transient' as const)])('a write refused before processing may be retried', (kind) => {
-    const d = retryDecision({ effect: 'write', attempt: 1, failure: { kind, processed: 'no' }, policy: defaultRetryPolicy, random: () => 0.5 });
-    expect(d.retry).toBe(true);
-  });
+  // Was: a throttled write with no wait was retried. Now only Meta's own short wait is slept on (below).
+  test.prop([fc.constantFrom({ kind: 'throttled' as const, retryAfterMs: 1_000 }, { kind: 'transient' as const })])(
+    'a write refused before processing may be retried',
+    (f) => {
+      const d = retryDecision({ effect: 'write', attempt: 1, failure: { ...f, processed: 'no' }, policy: defaultRetryPolicy, random: () => 0.5 });
+      expect(d.retry).toBe(true);
+    },
+  );
+
+  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), fc.constantFrom('read' as const, 'write' as const), random])(
+    'a throttle is retried only after the wait Meta gave, and only when it fits maxDelayMs',
+    (f, p, attempt, effect, rnd) => {
+      const d = retryDecision({ effect, attempt, failure: { ...f, kind: 'throttled' }, policy: p, random: rnd });
+      if (f.retryAfterMs === undefined || f.retryAfterMs > p.maxDelayMs) expect(d.retry).toBe(false);
+      if (d.retry) expect(d.delayMs).toBe(Math.max(1, Math.ceil(f.retryAfterMs ?? 0)));
+    },
+  );
+
+  test.prop([failure, policy, fc.integer({ min: 1, max: 8 }), fc.constantFrom('read' as const, 'write' as const), random])(
+    'the opt-in request limit is never retried',
+    (f, p, attempt, effect, rnd) => {
+      expect(retryDecision({ effect, attempt, failure: { ...f, kind: 'request_limit' }, policy: p, random: rnd }).retry).toBe(false);
+    },
+  );
 
   test.prop([fc.integer({ min: 5_001, max: 3_600_000 })])('a throttle asking to wait longer than allowed is returned, not slept on', (wait) => {
     const d = retryDecision({ effect: 'read', attempt: 1, failure: { kind: 'throttled', processed: 'no', retryAfterMs: wait }, policy: defaultRetryPolicy });

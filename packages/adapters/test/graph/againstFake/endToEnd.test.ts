@@ -38,12 +38,27 @@ describe('the core service with graphApi against the fake', () => {
     expect(fake.optIns).toHaveLength(1);
   });
 
-  it('outside the messaging window the refusal comes back as a value and frees the slot', async () => {
+  it('outside the messaging window the check taken first says so: nothing is sent', async () => {
     const { fake, permissions } = await setup();
+    const r = await permissions.request(thread);
+    expect(r.ok ? null : r.error.reason).toBe('remote_request_denied');
+    expect(fake.requests.map((q) => q.endpoint)).toEqual(['check']);
+    expect(fake.optIns).toHaveLength(0);
+  });
+
+  it('a send Meta refuses as outside the window comes back as a value, frees the slot and is not tried again', async () => {
+    const { fake, permissions, clock } = await setup();
+    fake.inbound(thread); // the person wrote to the Page; the host never heard of it
+    clock.advance('PT23H50M');
+    expect((await permissions.refresh(thread)).ok).toBe(true); // Meta: a request may go
+    clock.advance('PT20M'); // Meta's window closes; the check is too young to repeat
     const r = await permissions.request(thread);
     expect(r.ok ? null : r.error.reason).toBe('send_failed');
     expect(!r.ok && 'failure' in r.error ? [r.error.failure.kind, r.error.failure.code] : null).toEqual(['outside_window', 10]);
     expect(fake.optIns).toHaveLength(0);
+    const again = await permissions.request(thread);
+    expect(again.ok ? null : again.error.reason).toBe('outside_messaging_window');
+    expect(fake.requests.filter((q) => q.endpoint === 'send')).toHaveLength(1);
   });
 
   it('an ambiguous send is never repeated: the fake holds exactly one opt-in and refresh reconciles', async () => {

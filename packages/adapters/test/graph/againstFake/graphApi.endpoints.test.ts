@@ -23,7 +23,8 @@ describe('checkPermission over real HTTP', () => {
       if (!r.ok) return;
       expect(r.value.status).toBe('has_permission');
       expect(r.value.expiresAt).toBe(Math.floor(expiresAt / 1000) * 1000);
-      expect(r.value.request).toEqual({ canPerform: true, limits: [{ period: 'PT24H', max: 2, used: 0 }] });
+      // As in Meta's own example: no new request may go while a permission is held.
+      expect(r.value.request).toEqual({ canPerform: false, limits: [{ period: 'PT24H', max: 2, used: 0 }] });
       expect(r.value.startCall?.canPerform).toBe(true);
     });
 
@@ -103,14 +104,15 @@ describe('sendPermissionRequest over real HTTP', () => {
     expect(fake.optIns[0]?.messagingType).toBe('RESPONSE');
   });
 
-  it('the third opt-in in 24 h is refused as throttled, and a slot frees up after the rolling day', async () => {
+  it('the third opt-in in 24 h is refused as the thread\'s request limit (once, not retried), and a slot frees up after the rolling day', async () => {
     const { fake, graph, clock } = await setup();
     fake.inbound(thread);
     expect((await graph.sendPermissionRequest(thread)).ok).toBe(true);
     clock.advance('PT1H');
     expect((await graph.sendPermissionRequest(thread)).ok).toBe(true);
     const third = await graph.sendPermissionRequest(thread);
-    expect(third.ok ? null : [third.error.kind, third.error.code, third.error.subcode, third.error.processed]).toEqual(['throttled', 613, 2534040, 'no']);
+    expect(third.ok ? null : [third.error.kind, third.error.code, third.error.subcode, third.error.processed]).toEqual(['request_limit', 613, 2534040, 'no']);
+    expect(fake.requests.filter((r) => r.endpoint === 'send')).toHaveLength(3);
     fake.inbound(thread);
     clock.advance('PT23H1M');
     fake.inbound(thread);

@@ -24,11 +24,21 @@ describe('retries', () => {
     expect(checks(fake)).toBe(3);
   });
 
-  it('a GET is retried on a throttling error and on is_transient', async () => {
+  it('a GET is retried on is_transient', async () => {
     const { fake, graph } = await setup();
-    fake.inject('check', { kind: 'error', body: fakeMetaErrors.appLimit }, { kind: 'error', body: fakeMetaErrors.serviceUnavailable, status: 500 });
+    fake.inject('check', { kind: 'error', body: fakeMetaErrors.serviceUnavailable, status: 500 }, { kind: 'error', body: fakeMetaErrors.serviceUnavailable, status: 500 });
     expect((await graph.checkPermission(thread)).ok).toBe(true);
     expect(checks(fake)).toBe(3);
+  });
+
+  // Was: "retried on a throttling error". A throttle without Meta's wait is no longer retried within seconds:
+  // calling sooner extends Meta's block, so the app scope waits for the backoff instead.
+  it('a GET is not retried on a throttling error without Meta\'s wait; the app waits for the backoff', async () => {
+    const { fake, graph } = await setup();
+    fake.inject('check', { kind: 'error', body: fakeMetaErrors.appLimit });
+    const r = await graph.checkPermission(thread);
+    expect(r.ok ? null : [r.error.kind, r.error.code, r.error.retryAfterMs]).toEqual(['throttled', 4, 60_000]);
+    expect(checks(fake)).toBe(1);
   });
 
   it('a GET is not retried on an error that would repeat', async () => {
@@ -57,12 +67,14 @@ describe('retries', () => {
     });
   }
 
-  it('the opt-in POST is retried after a throttling error, which proves it was not processed', async () => {
+  // Was: "retried after a throttling error". Now the throttle is handed back (not processed, nothing sent)
+  // and the next call waits for the backoff; it is never sent twice within seconds.
+  it('the opt-in POST is not retried after a throttling error without Meta\'s wait, and says it was not processed', async () => {
     const { fake, graph } = await setup();
     fake.inject('send', { kind: 'error', body: fakeMetaErrors.appLimit });
     const r = await graph.sendPermissionRequest(thread);
-    expect(r.ok).toBe(true);
-    expect([sends(fake), fake.optIns.length]).toEqual([2, 1]);
+    expect(r.ok ? null : [r.error.kind, r.error.processed]).toEqual(['throttled', 'no']);
+    expect([sends(fake), fake.optIns.length]).toEqual([1, 0]);
   });
 
   it('a response that never comes is a timeout, transient and ambiguous (client timeout, no sleep)', async () => {
