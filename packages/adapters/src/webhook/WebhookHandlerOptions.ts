@@ -42,6 +42,14 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   readonly maxPendingBodyBytes?: number;
   /** Serve only this path (e.g. `/webhook`); other paths get 404. Default: any path the face receives. */
   readonly path?: string;
+  /**
+   * A signed body of another Meta product sharing the callback URL (`object` is
+   * `instagram`, `whatsapp_business_account`, `user`...) is answered 200 and
+   * ignored by default (a refusal would make Meta retry it, and after an hour
+   * unsubscribe the app); the 200 names it (`ignoredObject`) and the core counts
+   * it (`ignoredObjects`). `true` refuses it with 400 `not_a_page_webhook` instead.
+   */
+  readonly refuseOtherObjects?: boolean;
   /** Hears faults (never secrets, signatures or bodies). Errors it throws are ignored. */
   readonly onError?: (error: WebhookError) => void;
 };
@@ -96,4 +104,24 @@ export const webhookLimits = (options: Partial<Record<keyof WebhookLimits, unkno
     maxPendingBodies: pick('maxPendingBodies'),
     maxPendingBodyBytes: pick('maxPendingBodyBytes'),
   };
+};
+
+/** The receiver's switches, every one checked. */
+export interface WebhookSwitches {
+  readonly refuseOtherObjects: boolean;
+}
+
+/**
+ * The receiver's on/off options with their defaults (all off), each checked to be
+ * `true`, `false` or absent: anything else (`'yes'`, `1`, `null`) throws a
+ * `WebhookOptionError` (code `invalid_option`) instead of being read as truthy.
+ *
+ * @example
+ * webhookSwitches({}).refuseOtherObjects;                           // false
+ * webhookSwitches({ refuseOtherObjects: 'true' }); // throws WebhookOptionError
+ */
+export const webhookSwitches = (options: { readonly refuseOtherObjects?: unknown }): WebhookSwitches => {
+  const given = options.refuseOtherObjects;
+  if (given !== undefined && typeof given !== 'boolean') throw new WebhookOptionError('refuseOtherObjects');
+  return { refuseOtherObjects: given === true };
 };

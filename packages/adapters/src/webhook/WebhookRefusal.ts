@@ -1,4 +1,4 @@
-import { addRefusals, refusedTotal, type RefusalCounts } from '@callperm/core';
+import { addRefusals, noRefusals, refusedTotal, type RefusalCounts } from '@callperm/core';
 import type { WebhookResponse } from './WebhookRequest.js';
 
 /**
@@ -32,7 +32,11 @@ export const webhookRefusals = {
   invalid_signature: 401,
   /** Signed, but not JSON. */
   invalid_json: 400,
-  /** Signed JSON that is not a Page webhook (`{object: "page", entry: [...]}`). */
+  /**
+   * Signed JSON that is not a Page webhook (`{object: "page", entry: [...]}`) nor
+   * another product's (a plain `object` name); or another product's body when
+   * `refuseOtherObjects` is set (by default it is answered 200 and ignored).
+   */
   not_a_page_webhook: 400,
   /** The store failed before the events were applied or recorded: Meta will retry. */
   store_unavailable: 503,
@@ -63,9 +67,10 @@ export const refuse = (reason: WebhookRefusalReason, headers: Readonly<Record<st
  * ids, implausible instants, past the per-delivery caps): the rest was applied,
  * and a retry of the same body would be refused the same way, so Meta is answered
  * 200 and does not retry garbage for hours (or unsubscribe the app). `refused`
- * counts them by reason, for logs and tests; it is not sent to Meta.
+ * counts them by reason, for logs and tests; it is not sent to Meta. A body of
+ * another Meta product, ignored whole, carries its `object` in `ignoredObject`.
  */
-export type ReceivedResponse = WebhookResponse & { readonly refused: RefusalCounts };
+export type ReceivedResponse = WebhookResponse & { readonly refused: RefusalCounts; readonly ignoredObject?: string };
 
 const RECEIVED_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
@@ -80,3 +85,15 @@ export const received = (decoded: RefusalCounts, ingested?: RefusalCounts): Rece
   const refused = ingested === undefined || refusedTotal(ingested) === 0 ? decoded : addRefusals(decoded, ingested);
   return { status: 200, headers: RECEIVED_HEADERS, body: 'EVENT_RECEIVED', reason: null, refused };
 };
+
+/**
+ * The 200 answer of a signed body of another Meta product sharing the callback
+ * URL (`object` is e.g. `instagram`): nothing in it was applied, nothing refused,
+ * and `ignoredObject` names it, for logs and tests; it is not sent to Meta.
+ *
+ * @example
+ * ignoredObject('instagram').ignoredObject; // 'instagram'
+ */
+export const ignoredObject = (object: string): ReceivedResponse => ({
+  status: 200, headers: RECEIVED_HEADERS, body: 'EVENT_RECEIVED', reason: null, refused: noRefusals, ignoredObject: object,
+});

@@ -3,8 +3,8 @@ import { answerHandshake } from './answerHandshake.js';
 import { applyWithinBudget, type BudgetOutcome } from './applyWithinBudget.js';
 import { deadlineQueue } from './deadlineQueue.js';
 import { WebhookError } from './WebhookError.js';
-import { webhookLimits, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
-import { received, refuse } from './WebhookRefusal.js';
+import { webhookLimits, webhookSwitches, type WebhookHandlerOptions } from './WebhookHandlerOptions.js';
+import { ignoredObject, received, refuse } from './WebhookRefusal.js';
 import type { BodyTimer, WebhookRequest, WebhookResponse } from './WebhookRequest.js';
 import { verifySignature } from './verifySignature.js';
 
@@ -26,6 +26,11 @@ export interface WebhookCore {
   readonly maxBodyBytes: number;
   /** How many bodies are being read right now (counted against `maxPendingBodies`). */
   readonly pendingBodies: number;
+  /**
+   * How many signed bodies of another Meta product (`object` other than `page`)
+   * were answered 200 and ignored since the core was made (0 with `refuseOtherObjects`).
+   */
+  readonly ignoredObjects: number;
 }
 
 const CLOSE = { connection: 'close' } as const;
@@ -64,7 +69,8 @@ const secretsOf = (options: WebhookHandlerOptions): readonly string[] => {
  * its status and typed reason: path, method, content type, declared size (413),
  * room to read one more body (503 past `maxPendingBodies`), the body read within
  * `bodyTimeoutMs` (408) and `maxBodyBytes` (413), signature over the raw bytes,
- * JSON, Page-webhook shape; then the events are deduplicated
+ * JSON, Page-webhook shape (a signed body of another Meta product is answered
+ * 200 and ignored, or refused with `refuseOtherObjects`); then the events are deduplicated
  * and applied through the service inside `budgetMs`, or recorded in its inbox and
  * applied afterwards. GET is Meta's verification handshake.
  *
@@ -78,6 +84,8 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     throw new TypeError('[callperm] [webhook] Give verifyToken: the token you entered for the webhook in the App Dashboard.');
   }
   const { maxBodyBytes, budgetMs, bodyTimeoutMs, maxPendingBodies, maxPendingBodyBytes } = webhookLimits(options);
+  const { refuseOtherObjects } = webhookSwitches(options);
+  let ignoredObjects = 0;
   // One timer for every body being read (deadlines of one length fall due in order): no setTimeout per request.
   const bodyTimer: BodyTimer = deadlineQueue(bodyTimeoutMs);
   const busy = { 'retry-after': String(Math.ceil(bodyTimeoutMs / 1000)), connection: 'close' };
@@ -165,6 +173,13 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     if (!json.ok) return refuse('invalid_json');
     const decoded = decodeWebhook(json.value);
     if (!decoded.ok) return refuse('not_a_page_webhook');
+    const { otherObject } = decoded.value;
+    if (otherObject !== null) {
+      // Another product on the same callback URL: refusing it would only make Meta retry, then unsubscribe the app.
+      if (refuseOtherObjects) return refuse('not_a_page_webhook');
+      ignoredObjects += 1;
+      return ignoredObject(otherObject);
+    }
     return apply(decoded.value.events, decoded.value.refused);
   };
 
@@ -172,6 +187,9 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
     maxBodyBytes,
     get pendingBodies() {
       return pending;
+    },
+    get ignoredObjects() {
+      return ignoredObjects;
     },
     handle: (req, handleOptions) => {
       let answer: Promise<WebhookResponse>;

@@ -5,12 +5,13 @@ import { createCallPermissions, memoryStore } from '@callperm/core';
 import {
   answerHandshake, createWebhookHandler, verifySignature, webhookRefusals, type WebhookError,
 } from '@callperm/adapters/webhook';
-import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook } from '@callperm/testing';
+import { expressFace } from '@callperm/adapters/webhook/express';
+import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook, offlineGraph } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { coreRequest, signedPost } from './coreRequest.js';
 
 const SECRET = 'receiver-secret';
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 const permissions = () => createCallPermissions({ graph, store: memoryStore(), clock: new VirtualClock() });
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -59,7 +60,7 @@ describe('the receiver core', () => {
     const { core } = createWebhookHandler({ appSecret: SECRET, verifyToken: 't', permissions: permissions() });
     const cases = [
       [signedPost(SECRET, 'not json'), 'invalid_json'],
-      [signedPost(SECRET, '{"object":"user","entry":[]}'), 'not_a_page_webhook'],
+      [signedPost(SECRET, '{"object":7,"entry":[]}'), 'not_a_page_webhook'],
       [signedPost(SECRET, new Uint8Array([0x7b, 0xff, 0x7d])), 'invalid_json'],
       [signedPost(null, '{}'), 'missing_signature'],
     ] as const;
@@ -115,13 +116,13 @@ describe('the Express face and body parsers', () => {
 
   it('works behind express.raw()', async () => {
     const { default: express } = await import('express');
-    const r = await serve((app, h) => app.post('/webhook', express.raw({ type: 'application/json' }), h.express));
+    const r = await serve((app, h) => app.post('/webhook', express.raw({ type: 'application/json' }), expressFace(h.core)));
     expect(r.status).toBe(200);
   });
 
   it('refuses with raw_body_unavailable when express.json() ran first, and says so through onError', async () => {
     const { default: express } = await import('express');
-    const r = await serve((app, h) => app.post('/webhook', express.json(), h.express));
+    const r = await serve((app, h) => app.post('/webhook', express.json(), expressFace(h.core)));
     expect([r.status, JSON.parse(r.body)]).toEqual([500, { reason: 'raw_body_unavailable' }]);
     expect(r.errors.map((e) => e.code)).toEqual(['raw_body_unavailable']);
   });

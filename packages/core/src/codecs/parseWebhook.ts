@@ -19,6 +19,22 @@ const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
 
 const itemsOf = (u: unknown): readonly unknown[] => (Array.isArray(u) ? u : []);
 
+/** How another Meta product names its webhooks' `object`: `instagram`, `whatsapp_business_account`, `user`, `permissions`... */
+const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The `object` of a body that some other Meta product sent to the same callback
+ * URL, or null when the body claims to be a Page webhook (`page` in any case: a
+ * misspelt Page body stays refused, never silently dropped) or names no object
+ * callperm could report (absent, not a string, not a short plain name).
+ */
+const otherObjectOf = (json: unknown): string | null => {
+  if (!isRecord(json)) return null;
+  const { object } = json;
+  if (typeof object !== 'string' || !OBJECT_NAME.test(object)) return null;
+  return object.toLowerCase() === 'page' ? null : object;
+};
+
 const pushIf = (events: WebhookEvent[], e: WebhookEvent | null): void => {
   if (e !== null) events.push(e);
 };
@@ -28,14 +44,25 @@ const decodeEntry = (entry: Readonly<Record<string, unknown>>, events: WebhookEv
   // Shape A: the guide puts the reply's fields directly on the entry.
   if ('call_permission_reply' in entry) pushIf(events, decodePermissionReply(entry, entry.call_permission_reply, ctx, refuse));
   for (const item of itemsOf(entry.messaging)) pushIf(events, decodeMessagingItem(item, ctx, refuse));
+  // Handover protocol: the app that does not hold thread control gets the same items under `standby`.
+  for (const item of itemsOf(entry.standby)) pushIf(events, decodeMessagingItem(item, ctx, refuse));
   for (const item of itemsOf(entry.changes)) events.push(...decodeChangeItem(item, ctx, refuse));
   for (const item of itemsOf(entry.calls)) pushIf(events, decodeCallItem(item, ctx, refuse));
 };
 
-/** A decoded delivery: the events to apply, in order, and the items refused, by reason. */
+/**
+ * A decoded delivery: the events to apply, in order, the items refused, by
+ * reason, and, for a body of another Meta product, its `object`.
+ */
 export interface DecodedWebhook {
   readonly events: readonly WebhookEvent[];
   readonly refused: RefusalCounts;
+  /**
+   * The `object` of a body that is not a Page webhook but another product's
+   * (`instagram`, `whatsapp_business_account`, `user`...) sharing the callback URL:
+   * callperm ignores it whole (no events). Null for a Page webhook.
+   */
+  readonly otherObject: string | null;
 }
 
 /**
@@ -44,13 +71,19 @@ export interface DecodedWebhook {
  * character) or whose status text is not, and events past the per-delivery caps
  * (`limits.maxEventsPerDelivery`, `limits.maxThreadsPerDelivery`). The rest of the
  * delivery is kept. Instants are not judged here (that needs a clock: `ingest`
- * does it). Never throws on any JSON value.
+ * does it). Unlike `parseWebhook`, a body of another Meta product on the same
+ * callback URL (`object` is a plain name other than `page`, e.g. `instagram`) is
+ * no failure: it decodes to no events, with its name in `otherObject`, whatever
+ * its `entry` holds. Never throws on any JSON value.
  *
  * @example
  * const r = decodeWebhook(JSON.parse(body));
  * if (r.ok && r.value.refused.id_malformed > 0) console.log('hostile ids refused');
+ * if (r.ok && r.value.otherObject !== null) console.log(`ignored a ${r.value.otherObject} webhook`);
  */
 export const decodeWebhook = (json: unknown, limits: AdmissionLimits = admissionDefaults): Result<DecodedWebhook, DecodeReport> => {
+  const otherObject = otherObjectOf(json);
+  if (otherObject !== null) return ok({ events: [], refused: noRefusals, otherObject });
   const body = decodeWith('webhook', PageWebhook, json);
   if (!body.ok) return body;
   const events: WebhookEvent[] = [];
@@ -62,10 +95,10 @@ export const decodeWebhook = (json: unknown, limits: AdmissionLimits = admission
   for (const entry of body.value.entry) if (isRecord(entry)) decodeEntry(entry, events, refuse);
   const decodeRefusals: RefusalCounts = counts ?? noRefusals;
   if (events.length <= limits.maxEventsPerDelivery && events.length <= limits.maxThreadsPerDelivery) {
-    return ok({ events, refused: decodeRefusals });
+    return ok({ events, refused: decodeRefusals, otherObject: null });
   }
   const admitted = admitEvents(events, { now: null, limits, checkIds: false });
-  return ok({ events: admitted.accepted, refused: addRefusals(decodeRefusals, admitted.refused) });
+  return ok({ events: admitted.accepted, refused: addRefusals(decodeRefusals, admitted.refused), otherObject: null });
 };
 
 /**
@@ -75,10 +108,14 @@ export const decodeWebhook = (json: unknown, limits: AdmissionLimits = admission
  * unknown fields are ignored, and an item refused for its ids (see
  * {@link decodeWebhook}, which counts them) is left out. It reads
  * `call_permission_reply` in all three documented envelopes (on `entry[]`, in
- * `entry[].messaging[]`, in `entry[].changes[]`), inbound messages and postbacks
- * from `messaging[]`, and call events from `entry[].calls[]` and
- * `changes[{field: "calls"}]`. Events keep the body's order; each has a dedupe
- * `id` that Meta's retries reproduce. Never throws on any JSON value.
+ * `entry[].messaging[]`, in `entry[].changes[]`), the person acting in the
+ * thread (a message that is not an echo, a postback, referral, optin or
+ * reaction) from `messaging[]` and from `standby[]` (the handover protocol's
+ * copy for the app without thread control), and call events from
+ * `entry[].calls[]` and `changes[{field: "calls"}]`. Events keep the body's
+ * order; each has a dedupe `id` that Meta's retries reproduce. A body of another
+ * Meta product (`object` other than `page`) is a report here; `decodeWebhook`
+ * tells it apart instead. Never throws on any JSON value.
  *
  * @example
  * const r = parseWebhook({ object: 'page', entry: [{ sender: { id: '5678' }, recipient: { id: '1234' },
@@ -87,5 +124,9 @@ export const decodeWebhook = (json: unknown, limits: AdmissionLimits = admission
  */
 export const parseWebhook = (json: unknown): Result<WebhookEvent[], DecodeReport> => {
   const r = decodeWebhook(json, { ...admissionDefaults, maxEventsPerDelivery: Infinity, maxThreadsPerDelivery: Infinity });
-  return r.ok ? ok([...r.value.events]) : r;
+  if (!r.ok) return r;
+  if (r.value.otherObject === null) return ok([...r.value.events]);
+  // Another product's body is no Page webhook here: the envelope's report says where (`$.object`).
+  const strict = decodeWith('webhook', PageWebhook, json);
+  return strict.ok ? ok([]) : strict;
 };

@@ -13,5 +13,7 @@ export * from './sendResponse.js';
 export * from './graphError.js';
 export * from './permissionReply.js';
 export * from './inboundMessage.js';
+export * from './personInteraction.js';
 export * from './callEvent.js';
 export * from './webhookBody.js';
+export * from './otherObjectBody.js';

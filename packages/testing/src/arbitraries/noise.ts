@@ -7,7 +7,8 @@ const notAnObjectArb = fc.oneof(fc.integer(), fc.string({ maxLength: 5 }), fc.co
 
 /**
  * `messaging[]` items that must decode to nothing: the Page's own echoes, read
- * and delivery receipts, the guide's placeholder reply, non-objects.
+ * and delivery receipts, handover events, opt-ins and referrals that name no PSID
+ * (`user_ref` only), the guide's placeholder reply, non-objects.
  *
  * @example
  * fc.sample(messagingNoiseArb, 1); // e.g. [{ sender: { id: '1...' }, recipient: { id: '5...' }, message: { is_echo: true } }]
@@ -16,8 +17,18 @@ export const messagingNoiseArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ page: pageIdArb, psid: psidArb, ts: instantArb, mid: fc.string() }).map(({ page, psid, ts, mid }) => ({
     sender: { id: page }, recipient: { id: psid }, timestamp: ts, message: { is_echo: true, mid, text: 'hi' },
   })),
-  fc.record({ page: pageIdArb, psid: psidArb, ts: instantArb, kind: fc.constantFrom('read', 'delivery', 'reaction') })
+  fc.record({ page: pageIdArb, psid: psidArb, ts: instantArb, kind: fc.constantFrom('read', 'delivery') })
     .map(({ page, psid, ts, kind }) => ({ sender: { id: psid }, recipient: { id: page }, timestamp: ts, [kind]: { watermark: ts } })),
+  // Handover protocol events name the person but are the apps' doing, not the person's.
+  fc.record({ page: pageIdArb, psid: psidArb, ts: instantArb, kind: fc.constantFrom('pass_thread_control', 'take_thread_control') })
+    .map(({ page, psid, ts, kind }) => ({ sender: { id: psid }, recipient: { id: page }, timestamp: ts, [kind]: { metadata: 'handover' } })),
+  // A checkbox-plugin opt-in and a chat-plugin referral name no PSID (only a `user_ref`).
+  fc.record({ page: pageIdArb, ts: instantArb }).map(({ page, ts }) => ({
+    recipient: { id: page }, timestamp: ts, optin: { ref: 'checkbox', user_ref: 'ur_8a1c' },
+  })),
+  fc.record({ page: pageIdArb, ts: instantArb }).map(({ page, ts }) => ({
+    sender: { user_ref: 'ur_8a1c' }, recipient: { id: page }, timestamp: ts, referral: { source: 'CUSTOMER_CHAT_PLUGIN', type: 'OPEN_THREAD' },
+  })),
   fc.record({ page: pageIdArb, psid: psidArb, ts: instantArb }).map(({ page, psid, ts }) => ({
     sender: { id: psid }, recipient: { id: page }, timestamp: ts,
     call_permission_reply: { response: '[approve|reject]', expiration_timestamp: '{timestamp}' },

@@ -4,10 +4,12 @@ import type { Generated, WebhookEventContent } from './Generated.js';
 import { inboundMessageEntryArb } from './inboundMessage.js';
 import { entryNoiseArb } from './noise.js';
 import { permissionReplyEntryArb } from './permissionReply.js';
+import { personInteractionEntryArb } from './personInteraction.js';
 
 /**
  * A whole Page webhook body (`{object: "page", entry: [...]}`) mixing replies in
- * every envelope, inbound messages, call events and entries that mean nothing,
+ * every envelope, inbound messages, the person's referrals, opt-ins and
+ * reactions, call events and entries that mean nothing,
  * with the events it must decode to, in order.
  *
  * @example
@@ -20,6 +22,7 @@ export const webhookBodyArb: fc.Arbitrary<Generated<WebhookEventContent[]>> = fc
   .array(fc.oneof(
     permissionReplyEntryArb,
     inboundMessageEntryArb,
+    personInteractionEntryArb,
     callEventEntryArb,
     entryNoiseArb.map((entry) => ({ entry, expected: [] })),
   ), { maxLength: 6 })
