@@ -5,18 +5,16 @@
  */
 import {
   cachingStore, createCallPermissions, decide, emptyRecord, fastStep, memoryStore, messengerPolicy, resolvePolicy,
-  type GraphApi, type PermissionRecord, type Thread,
+  type PermissionRecord, type Thread,
 } from '../packages/core/src/internals.js';
 import type { BenchOptions } from './harness/BenchOptions.js';
 import { compareRounds } from './harness/compareRounds.js';
 import type { Metric } from './harness/Metric.js';
 import { floorMetricOf } from './harness/metricOf.js';
 import { eventHistories, T0 } from './workload/eventHistories.js';
+import { offlineGraph } from '../packages/testing/src/offlineGraph.js';
 
-const noGraph: GraphApi = {
-  checkPermission: () => Promise.reject(new Error('the status bench makes no Graph call')),
-  sendPermissionRequest: () => Promise.reject(new Error('the status bench makes no Graph call')),
-};
+const noGraph = offlineGraph('the status bench makes no Graph call');
 
 /**
  * Measures P3 (>= 1 M reads/s): half `status`, half `canStartCall`, round-robin over 1 000 warm threads,

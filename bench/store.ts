@@ -36,7 +36,7 @@ const record: PermissionRecord = {
   pending: { at: 1_767_229_200_000, messageId: 'm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', ambiguous: false, prior: 'none' },
   lastInboundAt: 1_767_225_000_000,
   remote: {
-    at: 1_767_229_000_000, canRequest: true, canStartCall: false,
+    at: 1_767_229_000_000, permitted: false, canRequest: true, canStartCall: false,
     requestLimits: [{ periodMs: 86_400_000, max: 2, used: 1 }],
     startCallLimits: [{ periodMs: 86_400_000, max: 100, used: 3 }],
   },

@@ -1,7 +1,8 @@
 /**
  * The baseline stepper: one hand-written `switch` over the event type that applies
- * the same lifecycle rules as the machine (evidence ordering, quota windows with the
- * remote floor, the messaging window, pending timeouts, expiry, the derived
+ * the same lifecycle rules as the machine (evidence ordering, quota windows with what
+ * the check and a limit refusal add beyond the log, the messaging window, reminders,
+ * the Decline rule, Meta's refusals, ambiguous sends reconciled, expiry, the derived
  * `lastEventAt` and `dueAt`, the sendOptIn effect), with no table and no XState.
  * It returns the same `StepResult`; the benches check it agrees with `fastStep` on
  * their whole workload before timing anything, so it cannot win by skipping work.
@@ -9,7 +10,7 @@
 import {
   durationMs,
   type Effect, type Evidence, type Instant, type LifecycleState, type PermissionEvent, type PermissionRecord,
-  type RemoteAction, type RemotePermission, type RemoteView, type ResolvedPolicy, type StepResult,
+  type RefusalKind, type RemoteAction, type RemotePermission, type RemoteView, type ResolvedPolicy, type StepResult,
 } from '../../packages/core/src/internals.js';
 
 const NONE: readonly Effect[] = [];
@@ -30,18 +31,29 @@ const countIn = (xs: readonly Instant[], from: Instant, to: Instant): number => 
   return n;
 };
 
-const windowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant): boolean => {
-  let used = countIn(r.requests, at - periodMs, at);
+const shortest = (p: ResolvedPolicy): number => {
+  let s = Infinity;
+  for (const q of p.quota) if (q.periodMs < s) s = q.periodMs;
+  return s;
+};
+
+const windowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant, p: ResolvedPolicy): boolean => {
+  const used = countIn(r.requests, at - periodMs, at);
+  let hidden = 0;
   const rv = r.remote;
   if (rv !== null && at < rv.at + periodMs) {
     for (const l of rv.requestLimits) {
       if (l.periodMs === periodMs) {
-        used = Math.max(used, l.used + countIn(r.requests, rv.at, at));
+        hidden = Math.max(0, l.used - countIn(r.requests, rv.at - periodMs, rv.at));
         break;
       }
     }
   }
-  return used >= max;
+  const rf = r.refusal;
+  if (rf !== null && rf.kind === 'request_limit' && periodMs === shortest(p) && at < rf.at + periodMs) {
+    hidden = Math.max(hidden, max - countIn(r.requests, rf.at - periodMs, rf.at));
+  }
+  return used + hidden >= max;
 };
 
 const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
@@ -49,7 +61,7 @@ const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean
   for (const q of p.quota) {
     let max = q.max;
     for (const l of limits) if (l.periodMs === q.periodMs && l.max < max) max = l.max;
-    if (windowFull(r, q.periodMs, max, at)) return true;
+    if (windowFull(r, q.periodMs, max, at, p)) return true;
   }
   for (let i = 0; i < limits.length; i += 1) {
     const l = limits[i]!;
@@ -61,7 +73,7 @@ const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean
       if (j < i) first = false;
       else if (limits[j]!.max < max) max = limits[j]!.max;
     }
-    if (first && windowFull(r, l.periodMs, max, at)) return true;
+    if (first && windowFull(r, l.periodMs, max, at, p)) return true;
   }
   return false;
 };
@@ -69,10 +81,20 @@ const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean
 const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
   const live = r.state === 'approved' && !(r.expiresAt !== null && at >= r.expiresAt);
   if (live) return false;
-  if (r.state === 'requested' && r.pending !== null && at < r.pending.at + p.pendingReplyTimeoutMs) return false;
+  const wroteAfter = (t: Instant): boolean => r.lastInboundAt !== null && r.lastInboundAt > t;
+  const pd = r.pending;
+  if (r.state === 'requested' && pd !== null) {
+    if (pd.ambiguous) return false;
+    if (at < pd.at + p.reminderAfterMs && !(pd.messageId !== null && wroteAfter(pd.at))) return false;
+  }
+  if (r.state === 'rejected' && r.declinedAt !== null) {
+    if (p.afterDeclineMs === null ? !wroteAfter(r.declinedAt) : at < r.declinedAt + p.afterDeclineMs) return false;
+  }
   if (quotaFull(r, at, p)) return false;
+  const rf = r.refusal;
+  if (rf !== null && rf.kind !== 'request_limit' && !wroteAfter(rf.at)) return false;
   const rv = r.remote;
-  if (rv !== null && rv.canRequest === false && !rv.requestLimits.some((l) => l.used >= l.max)) return false;
+  if (rv !== null && rv.canRequest === false && !rv.permitted && !rv.requestLimits.some((l) => l.used >= l.max) && !wroteAfter(rv.at)) return false;
   if (r.lastInboundAt === null) return !p.requireKnownMessagingWindow;
   return at < r.lastInboundAt + p.messagingWindowMs;
 };
@@ -91,6 +113,7 @@ const limitsOf = (a: RemoteAction | null): RemoteView['requestLimits'] => {
 
 const viewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
   at,
+  permitted: remote.status === 'has_permission' && (remote.expiresAt === null || remote.expiresAt > at),
   canRequest: remote.request?.canPerform ?? null,
   requestLimits: limitsOf(remote.request),
   canStartCall: remote.startCall?.canPerform ?? null,
@@ -110,18 +133,34 @@ const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
   if (r.state === 'approved') {
     if (r.provisional && r.evidence !== null) due = Math.min(due, r.evidence.at + p.reconcileDelayMs);
     if (r.expiresAt !== null) due = Math.min(due, r.expiresAt);
+    const rv = r.remote;
+    if (rv !== null && rv.canStartCall === false && r.evidence !== null && rv.at >= r.evidence.at && !rv.startCallLimits.some((l) => l.used >= l.max)) {
+      const recheck = rv.at + p.startCallRecheckMs;
+      if (r.expiresAt === null || recheck < r.expiresAt) due = Math.min(due, recheck);
+    }
   }
   return due === Infinity ? null : due;
 };
 
-const release = (r: PermissionRecord, requestedAt: Instant, state: LifecycleState): PermissionRecord => {
+const release = (r: PermissionRecord, requestedAt: Instant, state: LifecycleState, refusal?: RefusalKind): PermissionRecord => {
   const i = r.requests.lastIndexOf(requestedAt);
+  const taught = refusal !== undefined && (r.refusal === null || r.refusal.at <= requestedAt);
   return {
     ...r, state,
     requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)],
     pending: r.pending?.at === requestedAt ? null : r.pending,
+    refusal: taught ? { at: requestedAt, kind: refusal } : r.refusal,
   };
 };
+
+/** What any reply notes: the person interacting, and the newest Decline. */
+const noted = (r: PermissionRecord, at: Instant, decline: boolean): PermissionRecord => ({
+  ...r,
+  lastInboundAt: r.lastInboundAt === null || at > r.lastInboundAt ? at : r.lastInboundAt,
+  declinedAt: decline && (r.declinedAt === null || at > r.declinedAt) ? at : r.declinedAt,
+});
+const replyNews = (r: PermissionRecord, at: Instant, decline: boolean): boolean =>
+  r.lastInboundAt === null || at > r.lastInboundAt || (decline && (r.declinedAt === null || at > r.declinedAt));
 
 /** Moves one record by one event: `null` when the event changes nothing. */
 const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): PermissionRecord | null => {
@@ -138,7 +177,8 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
     case 'REQUEST_SENT': {
       const pd = r.pending;
       if (pd === null || pd.at !== e.requestedAt || pd.messageId === e.messageId) return null;
-      return { ...r, pending: { ...pd, messageId: e.messageId, ambiguous: false } };
+      const refusal = r.refusal !== null && r.refusal.at <= e.requestedAt ? null : r.refusal;
+      return { ...r, pending: { ...pd, messageId: e.messageId, ambiguous: false }, refusal };
     }
     case 'REQUEST_FAILED': {
       const pd = r.pending;
@@ -146,22 +186,23 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
       if (r.state === 'requested') {
         if (!e.ambiguous && matches) {
           const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';
-          return release(r, e.requestedAt, back);
+          return release(r, e.requestedAt, back, e.refusal);
         }
         if (e.ambiguous && matches && !pd.ambiguous) return { ...r, pending: { ...pd, ambiguous: true } };
       }
-      if (!e.ambiguous && r.requests.includes(e.requestedAt)) return release(r, e.requestedAt, r.state);
+      if (!e.ambiguous && r.requests.includes(e.requestedAt)) return release(r, e.requestedAt, r.state, e.refusal);
       return null;
     }
     case 'REPLY_APPROVE': {
       const expiresAt = e.expiresAt ?? e.at + p.permissionTtlMs;
-      if (!newer(r, e.at, 3, expiresAt)) return null;
-      return { ...r, state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt) };
+      if (!newer(r, e.at, 3, expiresAt)) return replyNews(r, e.at, false) ? noted(r, e.at, false) : null;
+      return { ...noted(r, e.at, false), state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt) };
     }
     case 'REPLY_REJECT': {
-      if (!newer(r, e.at, 1, -1)) return null;
-      if (r.state === 'requested' && r.pending !== null && e.at < r.pending.at) return { ...r, evidence: evidence(e.at, 1, -1) };
-      return { ...r, state: 'rejected', expiresAt: null, provisional: false, pending: null, evidence: evidence(e.at, 1, -1) };
+      if (!newer(r, e.at, 1, -1)) return replyNews(r, e.at, true) ? noted(r, e.at, true) : null;
+      const n = noted(r, e.at, true);
+      if (r.state === 'requested' && r.pending !== null && e.at < r.pending.at) return { ...n, evidence: evidence(e.at, 1, -1) };
+      return { ...n, state: 'rejected', expiresAt: null, provisional: false, pending: null, evidence: evidence(e.at, 1, -1) };
     }
     case 'CALL_CONNECTED':
     case 'CONSUMER_CALL_MISSED': {
@@ -180,6 +221,14 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
           evidence: evidence(e.at, 4, granted ? e.remote.expiresAt ?? NO_EXPIRY : -1),
         };
         if (granted) return { ...base, state: 'approved', expiresAt: e.remote.expiresAt };
+        const pd = r.pending;
+        if (r.state === 'requested' && pd !== null && pd.ambiguous && pd.at <= e.at
+          && base.remote!.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at))) {
+          // The check does not count the ambiguous send: it never reached Meta.
+          const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';
+          const i = r.requests.lastIndexOf(pd.at);
+          return { ...base, state: back, pending: null, requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)] };
+        }
         if (r.state !== 'approved') return base;
         const lapsed = r.expiresAt !== null && e.at >= r.expiresAt;
         return { ...base, state: lapsed ? 'expired' : 'none', expiresAt: lapsed ? r.expiresAt : null };

@@ -2,15 +2,13 @@ import { createWebhookCore } from '../../packages/adapters/src/webhook/createWeb
 import type { WebhookRequest } from '../../packages/adapters/src/webhook/WebhookRequest.js';
 import {
   createCallPermissions, messengerPolicy,
-  type Clock, type GraphApi, type PermissionStore,
+  type Clock, type PermissionStore,
 } from '../../packages/core/src/internals.js';
 import { APP_SECRET, type Delivery } from '../workload/deliveries.js';
 import { benchAdmission } from '../baselines/handPipeline.js';
+import { offlineGraph } from '../../packages/testing/src/offlineGraph.js';
 
-const noGraph: GraphApi = {
-  checkPermission: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
-  sendPermissionRequest: () => Promise.reject(new Error('the pipeline bench makes no Graph call')),
-};
+const noGraph = offlineGraph('the pipeline bench makes no Graph call');
 
 /** A delivery as a framework face hands it to the receiver core: POST /webhook with its headers and raw bytes. */
 class DeliveryRequest implements WebhookRequest {

@@ -1,6 +1,6 @@
 import {
   emptyRecord, fastStep,
-  type Instant, type PermissionEvent, type PermissionRecord, type RemotePermission, type ResolvedPolicy,
+  type Instant, type PermissionEvent, type PermissionRecord, type RefusalKind, type RemotePermission, type ResolvedPolicy,
 } from '../../packages/core/src/internals.js';
 import { random, type Random } from './random.js';
 
@@ -27,6 +27,9 @@ const remoteOf = (rnd: Random, at: Instant): RemotePermission => {
  * @example
  * const events = threadHistory(random(1), policy, 20);
  */
+/** How a definite failure reads: most teach nothing, the rest are Meta's refusals that do. */
+const refusals: readonly (RefusalKind | undefined)[] = [undefined, undefined, 'outside_window', 'request_limit', 'person_unavailable'];
+
 export const threadHistory = (rnd: Random, policy: ResolvedPolicy, length: number): PermissionEvent[] => {
   const events: PermissionEvent[] = [];
   let record: PermissionRecord = emptyRecord();
@@ -46,7 +49,11 @@ export const threadHistory = (rnd: Random, policy: ResolvedPolicy, length: numbe
       push({ type: 'TICK', at: now });
       if (push({ type: 'REQUEST', at: now })) {
         if (rnd.chance(0.85)) push({ type: 'REQUEST_SENT', at: now + 300, requestedAt: now, messageId: `m.${now}` });
-        else push({ type: 'REQUEST_FAILED', at: now + 300, requestedAt: now, ambiguous: rnd.chance(0.5) });
+        else {
+          const ambiguous = rnd.chance(0.5);
+          const refusal = ambiguous ? undefined : rnd.pick(refusals);
+          push({ type: 'REQUEST_FAILED', at: now + 300, requestedAt: now, ambiguous, ...(refusal === undefined ? {} : { refusal }) });
+        }
       }
     } else if (roll < 0.57) push({ type: 'REPLY_APPROVE', at: now - rnd.int(HOUR), expiresAt: rnd.chance(0.5) ? null : now + 7 * 24 * HOUR });
     else if (roll < 0.65) push({ type: 'REPLY_REJECT', at: now - rnd.int(HOUR) });

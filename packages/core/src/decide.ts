@@ -1,10 +1,10 @@
 import { memoDecide } from './decisionMemo.js';
 import type { DecisionReason } from './machine/DecisionReason.js';
+import { callBlocker } from './machine/callBlocker.js';
 import { effectiveState } from './machine/effectiveState.js';
 import type { LifecycleState } from './machine/LifecycleState.js';
 import type { PermissionRecord } from './machine/PermissionRecord.js';
-import { quotaReleasePoints } from './machine/quota.js';
-import { requestBlocker } from './machine/requestBlocker.js';
+import { nextRequestAt, requestBlocker } from './machine/requestBlocker.js';
 import { resolvePolicy, type Policy, type ResolvedPolicy } from './policy.js';
 import type { Instant } from './thread.js';
 
@@ -28,31 +28,6 @@ export interface Decision {
   /** The permission was inferred from a call and awaits a remote check. */
   readonly provisional: boolean;
 }
-
-const callBlocker = (record: PermissionRecord, state: LifecycleState, at: Instant): DecisionReason | null => {
-  switch (state) {
-    case 'none': return 'no_permission';
-    case 'requested': return 'pending_reply';
-    case 'rejected': return 'rejected';
-    case 'expired': return 'expired';
-    case 'approved': break;
-  }
-  const remote = record.remote;
-  // Meta's own start_call verdict counts while that check is the newest word on the permission.
-  if (remote && remote.canStartCall === false && record.evidence && remote.at >= record.evidence.at) {
-    const lifts = remote.startCallLimits.filter((l) => l.used >= l.max).map((l) => remote.at + l.periodMs);
-    if (lifts.length === 0 || at < Math.max(...lifts)) return 'remote_start_call_denied';
-  }
-  return null;
-};
-
-const nextRequestAt = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant | null => {
-  const candidates = new Set<Instant>([at, ...quotaReleasePoints(record, at, policy)]);
-  if (record.pending) candidates.add(record.pending.at + policy.pendingReplyTimeoutMs);
-  if (record.state === 'approved' && record.expiresAt !== null) candidates.add(record.expiresAt);
-  const sorted = [...candidates].filter((t) => t >= at).sort((a, b) => a - b);
-  return sorted.find((t) => requestBlocker(record, t, policy) === null) ?? null;
-};
 
 /** The one thing holding the host back: none when a call may start, else the request blocker when a request is not possible either. */
 const reasonOf = (callBlockedBy: DecisionReason | null, requestBlockedBy: DecisionReason | null): DecisionReason | null =>

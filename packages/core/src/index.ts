@@ -14,7 +14,9 @@ export * from './policy.js';
 export * from './remotePermission.js';
 export * from './webhookEvent.js';
 export * from './machine/LifecycleState.js';
-export { emptyRecord, RECORD_SCHEMA, type PermissionRecord, type Evidence, type PendingRequest, type RemoteView } from './machine/PermissionRecord.js';
+export {
+  emptyRecord, RECORD_SCHEMA, type PermissionRecord, type Evidence, type PendingRequest, type RemoteView, type Refusal, type RefusalKind,
+} from './machine/PermissionRecord.js';
 export * from './machine/PermissionEvent.js';
 export * from './machine/DecisionReason.js';
 export { permissionMachine, type PermissionContext } from './machine/permissionMachine.js';
@@ -37,6 +39,7 @@ export * from './service/createCallPermissions.js';
 export type { SweepOptions, SweepReport } from './service/sweep.js';
 export type { InboxTicket } from './service/inbox.js';
 export type { MovedAsideEntry } from './service/inboxAside.js';
+export type { PageCallingOff } from './service/pageCalling.js';
 export { DEFAULT_RETRY, retryDelayMs, resolveRetry, type RetryOptions, type ResolvedRetry } from './service/retryBackoff.js';
 export type { CallTrace, CallEnd } from './calls/CallTrace.js';
 export * from './chart/chartModel.js';

@@ -22,8 +22,37 @@ export interface Policy {
   readonly messagingWindow: string;
   /** Refuse a request when the person's last inbound message is unknown (default: allow, Meta decides). */
   readonly requireKnownMessagingWindow: boolean;
-  /** How long an unanswered request blocks a new one (ISO-8601). */
+  /**
+   * How long after an unanswered opt-in a remote check looks for a reply webhook
+   * that may have been lost (ISO-8601). It no longer blocks a new request: see `reminderAfter`.
+   */
   readonly pendingReplyTimeout: string;
+  /**
+   * When a reminder (a second opt-in) may follow an unanswered one: this long after
+   * it (ISO-8601, default PT4H), or as soon as the person writes after it. The
+   * request quota stays the hard limit.
+   */
+  readonly reminderAfter: string;
+  /**
+   * When a new request may follow a Decline: `next_message` (default) once the
+   * person writes again after it, or an ISO-8601 duration after the Decline.
+   */
+  readonly afterDecline: string;
+  /**
+   * `request` first asks Meta (one permission check) when the record holds no
+   * check newer than this (ISO-8601, default PT1H).
+   */
+  readonly preflightMaxAge: string;
+  /**
+   * After Meta said calling is off for a Page, how long before the Page is checked
+   * again (ISO-8601, default PT6H); `refreshPage` checks at once.
+   */
+  readonly pageRecheckAfter: string;
+  /**
+   * After a check denied `start_call` without saying which limit, when to check again
+   * (ISO-8601, default PT1H).
+   */
+  readonly startCallRecheck: string;
   /** How long a processed webhook event id is remembered for dedupe (ISO-8601). */
   readonly dedupeTtl: string;
   /** How soon an ambiguous send or an implicit grant is reconciled by a remote check (ISO-8601). */
@@ -45,6 +74,11 @@ export const messengerPolicy: Policy = {
   messagingWindow: 'PT24H',
   requireKnownMessagingWindow: false,
   pendingReplyTimeout: 'PT24H',
+  reminderAfter: 'PT4H',
+  afterDecline: 'next_message',
+  preflightMaxAge: 'PT1H',
+  pageRecheckAfter: 'PT6H',
+  startCallRecheck: 'PT1H',
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
   historyRetention: 'P400D',
@@ -72,6 +106,12 @@ export interface ResolvedPolicy {
   readonly messagingWindowMs: number;
   readonly requireKnownMessagingWindow: boolean;
   readonly pendingReplyTimeoutMs: number;
+  readonly reminderAfterMs: number;
+  /** Null: after a Decline, wait for the person's next message. */
+  readonly afterDeclineMs: number | null;
+  readonly preflightMaxAgeMs: number;
+  readonly pageRecheckAfterMs: number;
+  readonly startCallRecheckMs: number;
   readonly dedupeTtlMs: number;
   readonly reconcileDelayMs: number;
   readonly historyRetentionMs: number;
@@ -110,6 +150,11 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     messagingWindowMs: durationMs(policy.messagingWindow),
     requireKnownMessagingWindow: policy.requireKnownMessagingWindow,
     pendingReplyTimeoutMs: durationMs(policy.pendingReplyTimeout),
+    reminderAfterMs: durationMs(policy.reminderAfter),
+    afterDeclineMs: policy.afterDecline === 'next_message' ? null : durationMs(policy.afterDecline),
+    preflightMaxAgeMs: durationMs(policy.preflightMaxAge),
+    pageRecheckAfterMs: durationMs(policy.pageRecheckAfter),
+    startCallRecheckMs: durationMs(policy.startCallRecheck),
     dedupeTtlMs: durationMs(policy.dedupeTtl),
     reconcileDelayMs: durationMs(policy.reconcileDelay),
     historyRetentionMs: durationMs(policy.historyRetention),

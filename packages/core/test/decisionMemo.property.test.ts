@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import { decide, decisionReason, decisionValidUntil, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/internals.js';
+import { decide, decisionReason, decisionValidUntil, messengerPolicy, frozenRecord, resolvePolicy, type PermissionRecord } from '../src/internals.js';
 import { DAY, HOUR, historyArb, play, policyArb } from './support/histories.js';
 import { instantArb, recordArb } from './support/records.js';
 
@@ -16,7 +16,7 @@ const callDeniedArb = fc.tuple(recordArb, instantArb, fc.constantFrom(HOUR, DAY)
   .map(([r, at, periodMs, max]): PermissionRecord => ({
     ...r, state: 'approved', expiresAt: null,
     evidence: { at: at - HOUR, rank: 4, weight: Number.MAX_SAFE_INTEGER },
-    remote: { at, canRequest: null, requestLimits: [], canStartCall: false, startCallLimits: [{ periodMs, max, used: max }] },
+    remote: { at, permitted: true, canRequest: null, requestLimits: [], canStartCall: false, startCallLimits: [{ periodMs, max, used: max }] },
   }));
 const caseArb = fc.oneof(recordArb, callDeniedArb).chain((r) => fc.tuple(fc.constant(r), probesFor(r)));
 
@@ -70,7 +70,4 @@ describe('decide memoised on frozen records', () => {
   });
 });
 
-const policyFixture = {
-  requestQuota: [{ period: 'PT24H', max: 2 }], permissionTtl: 'P7D', messagingWindow: 'PT24H',
-  requireKnownMessagingWindow: false, pendingReplyTimeout: 'PT24H', dedupeTtl: 'PT2H', reconcileDelay: 'PT1M', historyRetention: 'P400D',
-};
+const policyFixture = messengerPolicy;

@@ -20,6 +20,10 @@ const eventFor = (r: PermissionRecord): fc.Arbitrary<PermissionEvent> => {
     fc.record({ type: fc.constant('REQUEST' as const), at: instantArb }),
     fc.record({ type: fc.constant('REQUEST_SENT' as const), at: instantArb, requestedAt, messageId }),
     fc.record({ type: fc.constant('REQUEST_FAILED' as const), at: instantArb, requestedAt, ambiguous: fc.boolean() }),
+    fc.record({
+      type: fc.constant('REQUEST_FAILED' as const), at: instantArb, requestedAt, ambiguous: fc.constant(false),
+      refusal: fc.constantFrom('outside_window' as const, 'request_limit' as const, 'person_unavailable' as const),
+    }),
     fc.record({ type: fc.constant('REPLY_APPROVE' as const), at: instantArb, expiresAt: maybe(instantArb) }),
     fc.record({ type: fc.constant('REPLY_REJECT' as const), at: instantArb }),
     fc.record({ type: fc.constantFrom('CALL_CONNECTED' as const, 'CONSUMER_CALL_MISSED' as const), at: instantArb }),

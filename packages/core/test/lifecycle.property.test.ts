@@ -94,8 +94,13 @@ describe('replies out of order (rule e)', () => {
       const at = h.now + gap;
       const approved = step(h.record, { type: 'REPLY_APPROVE', at, expiresAt: null }, p).record;
       const r = step(approved, { type: 'REPLY_REJECT', at: at - back }, p);
-      expect(r.changed).toBe(false);
       expect(r.record.state).toBe('approved');
+      // The permission is untouched; only what any reply tells (a Decline seen, the person interacting) is noted.
+      const { declinedAt, lastInboundAt, lastEventAt: _l, dueAt: _d, ...rest } = r.record;
+      const { declinedAt: _dd, lastInboundAt: _li, lastEventAt: _ll, dueAt: _du, ...before } = approved;
+      expect(rest).toStrictEqual(before);
+      expect(declinedAt).toBe(Math.max(approved.declinedAt ?? -Infinity, at - back));
+      expect(lastInboundAt).toBe(approved.lastInboundAt);
     },
   );
 });

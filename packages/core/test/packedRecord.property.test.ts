@@ -26,8 +26,10 @@ const wildRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     at: anyNumber, messageId: maybe(fc.string({ unit: 'binary', maxLength: 40 })), ambiguous: fc.boolean(), prior: state,
   })),
   lastInboundAt: maybe(anyNumber),
+  declinedAt: maybe(anyNumber),
+  refusal: maybe(fc.record({ at: anyNumber, kind: fc.constantFrom('outside_window' as const, 'request_limit' as const, 'person_unavailable' as const) })),
   remote: maybe(fc.record({
-    at: anyNumber, canRequest: maybe(fc.boolean()), requestLimits: fc.array(limit, { maxLength: 3 }),
+    at: anyNumber, permitted: fc.boolean(), canRequest: maybe(fc.boolean()), requestLimits: fc.array(limit, { maxLength: 3 }),
     canStartCall: maybe(fc.boolean()), startCallLimits: fc.array(limit, { maxLength: 3 }),
   })),
   lastEventAt: maybe(anyNumber),

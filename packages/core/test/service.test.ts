@@ -31,8 +31,9 @@ describe('createCallPermissions', () => {
     expect(fake.sent).toHaveLength(1);
     expect((await permissions.status(thread)).state).toBe('requested');
     expect(notices.map((n) => `${n.from}->${n.to}:${n.event}`)).toEqual([
-      'none->none:USER_MESSAGE', 'none->requested:REQUEST', 'requested->requested:REQUEST_SENT',
+      'none->none:USER_MESSAGE', 'none->none:REMOTE_SYNC', 'none->requested:REQUEST', 'requested->requested:REQUEST_SENT',
     ]);
+    expect(fake.checks).toHaveLength(1); // asked Meta first: the record held no check
   });
 
   it('refuses outside the messaging window without calling Meta', async () => {
@@ -149,17 +150,20 @@ describe('createCallPermissions', () => {
 
 describe('a remote refusal without a reason', () => {
   it('holds until the person writes again', async () => {
+    let canPerform = false;
     const { permissions, clock, fake } = setup({
       remote: () => ({
         status: 'no_permission', rawStatus: 'no_permission', expiresAt: null,
-        request: { canPerform: false, limits: [{ period: 'PT24H', max: 2, used: 0 }] }, startCall: null,
+        request: { canPerform, limits: [{ period: 'PT24H', max: 2, used: 0 }] }, startCall: null,
       }),
     });
     await permissions.refresh(thread);
     clock.advance(HOUR);
     const refused = await permissions.request(thread);
     expect(!refused.ok && refused.error.reason).toBe('remote_request_denied');
+    expect(fake.checks).toHaveLength(1); // a blocked request asks Meta nothing
     await permissions.ingest([{ kind: 'inbound_message', id: 'in-9', thread, at: clock.now() }]);
+    canPerform = true; // the person wrote: Meta's window is open again
     clock.advance(1);
     const sent = await permissions.request(thread);
     expect(sent.ok).toBe(true);

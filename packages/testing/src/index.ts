@@ -3,6 +3,7 @@
  * Each line re-exports one area of the kit.
  */
 export * from './VirtualClock.js';
+export * from './offlineGraph.js';
 export * from './conformance/index.js';
 export * from './fakeGraph/index.js';
 export * from './arbitraries/index.js';

@@ -4,7 +4,7 @@
  * every opt-in it is asked to send. Protocol (IPC): -> ready; <- phase; -> done;
  * <- finish; -> report. Run with `node --import tsx`.
  */
-import { createCallPermissions, type GraphApi, type Instant, type PermissionStore, type Thread } from '@callperm/core';
+import { createCallPermissions, messengerPolicy, type GraphApi, type Instant, type PermissionStore, type Thread } from '@callperm/core';
 
 export interface ChildConfig {
   readonly child: number;
@@ -48,28 +48,39 @@ const main = async (): Promise<void> => {
   const firsts: string[] = [];
   const failures: string[] = [];
   const graph: GraphApi = {
-    checkPermission: () => Promise.resolve({ ok: false, error: { kind: 'transient', processed: 'no', message: 'not used here' } }),
+    // Meta's view, as the check before asking reads it: no permission, a request may go, no counts reported.
+    checkPermission: () => Promise.resolve({
+      ok: true, value: { status: 'no_permission', rawStatus: 'no_permission', expiresAt: null, request: null, startCall: null },
+    }),
     sendPermissionRequest: (thread) => {
       sends.push({ psid: thread.psid, at: now });
       return Promise.resolve({ ok: true, value: { messageId: `m.${config.child}.${sends.length}` } });
     },
+    checkPageCalling: () => Promise.resolve({ ok: true, value: { enabled: true, status: 'enabled' } }),
   };
-  const service = createCallPermissions({ graph, store, clock: { now: () => now } });
+  // A reminder, or a request after a Decline, may follow one millisecond later, and each round of attempts
+  // is a millisecond after the one before: only the quota holds the next opt-in back.
+  const policy = { ...messengerPolicy, reminderAfter: 'PT0.001S', afterDecline: 'PT0.001S' };
+  const service = createCallPermissions({ graph, store, policy, clock: { now: () => now } });
 
-  /** Asks twice; each opt-in that goes out is answered `reject` at once, so only the quota holds the next one back. */
-  const drive = async (thread: Thread, phase: number): Promise<void> => {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const r = await service.request(thread);
-      if (!r.ok) continue;
-      await service.ingest([{
-        kind: 'permission_reply', id: `reject.${config.child}.${phase}.${thread.psid}.${attempt}`,
-        at: now, thread, response: 'reject', expiresAt: null,
-      }]);
-    }
+  /** Asks once; an opt-in that goes out is answered `reject` at once. */
+  const ask = async (thread: Thread, phase: number, attempt: number): Promise<void> => {
+    const r = await service.request(thread);
+    if (!r.ok) return;
+    await service.ingest([{
+      kind: 'permission_reply', id: `reject.${config.child}.${phase}.${thread.psid}.${attempt}`,
+      at: now, thread, response: 'reject', expiresAt: null,
+    }]);
+  };
+  const wrote = async (thread: Thread, phase: number): Promise<void> => {
     const shared = `inbound.${phase}.${thread.psid}`; // every process ingests this one: dedupe across processes
     const report = await service.ingest([{ kind: 'inbound_message', id: shared, at: now, thread }]);
     if (report.duplicates === 0) firsts.push(shared);
   };
+  const each = (order: readonly Thread[], work: (t: Thread) => Promise<void>): Promise<unknown> =>
+    Promise.all(order.map((t) => work(t).catch((e: unknown) => {
+      failures.push(`${t.psid}: ${e instanceof Error ? `${e.name} ${(e as { code?: string }).code ?? ''}` : String(e)}`);
+    })));
 
   process.on('message', (raw: ToChild) => {
     if (raw.type === 'phase') {
@@ -79,9 +90,14 @@ const main = async (): Promise<void> => {
         const j = Math.floor(Math.random() * (i + 1));
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
-      void Promise.all(order.map((t) => drive(t, raw.phase).catch((e: unknown) => {
-        failures.push(`${t.psid}: ${e instanceof Error ? `${e.name} ${(e as { code?: string }).code ?? ''}` : String(e)}`);
-      }))).then(() => send({ type: 'done', phase: raw.phase }));
+      const phase = raw.phase;
+      void (async () => {
+        for (let attempt = 0; attempt < 2; attempt += 1) {
+          await each(order, (t) => ask(t, phase, attempt));
+          now += 1;
+        }
+        await each(order, (t) => wrote(t, phase));
+      })().then(() => send({ type: 'done', phase }));
     } else {
       send({ type: 'report', sends, firsts, failures });
       void store.close().finally(() => process.disconnect());

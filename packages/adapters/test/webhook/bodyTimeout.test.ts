@@ -1,13 +1,13 @@
 import { createCallPermissions, memoryStore } from '@callperm/core';
 import { createWebhookHandler, webhookRefusals, type WebhookError } from '@callperm/adapters/webhook';
-import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook } from '@callperm/testing';
+import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook, offlineGraph } from '@callperm/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawHeader, rawPost } from './rawHttp.js';
 import { faces, startHost } from './startHost.js';
 
 const SECRET = 'timeout-secret';
 const TIMEOUT_MS = 10_000;
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 
 afterEach(() => {
   vi.useRealTimers();

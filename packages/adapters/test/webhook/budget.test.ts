@@ -1,12 +1,12 @@
 import { createCallPermissions, memoryStore, type PermissionStore, type Thread, type TransitionNotice } from '@callperm/core';
 import { createWebhookHandler, type WebhookError } from '@callperm/adapters/webhook';
-import { VirtualClock, pageWebhook, permissionReplyEntry } from '@callperm/testing';
+import { VirtualClock, pageWebhook, permissionReplyEntry, offlineGraph } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { signedPost } from './coreRequest.js';
 
 const SECRET = 'budget-secret';
 const thread: Thread = { pageId: '1001', psid: '2002' };
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 
 /** A store whose writes to threads wait until the test releases them (inbox documents pass). */
 const slowStore = (inner: PermissionStore) => {

@@ -4,14 +4,14 @@ import { createCallPermissions, memoryStore } from '@callperm/core';
 import {
   createWebhookHandler, type WebhookError, type WebhookHandler, type WebhookResponse,
 } from '@callperm/adapters/webhook';
-import { VirtualClock, signWebhook } from '@callperm/testing';
+import { VirtualClock, signWebhook, offlineGraph } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { coreRequest } from './coreRequest.js';
 import { rawPost } from './rawHttp.js';
 import { faces, startHost } from './startHost.js';
 
 const SECRET = 'abort-secret';
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 const handler = (errors: WebhookError[]) => createWebhookHandler({
   appSecret: SECRET, verifyToken: 't', permissions: createCallPermissions({ graph, store: memoryStore(), clock: new VirtualClock() }),
   onError: (e) => errors.push(e),

@@ -2,8 +2,7 @@ import { createCallPermissions, memoryStore, type Thread } from '@callperm/core'
 import { createWebhookHandler } from '@callperm/adapters/webhook';
 import {
   VirtualClock, callStatusItem, callsEntry, connectItem, inboundMessageEntry, pageWebhook, permissionReplyEntry, terminateItem,
-  type ReplyShape,
-} from '@callperm/testing';
+  type ReplyShape, offlineGraph } from '@callperm/testing';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { signedPost } from './coreRequest.js';
@@ -55,7 +54,7 @@ const faultedArb = (inOrder: readonly unknown[]) =>
 const outcome = async (deliveries: readonly unknown[]) => {
   const clock = new VirtualClock(T0 + 2 * 3_600 * S);
   const store = memoryStore();
-  const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+  const graph = offlineGraph('offline');
   const permissions = createCallPermissions({ graph, store, clock });
   const { core } = createWebhookHandler({ appSecret: SECRET, verifyToken: 't', permissions });
   for (const d of deliveries) expect((await core.handle(signedPost(SECRET, JSON.stringify(d)))).status).toBe(200);

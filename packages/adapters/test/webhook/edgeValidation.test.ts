@@ -1,12 +1,12 @@
 import { createCallPermissions, memoryStore, type Thread } from '@callperm/core';
 import { createWebhookCore, type ReceivedResponse, type WebhookResponse } from '@callperm/adapters/webhook';
-import { VirtualClock } from '@callperm/testing';
+import { VirtualClock, offlineGraph } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { signedPost } from './coreRequest.js';
 
 const SECRET = 'edge-secret';
 const NOW_S = 1_780_000_000; // 2026-05-28, the service's clock
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 
 const setup = () => {
   const store = memoryStore();

@@ -4,6 +4,7 @@ import { signWebhook, webhookBodyArb, VirtualClock } from '@callperm/testing';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { coreRequest, signedPost } from './coreRequest.js';
+import { offlineGraph } from '@callperm/testing';
 
 const SECRET = 'fuzz-secret';
 const OLD_SECRET = 'fuzz-secret-previous';
@@ -29,10 +30,7 @@ const countingStore = () => {
 const { store, writes } = countingStore();
 const clock = new VirtualClock(Date.UTC(2026, 0, 1));
 const errors: unknown[] = [];
-const graph = {
-  checkPermission: () => Promise.reject(new Error('no Graph in the fuzz')),
-  sendPermissionRequest: () => Promise.reject(new Error('no Graph in the fuzz')),
-};
+const graph = offlineGraph('no Graph in the fuzz');
 const permissions = createCallPermissions({ graph, store, clock });
 const { core } = createWebhookHandler({
   appSecrets: [SECRET, OLD_SECRET], verifyToken: 'fuzz-token', permissions, maxBodyBytes: LIMIT, onError: (e) => errors.push(e),

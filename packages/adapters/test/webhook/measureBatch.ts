@@ -13,14 +13,13 @@ import { createCallPermissions } from '@callperm/core';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { createWebhookHandler } from '@callperm/adapters/webhook';
 import {
-  VirtualClock, callsEntry, connectItem, inboundMessageEntry, pageWebhook, permissionReplyEntry, postWebhook, terminateItem,
-} from '@callperm/testing';
+  VirtualClock, callsEntry, connectItem, inboundMessageEntry, pageWebhook, permissionReplyEntry, postWebhook, terminateItem, offlineGraph } from '@callperm/testing';
 
 const SECRET = 'measure-secret';
 const dir = mkdtempSync(join(tmpdir(), 'callperm-measure-'));
 const clock = new VirtualClock(Date.UTC(2026, 3, 1));
 const store = await sqliteStore({ filename: join(dir, 'measure.sqlite') });
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 const permissions = createCallPermissions({ graph, store, clock });
 const webhook = createWebhookHandler({ appSecret: SECRET, verifyToken: 't', permissions });
 const server = createServer(webhook.node);

@@ -1,14 +1,12 @@
 import { createWebhookHandler, type WebhookRequest } from '@callperm/adapters/webhook';
-import { createCallPermissions, memoryStore, type GraphApi } from '@callperm/core';
+import { createCallPermissions, memoryStore } from '@callperm/core';
 import { inboundMessageEntry, pageWebhook, VirtualClock } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { coreRequest, signedPost } from './coreRequest.js';
+import { offlineGraph } from '@callperm/testing';
 
 const SECRET = 'pending-budget-secret';
-const graph: GraphApi = {
-  checkPermission: () => Promise.reject(new Error('no Graph call expected')),
-  sendPermissionRequest: () => Promise.reject(new Error('no Graph call expected')),
-};
+const graph = offlineGraph('no Graph call expected');
 const handler = (limits: { readonly maxPendingBodyBytes?: number } = {}) => {
   const clock = new VirtualClock();
   const permissions = createCallPermissions({ graph, store: memoryStore(), clock });

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { createCallPermissions, type Thread } from '@callperm/core';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { createWebhookHandler } from '@callperm/adapters/webhook';
-import { VirtualClock, callsEntry, connectItem, pageWebhook, permissionReplyEntry, terminateItem } from '@callperm/testing';
+import { VirtualClock, callsEntry, connectItem, pageWebhook, permissionReplyEntry, terminateItem, offlineGraph } from '@callperm/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signedPost } from './coreRequest.js';
 
 const SECRET = 'shared-secret';
 const dir = mkdtempSync(join(tmpdir(), 'callperm-shared-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 const thread: Thread = { pageId: '7001', psid: '8001' };
 
 /** Two hosts, each with its own connection to one SQLite file. */

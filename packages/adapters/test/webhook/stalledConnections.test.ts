@@ -4,7 +4,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createCallPermissions, memoryStore } from '@callperm/core';
 import { createWebhookHandler } from '@callperm/adapters/webhook';
-import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook } from '@callperm/testing';
+import { VirtualClock, pageWebhook, permissionReplyEntry, signWebhook, offlineGraph } from '@callperm/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { rawHeader, rawPost, type RawExchange } from './rawHttp.js';
 
@@ -26,7 +26,7 @@ const PART = new Uint8Array(MiB / 2).fill(0x20);
 /** The stated bound: what 16 pending halves hold (8 MiB), plus sockets and parsers, with room for noise. */
 const BOUND = 40 * MiB;
 
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 
 afterEach(() => {
   vi.useRealTimers();

@@ -3,12 +3,12 @@ import { createCallPermissions, memoryStore } from '@callperm/core';
 import {
   createWebhookHandler, webhookDefaults, WebhookOptionError, type WebhookLimits,
 } from '@callperm/adapters/webhook';
-import { VirtualClock } from '@callperm/testing';
+import { VirtualClock, offlineGraph } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { signedPost } from './coreRequest.js';
 
 const SECRET = 'limits-secret';
-const graph = { checkPermission: () => Promise.reject(new Error('offline')), sendPermissionRequest: () => Promise.reject(new Error('offline')) };
+const graph = offlineGraph('offline');
 const permissions = createCallPermissions({ graph, store: memoryStore(), clock: new VirtualClock() });
 const make = (limits: Partial<Record<keyof WebhookLimits, unknown>>) =>
   createWebhookHandler({ appSecret: SECRET, verifyToken: 't', permissions, ...limits } as never);

@@ -106,7 +106,8 @@ describe('callperm serve', () => {
 
     const asked = await chartReplay('5001/6003');
     expect(asked.steps.map((st) => st.event)).toEqual(expect.arrayContaining(['REQUEST', 'REQUEST_SENT']));
-    expect(asked.steps.every((st) => st.source.kind === 'opt_in')).toBe(true);
+    // The check taken before asking, then the opt-in's own steps.
+    expect(asked.steps.map((st) => st.source.kind)).toEqual(['remote_check', ...asked.steps.slice(1).map(() => 'opt_in')]);
 
     const checked = await chartReplay('5001/6004');
     expect(checked.steps.at(-1)).toMatchObject({ to: 'approved', source: { kind: 'remote_check' } });

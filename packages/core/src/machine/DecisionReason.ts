@@ -11,6 +11,8 @@
  * - `remote_request_denied`: Meta's last check refused a new request without saying why — refresh later.
  * - `outside_messaging_window`: the person has not written within the messaging window.
  * - `messaging_window_unknown`: strict mode, and the person's last message is not known.
+ * - `person_unavailable`: Meta refused the last opt-in because the person cannot be messaged — until they write.
+ * - `calling_not_enabled`: Meta said calling is off or not allowed for the Page — until the Page is checked again.
  *
  * @example
  * const r: DecisionReason = 'quota_exhausted';
@@ -25,4 +27,6 @@ export type DecisionReason =
   | 'quota_exhausted'
   | 'remote_request_denied'
   | 'outside_messaging_window'
-  | 'messaging_window_unknown';
+  | 'messaging_window_unknown'
+  | 'person_unavailable'
+  | 'calling_not_enabled';

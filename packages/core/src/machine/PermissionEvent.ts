@@ -1,4 +1,5 @@
 import type { RemotePermission } from '../remotePermission.js';
+import type { RefusalKind } from './PermissionRecord.js';
 import type { Instant } from '../thread.js';
 
 /**
@@ -13,8 +14,15 @@ export type PermissionEvent =
   | { readonly type: 'REQUEST'; readonly at: Instant }
   /** Meta accepted the opt-in reserved at `requestedAt`. */
   | { readonly type: 'REQUEST_SENT'; readonly at: Instant; readonly requestedAt: Instant; readonly messageId: string }
-  /** The opt-in reserved at `requestedAt` failed; `ambiguous` when Meta may have processed it anyway. */
-  | { readonly type: 'REQUEST_FAILED'; readonly at: Instant; readonly requestedAt: Instant; readonly ambiguous: boolean }
+  /**
+   * The opt-in reserved at `requestedAt` failed; `ambiguous` when Meta may have
+   * processed it anyway. `refusal`: Meta refused it for a reason that teaches the
+   * thread something (outside the window, the per-thread limit, the person unavailable).
+   */
+  | {
+    readonly type: 'REQUEST_FAILED'; readonly at: Instant; readonly requestedAt: Instant; readonly ambiguous: boolean;
+    readonly refusal?: RefusalKind | undefined;
+  }
   | { readonly type: 'REPLY_APPROVE'; readonly at: Instant; readonly expiresAt: Instant | null }
   | { readonly type: 'REPLY_REJECT'; readonly at: Instant }
   /** Implicit grant: a fully connected call between the Page and the person. */

@@ -7,9 +7,10 @@ import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
  * packed bytes: a header byte) and a store upgrades older ones on read through
  * `recordUpgrades` (`@callperm/core/store`). Bump it with an upgrade step when a
  * field is added or changes meaning. 1: release 0.1.0 (packed bytes without a
- * header); 2: every form carries its version.
+ * header); 2: every form carries its version; 3: `declinedAt`, `refusal` and
+ * `remote.permitted` (what Meta's answers teach the record).
  */
-export const RECORD_SCHEMA = 2 as const;
+export const RECORD_SCHEMA = 3 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit
@@ -36,9 +37,29 @@ export interface PendingRequest {
   readonly prior: LifecycleState;
 }
 
+/** Why Meta refused an opt-in in a way that teaches the thread something (its failure kind). */
+export type RefusalKind = 'outside_window' | 'request_limit' | 'person_unavailable';
+
+/**
+ * Meta's last definite refusal of an opt-in that says something about the thread:
+ * the person is outside the messaging window or cannot be messaged (both until
+ * they write after `at`), or the thread's opt-in quota is used up at Meta (the
+ * quota counts as full at `at`).
+ */
+export interface Refusal {
+  /** The refused send's reservation instant (Meta judged it then). */
+  readonly at: Instant;
+  readonly kind: RefusalKind;
+}
+
 /** What the last remote check said that the local record cannot know by itself. */
 export interface RemoteView {
   readonly at: Instant;
+  /**
+   * The check reported a live permission: its `send_call_permission_request` refusal
+   * is then explained by that permission and ends with it.
+   */
+  readonly permitted: boolean;
   /** `send_call_permission_request.can_perform`, null when not reported. */
   readonly canRequest: boolean | null;
   /** Request quota usage as Meta counted it at `at`. */
@@ -69,8 +90,12 @@ export interface PermissionRecord {
   /** Instants of reserved permission requests inside the longest quota window, ascending. */
   readonly requests: readonly Instant[];
   readonly pending: PendingRequest | null;
-  /** The person's last inbound message, when known. */
+  /** The person's last interaction with the thread (a message, a postback, a reply), when known. */
   readonly lastInboundAt: Instant | null;
+  /** When the person last declined (a reject that moved the thread to `rejected`); null when never. */
+  readonly declinedAt: Instant | null;
+  /** Meta's last refusal of an opt-in that teaches the thread something, or null. */
+  readonly refusal: Refusal | null;
   readonly remote: RemoteView | null;
   /** The newest instant of any event applied to this record. */
   readonly lastEventAt: Instant | null;
@@ -93,6 +118,8 @@ export const emptyRecord = (): PermissionRecord => ({
   requests: [],
   pending: null,
   lastInboundAt: null,
+  declinedAt: null,
+  refusal: null,
   remote: null,
   lastEventAt: null,
   dueAt: null,
@@ -118,8 +145,14 @@ export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, u
     at: t.number, messageId: nullable(t.string), ambiguous: t.boolean, prior: stateCodec,
   }))),
   lastInboundAt: nullable(t.number),
+  declinedAt: nullable(t.number),
+  refusal: nullable(t.readonly(t.type({
+    at: t.number,
+    kind: t.keyof({ outside_window: null, request_limit: null, person_unavailable: null }),
+  }))),
   remote: nullable(t.readonly(t.type({
     at: t.number,
+    permitted: t.boolean,
     canRequest: nullable(t.boolean),
     requestLimits: t.readonlyArray(limitCodec),
     canStartCall: nullable(t.boolean),

@@ -1,5 +1,6 @@
 import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
+import { remoteDeniesCall, startCallLifts } from './callBlocker.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 
 /** What a thread needs when it falls due without any new event. */
@@ -23,7 +24,9 @@ export interface FollowUpAt {
  * - a provisional (implicit) grant, `reconcileDelay` after it: check remotely;
  * - an ambiguous opt-in send, `reconcileDelay` after it: check remotely;
  * - an opt-in unanswered for `pendingReplyTimeout` (a reply webhook may have been
- *   lost): check remotely, once; a check stored after the timeout settles it.
+ *   lost): check remotely, once; a check stored after the timeout settles it;
+ * - a live permission whose newest check denied `start_call` without naming a
+ *   limit to wait for, `startCallRecheck` after that check: check again.
  *
  * @example
  * followUps(emptyRecord(), resolvePolicy(messengerPolicy)); // []
@@ -39,6 +42,10 @@ const eachFollowUp = (record: PermissionRecord, policy: ResolvedPolicy, visit: (
   if (record.state === 'approved') {
     if (record.expiresAt !== null) visit(record.expiresAt, 'announce_expiry');
     if (record.provisional && record.evidence) visit(record.evidence.at + policy.reconcileDelayMs, 'remote_check');
+    if (record.remote !== null && remoteDeniesCall(record) && startCallLifts(record).length === 0) {
+      const recheckAt = record.remote.at + policy.startCallRecheckMs;
+      if (record.expiresAt === null || recheckAt < record.expiresAt) visit(recheckAt, 'remote_check');
+    }
   }
   const p = record.pending;
   if (record.state === 'requested' && p) {

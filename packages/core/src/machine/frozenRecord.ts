@@ -13,7 +13,7 @@ const limits = (ls: Limits): Limits => Object.freeze(ls.map((l) => Object.freeze
  * Object.isFrozen(frozenRecord(emptyRecord())); // true
  */
 export const frozenRecord = (r: PermissionRecord): PermissionRecord => {
-  const { evidence: ev, pending: pd, remote: rv } = r;
+  const { evidence: ev, pending: pd, remote: rv, refusal: rf } = r;
   return Object.freeze({
     schema: r.schema,
     state: r.state,
@@ -23,8 +23,11 @@ export const frozenRecord = (r: PermissionRecord): PermissionRecord => {
     requests: Object.freeze([...r.requests]),
     pending: pd === null ? null : Object.freeze({ at: pd.at, messageId: pd.messageId, ambiguous: pd.ambiguous, prior: pd.prior }),
     lastInboundAt: r.lastInboundAt,
+    declinedAt: r.declinedAt,
+    refusal: rf === null ? null : Object.freeze({ at: rf.at, kind: rf.kind }),
     remote: rv === null ? null : Object.freeze({
       at: rv.at,
+      permitted: rv.permitted,
       canRequest: rv.canRequest,
       requestLimits: limits(rv.requestLimits),
       canStartCall: rv.canStartCall,

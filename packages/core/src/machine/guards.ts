@@ -2,7 +2,9 @@ import type { ResolvedPolicy } from '../policy.js';
 import { EvidenceRank, evidenceOf, isNewerEvidence } from './evidence.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord } from './PermissionRecord.js';
+import { countIn } from './quota.js';
 import { requestBlocker } from './requestBlocker.js';
+import { remoteViewOf } from './updates.js';
 
 /**
  * The machine's guards as plain predicates `(record, event, policy) => boolean`,
@@ -63,3 +65,21 @@ export const holdsFailedSlot: Guard = (r, e) =>
 
 export const isNewerInbound: Guard = (r, e) =>
   e.type === 'USER_MESSAGE' && (r.lastInboundAt === null || e.at > r.lastInboundAt);
+
+/** A reply that is no newer evidence still tells of the person's interaction, or of a newer Decline. */
+export const repliesNews: Guard = (r, e) =>
+  (e.type === 'REPLY_APPROVE' || e.type === 'REPLY_REJECT')
+  && (r.lastInboundAt === null || e.at > r.lastInboundAt || (e.type === 'REPLY_REJECT' && (r.declinedAt === null || e.at > r.declinedAt)));
+
+/**
+ * A check that shows the ambiguous pending send never reached Meta: no permission,
+ * and a reported request count below what the local log holds for that window at
+ * the check's instant (the send is in the log, not in Meta's count). An inference
+ * from `current_usage`; a check without limits proves nothing.
+ */
+export const sendNotDelivered: Guard = (r, e) => {
+  if (e.type !== 'REMOTE_SYNC' || e.remote.status === 'has_permission' || r.pending === null || !r.pending.ambiguous) return false;
+  if (r.pending.at > e.at) return false;
+  const view = remoteViewOf(e.remote, e.at);
+  return view.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at));
+};

@@ -42,6 +42,8 @@ export const machineGuards = {
   priorWasExpired: G.priorWasExpired,
   holdsFailedSlot: G.holdsFailedSlot,
   isNewerInbound: G.isNewerInbound,
+  repliesNews: G.repliesNews,
+  sendNotDelivered: G.sendNotDelivered,
 } as const satisfies Record<string, PlainGuard>;
 
 /**
@@ -64,6 +66,8 @@ export const machineUpdates = {
   applySync: { events: ['REMOTE_SYNC'], apply: U.applySync as AnyUpdate },
   noteRemoteView: { events: ['REMOTE_SYNC'], apply: U.noteRemoteView as AnyUpdate },
   noteInbound: { events: ['USER_MESSAGE'], apply: U.noteInbound as AnyUpdate },
+  noteReply: { events: ['REPLY_APPROVE', 'REPLY_REJECT'], apply: U.noteReply as AnyUpdate },
+  releaseUndelivered: { events: ['REMOTE_SYNC'], apply: U.releaseUndelivered as AnyUpdate },
   markExpired: { events: ['TICK'], apply: U.markExpired as AnyUpdate },
 } as const satisfies Record<string, PlainUpdate>;
 

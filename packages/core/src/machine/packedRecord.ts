@@ -1,5 +1,5 @@
 import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
-import { RECORD_SCHEMA, type PermissionRecord, type RemoteView } from './PermissionRecord.js';
+import { RECORD_SCHEMA, type PermissionRecord, type RefusalKind, type RemoteView } from './PermissionRecord.js';
 
 /*
  * A record as a short binary string (one char per byte, 0..255): what stores keep
@@ -15,6 +15,9 @@ import { RECORD_SCHEMA, type PermissionRecord, type RemoteView } from './Permiss
  * below 128, so a byte below 128 there means format 1. A later format adds its
  * fields after the last one here, read only when the header says they are present,
  * then `recordUpgrades` brings the record up to the newest format.
+ *
+ * Format 3 appends a flags varint (1 declinedAt, 2 refusal, 4 remote.permitted,
+ * refusal kind in bits 3-4), then `declinedAt` and the refusal's instant when present.
  */
 
 const TAG_DELTA = 0;
@@ -28,6 +31,8 @@ const LIMIT = 2 ** 49; // magnitude * 8 + tag bits stays below 2^53: exact in a 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 const stateCode = new Map<LifecycleState, number>(lifecycleStates.map((s, i) => [s, i]));
+const refusalKinds: readonly RefusalKind[] = ['outside_window', 'request_limit', 'person_unavailable'];
+const refusalCode = new Map<RefusalKind, number>(refusalKinds.map((k, i) => [k, i]));
 
 /** Thrown when packing something that is not a `PermissionRecord`. */
 export class PackError extends Error {
@@ -160,6 +165,12 @@ const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
     putLimits(rv.requestLimits);
     putLimits(rv.startCallLimits);
   }
+  const rf = r.refusal;
+  const kind = rf === null ? 0 : refusalCode.get(rf.kind);
+  if (kind === undefined) throw new PackError(`unknown refusal kind ${String(rf?.kind)}`);
+  putVarint((r.declinedAt !== null ? 1 : 0) | (rf !== null ? 2 : 0) | (rv?.permitted === true ? 4 : 0) | (kind << 3));
+  if (r.declinedAt !== null) putNum(r.declinedAt, base);
+  if (rf !== null) putNum(rf.at, base);
 };
 
 let src: Uint8Array = new Uint8Array(0);
@@ -305,17 +316,33 @@ export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number
   if (flags & 64) {
     const rAt = getInt(base);
     const can = getVarint();
-    remote = { at: rAt, canRequest: triOf(can % 4), requestLimits: getLimits(), canStartCall: triOf(Math.floor(can / 4)), startCallLimits: getLimits() };
+    remote = {
+      at: rAt, permitted: false, canRequest: triOf(can % 4), requestLimits: getLimits(),
+      canStartCall: triOf(Math.floor(can / 4)), startCallLimits: getLimits(),
+    };
   }
-  if (at !== stop) throw new PackError('trailing bytes');
-  return {
-    prefix,
-    format,
-    record: {
-      schema: format as typeof RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
-      requests, pending, lastInboundAt, remote, lastEventAt, dueAt,
-    },
+  const head = {
+    schema: format as typeof RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
+    requests, pending, lastInboundAt,
   };
+  if (format < 3) {
+    if (at !== stop) throw new PackError('trailing bytes');
+    // The layout of formats 1 and 2: `recordUpgrades` adds what they lack.
+    const { permitted: _absent, ...older } = remote ?? { permitted: false };
+    return { prefix, format, record: { ...head, remote: remote === null ? null : older, lastEventAt, dueAt } as unknown as PermissionRecord };
+  }
+  const more = getVarint();
+  const declinedAt = more & 1 ? getInt(base) : null;
+  const refusal = more & 2 ? { at: getInt(base), kind: refusalOf(more >> 3) } : null;
+  if (remote !== null && (more & 4) !== 0) remote = { ...remote, permitted: true };
+  if (at !== stop) throw new PackError('trailing bytes');
+  return { prefix, format, record: { ...head, declinedAt, refusal, remote, lastEventAt, dueAt } };
+};
+
+const refusalOf = (c: number): RefusalKind => {
+  const k = refusalKinds[c];
+  if (k === undefined) throw new PackError(`unknown refusal code ${c}`);
+  return k;
 };
 
 /**

@@ -47,8 +47,10 @@ const machineSetup = setup({
 });
 
 // Transitions every state shares. Written out per state below so the exported chart shows each edge.
+/** A reply that changes no permission may still say the person interacted (or declined again). */
+const replyNote = { guard: 'repliesNews', actions: 'noteReply' } as const;
 const grants = {
-  REPLY_APPROVE: { guard: 'isNewerApproval', target: 'approved', actions: 'applyApproval' },
+  REPLY_APPROVE: [{ guard: 'isNewerApproval', target: 'approved', actions: 'applyApproval' }, replyNote],
   CALL_CONNECTED: { guard: 'isNewerImplicitGrant', target: 'approved', actions: 'applyImplicitGrant' },
   CONSUMER_CALL_MISSED: { guard: 'isNewerImplicitGrant', target: 'approved', actions: 'applyImplicitGrant' },
   USER_MESSAGE: { guard: 'isNewerInbound', actions: 'noteInbound' },
@@ -65,11 +67,19 @@ const idle = (state: 'none' | 'rejected' | 'expired') => ({
   entry: { type: 'settleState', params: { state } },
   on: {
     ...grants,
-    REPLY_REJECT: rejectHere,
+    REPLY_REJECT: [rejectHere, replyNote],
     REQUEST_FAILED: releaseLateFailure,
     REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
   },
 } as const);
+
+/** A check showing the ambiguous send never reached Meta: back to where the request started, slot given back. */
+const undeliveredActions = ['releaseUndelivered', 'applySync'] as const;
+const undeliveredBack = [
+  { guard: and(['isNewerSyncDenial', 'sendNotDelivered', 'priorWasRejected']), target: 'rejected', actions: undeliveredActions },
+  { guard: and(['isNewerSyncDenial', 'sendNotDelivered', 'priorWasExpired']), target: 'expired', actions: undeliveredActions },
+  { guard: and(['isNewerSyncDenial', 'sendNotDelivered']), target: 'none', actions: undeliveredActions },
+] as const;
 
 /**
  * The calling-permission lifecycle of one thread: `none`, `requested`, `approved`,
@@ -94,6 +104,7 @@ export const permissionMachine = machineSetup.createMachine({
         REPLY_REJECT: [
           { guard: and(['isNewerRejection', 'answersPendingRequest']), target: 'rejected', actions: 'applyRejection' },
           { guard: 'isNewerRejection', actions: 'noteStaleRejection' },
+          replyNote,
         ],
         REQUEST_FAILED: [
           { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'priorWasRejected']), target: 'rejected', actions: 'releaseRequest' },
@@ -102,14 +113,19 @@ export const permissionMachine = machineSetup.createMachine({
           { guard: 'isAmbiguousFailure', actions: 'markAmbiguous' },
           releaseLateFailure,
         ],
-        REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
+        REMOTE_SYNC: [
+          syncGrant,
+          ...undeliveredBack,
+          { guard: 'isNewerSyncDenial', actions: 'applySync' },
+          syncView,
+        ],
       },
     },
     approved: {
       entry: { type: 'settleState', params: { state: 'approved' } },
       on: {
         ...grants,
-        REPLY_REJECT: rejectHere,
+        REPLY_REJECT: [rejectHere, replyNote],
         REQUEST_FAILED: releaseLateFailure,
         REMOTE_SYNC: [
           syncGrant,

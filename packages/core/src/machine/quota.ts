@@ -8,28 +8,57 @@ interface Window {
   readonly max: number;
 }
 
-const countIn = (requests: readonly Instant[], from: Instant, to: Instant): number => {
+/**
+ * Requests of `requests` in the window `(from, to]`.
+ *
+ * @example
+ * countIn([1, 5, 9], 1, 9); // 2
+ */
+export const countIn = (requests: readonly Instant[], from: Instant, to: Instant): number => {
   let n = 0;
   for (const r of requests) if (r > from && r <= to) n += 1;
   return n;
 };
 
 /**
+ * Requests a report of `used` in the window ending at `reportedAt` counts beyond
+ * what the local log holds for that window: sends the log does not know of. Held
+ * until `reportedAt + period` (the latest they can leave Meta's window); the ones
+ * the log does know age out with the log.
+ */
+const unexplained = (requests: readonly Instant[], used: number, reportedAt: Instant, periodMs: number, at: Instant): number =>
+  (at < reportedAt + periodMs ? Math.max(0, used - countIn(requests, reportedAt - periodMs, reportedAt)) : 0);
+
+/**
  * Requests counted against `window` at instant `at`: the local log over the
- * rolling window, and never less than what the last remote check reported plus
- * the requests reserved since (that report covers the window ending at its own
- * instant, so it is held until `remote.at + period`).
+ * rolling window, plus what the last remote check reported beyond the log, plus,
+ * after Meta refused an opt-in as over the per-thread limit, what that refusal
+ * implies beyond the log (the window was full at the refusal's instant; applied to
+ * the shortest window, the one Messenger's 2-per-day limit is). Unexplained counts
+ * from the check and from the refusal overlap, so the larger one counts.
  *
  * @example
- * usedAt(record, { periodMs: 86_400_000, max: 2 }, now);
+ * usedAt(record, { periodMs: 86_400_000, max: 2 }, now, policy);
  */
-export const usedAt = (record: PermissionRecord, window: Window, at: Instant): number => {
+export const usedAt = (record: PermissionRecord, window: Window, at: Instant, policy: ResolvedPolicy): number => {
   const local = countIn(record.requests, at - window.periodMs, at);
+  let hidden = 0;
   const remote = record.remote;
-  if (!remote || at >= remote.at + window.periodMs) return local;
-  const reported = remote.requestLimits.find((l) => l.periodMs === window.periodMs);
-  if (!reported) return local;
-  return Math.max(local, reported.used + countIn(record.requests, remote.at, at));
+  if (remote !== null) {
+    const reported = remote.requestLimits.find((l) => l.periodMs === window.periodMs);
+    if (reported !== undefined) hidden = unexplained(record.requests, reported.used, remote.at, window.periodMs, at);
+  }
+  const refusal = record.refusal;
+  if (refusal !== null && refusal.kind === 'request_limit' && window.periodMs === shortestPeriodMs(policy)) {
+    hidden = Math.max(hidden, unexplained(record.requests, window.max, refusal.at, window.periodMs, at));
+  }
+  return local + hidden;
+};
+
+const shortestPeriodMs = (policy: ResolvedPolicy): number => {
+  let p = Infinity;
+  for (const q of policy.quota) if (q.periodMs < p) p = q.periodMs;
+  return p;
 };
 
 /** Every window that limits requests: the policy's, plus any other the last remote check reported. */
@@ -50,22 +79,31 @@ const windowsOf = (record: PermissionRecord, policy: ResolvedPolicy): Window[] =
  * quotaExhausted(record, now, resolvePolicy(messengerPolicy)); // false on a fresh thread
  */
 export const quotaExhausted = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): boolean =>
-  windowsOf(record, policy).some((w) => usedAt(record, w, at) >= w.max);
+  windowsOf(record, policy).some((w) => usedAt(record, w, at, policy) >= w.max);
 
 /**
- * The instants after `at` when some window's usage may drop: where a later quota
- * check can succeed. Sorted, without duplicates.
+ * The first instant after `at` at which `quotaExhausted` may answer differently:
+ * a logged request, the last check or a per-thread-limit refusal entering or
+ * leaving a window. Infinity when none lies ahead.
  *
  * @example
- * quotaReleasePoints(record, now, policy); // e.g. [firstRequest + 24 h]
+ * quotaChangesAt(record, now, policy); // e.g. firstRequest + 24 h
  */
-export const quotaReleasePoints = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant[] => {
-  const points = new Set<Instant>();
+export const quotaChangesAt = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant => {
+  let next = Infinity;
+  const consider = (t: Instant): void => {
+    if (t > at && t < next) next = t;
+  };
+  const marks: Instant[] = [...record.requests];
+  if (record.remote !== null) marks.push(record.remote.at);
+  if (record.refusal !== null && record.refusal.kind === 'request_limit') marks.push(record.refusal.at);
   for (const w of windowsOf(record, policy)) {
-    for (const r of record.requests) if (r + w.periodMs > at) points.add(r + w.periodMs);
-    if (record.remote && record.remote.at + w.periodMs > at) points.add(record.remote.at + w.periodMs);
+    for (const m of marks) {
+      consider(m);
+      consider(m + w.periodMs);
+    }
   }
-  return [...points].sort((a, b) => a - b);
+  return next;
 };
 
 /**

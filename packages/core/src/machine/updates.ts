@@ -28,44 +28,77 @@ export const reserveRequest: Update<'REQUEST'> = (record, event, policy) => ({
   pending: { at: event.at, messageId: null, ambiguous: false, prior: record.state === 'requested' ? record.pending?.prior ?? 'none' : record.state },
 });
 
-/** REQUEST_SENT: keep Meta's message id on the pending request it answers. */
+/** REQUEST_SENT: keep Meta's message id on the pending request it answers; Meta took it, so an older refusal is moot. */
 export const markSent: Update<'REQUEST_SENT'> = (record, event) =>
   record.pending?.at === event.requestedAt
-    ? { ...record, pending: { ...record.pending, messageId: event.messageId, ambiguous: false } }
+    ? {
+      ...record,
+      pending: { ...record.pending, messageId: event.messageId, ambiguous: false },
+      refusal: record.refusal !== null && record.refusal.at <= event.requestedAt ? null : record.refusal,
+    }
     : record;
 
-/** REQUEST_FAILED (definite): Meta did not process it, so the slot is given back. */
+const withoutRequest = (requests: readonly Instant[], at: Instant): readonly Instant[] => {
+  const i = requests.lastIndexOf(at);
+  return i === -1 ? requests : [...requests.slice(0, i), ...requests.slice(i + 1)];
+};
+
+/**
+ * REQUEST_FAILED (definite): Meta did not process it, so the slot is given back.
+ * A refusal that teaches something (outside the window, the per-thread limit, the
+ * person unavailable) is remembered at the send's instant, the newest one kept.
+ */
 export const releaseRequest: Update<'REQUEST_FAILED'> = (record, event) => {
-  const i = record.requests.lastIndexOf(event.requestedAt);
+  const kind = event.refusal;
+  const taught = kind !== undefined && (record.refusal === null || record.refusal.at <= event.requestedAt);
   return {
     ...record,
-    requests: i === -1 ? record.requests : [...record.requests.slice(0, i), ...record.requests.slice(i + 1)],
+    requests: withoutRequest(record.requests, event.requestedAt),
     pending: record.pending?.at === event.requestedAt ? null : record.pending,
+    refusal: taught ? { at: event.requestedAt, kind } : record.refusal,
   };
 };
+
+/** REMOTE_SYNC that shows an ambiguous send never reached Meta: its slot is given back and nothing is pending. */
+export const releaseUndelivered: Update<'REMOTE_SYNC'> = (record) =>
+  (record.pending === null ? record : { ...record, requests: withoutRequest(record.requests, record.pending.at), pending: null });
 
 /** REQUEST_FAILED (ambiguous): keep the slot, and reconcile with a remote check. */
 export const markAmbiguous: Update<'REQUEST_FAILED'> = (record, event) =>
   record.pending?.at === event.requestedAt ? { ...record, pending: { ...record.pending, ambiguous: true } } : record;
 
+const later = (a: Instant | null, b: Instant): Instant => (a === null || b > a ? b : a);
+
+/**
+ * What any reply says besides the permission: the person interacted with the thread
+ * at its instant (a reply is a postback, and a postback opens Meta's messaging
+ * window: an inference, facts §2), and a Decline is the newest one seen. Both are
+ * maxima, so the record does not depend on the order replies arrive in.
+ */
+export const noteReply: Update<'REPLY_APPROVE' | 'REPLY_REJECT'> = (record, event) => ({
+  ...record,
+  lastInboundAt: later(record.lastInboundAt, event.at),
+  declinedAt: event.type === 'REPLY_REJECT' ? later(record.declinedAt, event.at) : record.declinedAt,
+});
+
 /** REPLY_APPROVE: a live permission until Meta's expiry, or the policy's TTL. */
 export const applyApproval: Update<'REPLY_APPROVE'> = (record, event, policy) => {
   const expiresAt = event.expiresAt ?? event.at + policy.permissionTtlMs;
   return {
-    ...record, expiresAt, provisional: false, pending: null,
+    ...noteReply(record, event, policy), expiresAt, provisional: false, pending: null,
     evidence: evidenceOf(event.at, EvidenceRank.approve, expiresAt),
   };
 };
 
 /** REPLY_REJECT: the person declined. */
-export const applyRejection: Update<'REPLY_REJECT'> = (record, event) => ({
-  ...record, expiresAt: null, provisional: false, pending: null,
+export const applyRejection: Update<'REPLY_REJECT'> = (record, event, policy) => ({
+  ...noteReply(record, event, policy), expiresAt: null, provisional: false, pending: null,
   evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
 });
 
 /** REPLY_REJECT older than the pending request: it answers an earlier request, so only note it. */
-export const noteStaleRejection: Update<'REPLY_REJECT'> = (record, event) => ({
-  ...record, evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
+export const noteStaleRejection: Update<'REPLY_REJECT'> = (record, event, policy) => ({
+  ...noteReply(record, event, policy), evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
 });
 
 /** CALL_CONNECTED / CONSUMER_CALL_MISSED: a provisional grant with the default TTL, to be confirmed remotely. */
@@ -89,6 +122,7 @@ const limitsOf = (action: RemoteAction | null): RemoteView['requestLimits'] =>
 /** The parts of a remote check that describe quotas and actions. */
 export const remoteViewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
   at,
+  permitted: remote.status === 'has_permission' && (remote.expiresAt === null || remote.expiresAt > at),
   canRequest: remote.request?.canPerform ?? null,
   requestLimits: limitsOf(remote.request),
   canStartCall: remote.startCall?.canPerform ?? null,

@@ -8,6 +8,7 @@ import type { Thread } from '../thread.js';
  */
 export type GraphFailureKind =
   | 'throttled' // wait (see retryAfterMs) and try again
+  | 'request_limit' // the opt-in quota of this thread is used up at Meta (613 on the opt-in): never retried
   | 'auth' // the access token is invalid or expired: get a new one
   | 'permission' // the app or Page lacks a permission or a role
   | 'outside_window' // the person has not written in the last 24 h
@@ -45,6 +46,16 @@ export interface SentOptIn {
 }
 
 /**
+ * Whether calling is on for a Page: `POST /{page-id}/business_messaging_feature_status`
+ * for `messenger_api_calling` (facts §1.1). `status` is Meta's word as sent
+ * (`enabled`, `ENABLED`, or anything else); `enabled` compares it case-insensitively.
+ */
+export interface PageCallingStatus {
+  readonly enabled: boolean;
+  readonly status: string;
+}
+
+/**
  * The Graph API as callperm needs it. `@callperm/adapters` implements it on got;
  * `@callperm/testing` has a fake. Methods resolve to results and never reject for
  * an answer from Meta.
@@ -53,6 +64,7 @@ export interface SentOptIn {
  * const graph: GraphApi = {
  *   checkPermission: async () => ({ ok: false, error: { kind: 'transient', processed: 'no', message: 'offline' } }),
  *   sendPermissionRequest: async () => ({ ok: true, value: { messageId: 'm_1' } }),
+ *   checkPageCalling: async () => ({ ok: true, value: { enabled: true, status: 'enabled' } }),
  * };
  */
 export interface GraphApi {
@@ -60,4 +72,6 @@ export interface GraphApi {
   checkPermission(thread: Thread): Promise<Result<RemotePermission, GraphFailure>>;
   /** `POST /{page-id}/messages` with the `calling_optin` template. Never retried blindly. */
   sendPermissionRequest(thread: Thread): Promise<Result<SentOptIn, GraphFailure>>;
+  /** `POST /{page-id}/business_messaging_feature_status` for `messenger_api_calling`: may this Page call at all. */
+  checkPageCalling(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
 }

@@ -4,13 +4,14 @@ import type { Instant } from '../thread.js';
  * The kinds of side documents a store keeps next to thread records: a call's
  * trace (`call`), a webhook delivery waiting in the inbox (`inbox`), one moved
  * aside after failing too often (`inbox_aside`, listed by its due index, kept
- * until replayed), and a thread's failing remote check with its backoff
- * (`followup`). Each kind is its own key space and its own due index.
+ * until replayed), a thread's failing remote check with its backoff
+ * (`followup`), and a Page whose calling Meta said is off (`page`). Each kind is
+ * its own key space and its own due index.
  *
  * @example
  * const kind: DocKind = 'inbox';
  */
-export type DocKind = 'call' | 'inbox' | 'inbox_aside' | 'followup';
+export type DocKind = 'call' | 'inbox' | 'inbox_aside' | 'followup' | 'page';
 
 /**
  * A side document as stored: its version (1 for the first write after it was

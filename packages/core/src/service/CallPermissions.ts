@@ -5,7 +5,7 @@ import type { DecisionReason } from '../machine/DecisionReason.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import type { Policy, ResolvedPolicy } from '../policy.js';
 import type { Clock } from '../ports/Clock.js';
-import type { GraphApi, GraphFailure, SentOptIn } from '../ports/GraphApi.js';
+import type { GraphApi, GraphFailure, PageCallingStatus, SentOptIn } from '../ports/GraphApi.js';
 import type { CasResult, HistoryQuery, PermissionStore } from '../ports/PermissionStore.js';
 import type { Result } from '../result.js';
 import type { HistoryEntry } from '../store/HistoryEntry.js';
@@ -13,6 +13,7 @@ import type { Thread } from '../thread.js';
 import type { WebhookEvent } from '../webhookEvent.js';
 import type { InboxTicket } from './inbox.js';
 import type { MovedAsideEntry } from './inboxAside.js';
+import type { PageCallingOff } from './pageCalling.js';
 import type { SweepOptions, SweepReport } from './sweep.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 
@@ -44,6 +45,11 @@ export interface CallPermissionsOptions {
    * {@link admissionDefaults}: 7 days, 5 minutes, 2000 and 2000.
    */
   readonly admission?: Partial<AdmissionLimits>;
+  /**
+   * How long a Page's calling fact read from the store is reused before it is read
+   * again (ms, default 5 000): what another host learned shows here within this.
+   */
+  readonly pageCacheMs?: number;
 }
 
 /** A thread's decision now, with the stored version it was read at (0 = nothing stored). */
@@ -55,7 +61,9 @@ export type RequestError =
   /** Meta refused the opt-in and did not process it: the quota slot was given back. */
   | { readonly reason: 'send_failed'; readonly failure: GraphFailure; readonly decision: Decision }
   /** Meta may or may not have processed it: the slot stays spent until `refresh` reconciles. */
-  | { readonly reason: 'send_ambiguous'; readonly failure: GraphFailure; readonly decision: Decision };
+  | { readonly reason: 'send_ambiguous'; readonly failure: GraphFailure; readonly decision: Decision }
+  /** The permission check taken first (no check newer than `preflightMaxAge`) failed: nothing was sent. */
+  | { readonly reason: 'check_failed'; readonly failure: GraphFailure; readonly decision: Decision };
 
 /**
  * Counts of what `ingest` did. A `calls` item counts as applied (or unchanged) when
@@ -107,8 +115,17 @@ export interface CallPermissions {
   canStartCall(thread: Thread): Promise<{ readonly allowed: boolean; readonly reason: DecisionReason | null; readonly decision: Decision }>;
   /** Reads Meta's view and makes it the truth for status, expiry and quota usage. */
   refresh(thread: Thread): Promise<Result<Decision, { readonly reason: 'graph_failure'; readonly failure: GraphFailure; readonly decision: Decision }>>;
-  /** Sends the opt-in if, and only if, the decision allows it; at most once per reserved slot. */
+  /**
+   * Sends the opt-in if, and only if, the decision allows it; at most once per
+   * reserved slot. Without a check newer than `preflightMaxAge` it checks first.
+   * A refusal from Meta teaches the thread (or the Page) why, so the next
+   * decision says it instead of asking Meta again.
+   */
   request(thread: Thread): Promise<Result<SentOptIn & { readonly decision: Decision }, RequestError>>;
+  /** Checks the Page's calling (`business_messaging_feature_status`) now and stores the answer. */
+  refreshPage(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
+  /** What is known of the Page's calling being off (null: nothing known against it). */
+  pageCalling(pageId: string): Promise<PageCallingOff | null>;
   /** Applies decoded webhook events (any order, any number of times). */
   ingest(events: readonly WebhookEvent[]): Promise<IngestReport>;
   /** Applies machine events to one thread directly (simulations, hosts with their own inputs). */

@@ -1,14 +1,13 @@
-import { decide } from '../decide.js';
+import { decide, type Decision } from '../decide.js';
 import { emptyRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import { messengerPolicy, resolvePolicy } from '../policy.js';
 import { systemClock } from '../ports/Clock.js';
-import type { GraphFailure } from '../ports/GraphApi.js';
 import { err, ok } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
-import type { CallPermissions, CallPermissionsOptions, IngestReport, ThreadStatus } from './CallPermissions.js';
+import type { CallPermissions, CallPermissionsOptions, IngestReport, RequestError, ThreadStatus } from './CallPermissions.js';
 import { commitEvents, commitSteps, type CommitDeps, type ThreadEvents } from './commitSteps.js';
 import { IngestTally } from './IngestTally.js';
 import { completeInbox, putInbox, type InboxDeps } from './inbox.js';
@@ -20,6 +19,11 @@ import { toPermissionEvent } from './toPermissionEvent.js';
 import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
 import type { HistorySource } from '../store/HistoryEntry.js';
 import { threadPairKey } from '../store/pairKey.js';
+import { requestBlocker } from '../machine/requestBlocker.js';
+import { asGraphFailure } from './asGraphFailure.js';
+import { withPageCalling } from './pageCalling.js';
+import { createPageFacts } from './pageFacts.js';
+import { refusalOf } from './refusalOf.js';
 
 const HOST: HistorySource = { kind: 'host' };
 
@@ -32,10 +36,6 @@ const validAdmission = (limits: AdmissionLimits): AdmissionLimits => {
   }
   return limits;
 };
-
-const asFailure = (e: unknown): GraphFailure => ({
-  kind: 'unknown', processed: 'unknown', message: e instanceof Error ? `${e.name}: the Graph adapter threw` : 'the Graph adapter threw',
-});
 
 /**
  * Creates the call-permission service over a Graph API, a store and a clock.
@@ -67,22 +67,42 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const admission = validAdmission({ ...admissionDefaults, ...options.admission });
   const traceDeps: CallTraceDeps = { store, clock, maxAttempts: deps.maxAttempts, traceTtlMs: options.callTraceTtlMs ?? DEFAULT_CALL_TRACE_TTL_MS };
 
+  const pages = createPageFacts({ store, clock, policy, graph, cacheMs: options.pageCacheMs ?? 5_000 });
+  /** A decision with its Page's fact applied (calling off for the Page blocks calls and requests). */
+  const withPage = async <D extends Decision>(thread: Thread, d: D): Promise<D> => withPageCalling(d, await pages.read(thread.pageId));
+
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
-    return { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 };
+    return withPage(thread, { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 });
   };
 
   const refresh: CallPermissions['refresh'] = async (thread) => {
     const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
-    const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asFailure(e)));
+    const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asGraphFailure(e)));
     if (!remote.ok) {
+      if (remote.error.kind === 'calling_not_enabled' && remote.error.processed === 'no') await pages.learnOff(thread.pageId, remote.error);
       const s = await status(thread);
       return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
     }
     const checked: HistorySource = { kind: 'remote_check', fbtraceId: remote.value.fbtraceId ?? null };
     const c = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REMOTE_SYNC', at: Math.min(startedAt, now), remote: remote.value }], checked);
-    return ok(c.decision);
+    return ok(await withPage(thread, c.decision));
+  };
+
+  /**
+   * Ask before asking: when a request would go out and the record holds no check
+   * newer than `preflightMaxAge`, one permission check first (its counts and
+   * `can_perform` then judge the request). Null when none was needed or it answered.
+   */
+  const preflight = async (thread: Thread): Promise<RequestError | null> => {
+    const loaded = await store.get(thread);
+    const record = loaded?.record ?? emptyRecord();
+    const now = clock.now();
+    if (requestBlocker(record, now, policy) !== null) return null;
+    if (record.remote !== null && now - record.remote.at < policy.preflightMaxAgeMs) return null;
+    const checked = await refresh(thread);
+    return checked.ok ? null : { reason: 'check_failed', failure: checked.error.failure, decision: checked.error.decision };
   };
 
   /** A `calls` item: merge it into its call's stored trace, then apply the grant the call implies (null: none). */
@@ -166,6 +186,13 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     refresh,
 
     async request(thread) {
+      const off = await pages.current(thread.pageId);
+      if (off !== null) {
+        const d = await status(thread);
+        return err({ reason: 'calling_not_enabled', decision: d });
+      }
+      const unchecked = await preflight(thread);
+      if (unchecked !== null) return err(unchecked);
       const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }], (e) => (e.type === 'REQUEST' ? { kind: 'opt_in', requestedAt: e.at, messageId: null } : HOST));
       const effect = reserved.effects.find((e) => e.type === 'sendOptIn');
       if (!effect) {
@@ -173,16 +200,22 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
         return err({ reason: d.requestBlockedBy ?? 'pending_reply', decision: d });
       }
       const requestedAt = effect.requestedAt;
-      const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asFailure(e)));
+      const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asGraphFailure(e)));
       if (sent.ok) {
         const messageId = sent.value.messageId;
         const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId }], { kind: 'opt_in', requestedAt, messageId });
         return ok({ messageId: sent.value.messageId, decision: c.decision });
       }
-      const ambiguous = sent.error.processed !== 'no';
-      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous }], { kind: 'opt_in', requestedAt, messageId: null });
-      return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure: sent.error, decision: c.decision });
+      const failure = sent.error;
+      const ambiguous = failure.processed !== 'no';
+      const refusal = refusalOf(failure);
+      if (failure.kind === 'calling_not_enabled' && !ambiguous) await pages.learnOff(thread.pageId, failure);
+      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous, refusal }], { kind: 'opt_in', requestedAt, messageId: null });
+      return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure, decision: await withPage(thread, c.decision) });
     },
+
+    refreshPage: (pageId) => pages.recheck(pageId),
+    pageCalling: (pageId) => pages.read(pageId),
 
     ingest,
 
@@ -191,6 +224,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       remoteCheck: async (thread) => (await refresh(thread)).ok,
       tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)], HOST)).changed,
       processInbox: (key, retry) => processInbox(inboxDeps, retry, key, ingestReceived),
+      recheckPage: async (pageId) => (await pages.recheck(pageId)).ok,
     }, sweepOptions),
 
     history: (thread, query) => store.history(thread, query),

@@ -40,6 +40,8 @@ export interface SweepReport {
   readonly expired: number;
   /** Inbox deliveries applied. */
   readonly inbox: number;
+  /** Pages whose calling Meta had said was off, checked again (`pageRecheckAfter` later). */
+  readonly pages: number;
   /** Due, but nothing to do yet. */
   readonly idle: number;
   /** Threads listed whose remote check is still backing off: only their due instant was moved on. */
@@ -61,12 +63,14 @@ export interface SweepDeps {
   readonly tick: (thread: Thread) => Promise<boolean>;
   /** Tries the delivery waiting in an inbox slot (counting a failure in the slot). */
   readonly processInbox: (key: string, retry: ResolvedRetry) => Promise<InboxOutcome>;
+  /** Checks a Page's calling again; resolves true when Meta answered (the answer is stored either way). */
+  readonly recheckPage: (pageId: string) => Promise<boolean>;
 }
 
-type Outcome = 'checked' | 'expired' | 'inbox' | 'idle' | 'deferred' | 'failed' | 'movedAside';
+type Outcome = 'checked' | 'expired' | 'inbox' | 'pages' | 'idle' | 'deferred' | 'failed' | 'movedAside';
 
-/** One piece of a sweep's work: a waiting inbox delivery, or a thread's follow-up. */
-type Job = { readonly inbox: string } | { readonly thread: Thread };
+/** One piece of a sweep's work: a waiting inbox delivery, a Page to check again, or a thread's follow-up. */
+type Job = { readonly inbox: string } | { readonly page: string } | { readonly thread: Thread };
 
 /** Moves the thread's due instant past its backoff (a conflict means another writer derived it afresh: fine). */
 const defer = async (deps: SweepDeps, thread: Thread, loaded: Versioned, checkAt: number, until: number): Promise<void> => {
@@ -130,8 +134,8 @@ const heard = (report: () => void): void => {
 
 /**
  * Runs the follow-ups that have fallen due: inbox deliveries left by a host that
- * stopped (first), then remote checks after implicit grants and ambiguous sends
- * and expiry announcements. At most `limit` deliveries and `limit` threads,
+ * stopped (first), Pages whose calling was off to check again, then remote checks
+ * after implicit grants and ambiguous sends and expiry announcements. At most `limit` deliveries and `limit` threads,
  * `concurrency` at a time. Safe from several hosts at once: every write is a
  * compare-and-set, a remote check only adds Meta's newest word, and replayed
  * inbox events are idempotent. What fails backs off per item, moving its due
@@ -145,9 +149,11 @@ export const runSweep = async (deps: SweepDeps, options: SweepOptions = {}): Pro
   const limit = Math.max(0, Math.trunc(options.limit ?? 100) || 0);
   const retry = resolveRetry(options);
   const now = deps.clock.now();
-  const [keys, threads] = limit === 0 ? [[], []] : await Promise.all([deps.store.dueDocs('inbox', now, limit), deps.store.due(now, limit)]);
-  const jobs: Job[] = [...keys.map((inbox) => ({ inbox })), ...threads.map((thread) => ({ thread }))];
-  const counts: Record<Outcome, number> = { checked: 0, expired: 0, inbox: 0, idle: 0, deferred: 0, failed: 0, movedAside: 0 };
+  const [keys, pages, threads] = limit === 0 ? [[], [], []] : await Promise.all([
+    deps.store.dueDocs('inbox', now, limit), deps.store.dueDocs('page', now, limit), deps.store.due(now, limit),
+  ]);
+  const jobs: Job[] = [...keys.map((inbox) => ({ inbox })), ...pages.map((page) => ({ page })), ...threads.map((thread) => ({ thread }))];
+  const counts: Record<Outcome, number> = { checked: 0, expired: 0, inbox: 0, pages: 0, idle: 0, deferred: 0, failed: 0, movedAside: 0 };
   let next = 0;
   const inbox = async (key: string): Promise<Outcome> => {
     const outcome = await deps.processInbox(key, retry);
@@ -158,14 +164,16 @@ export const runSweep = async (deps: SweepDeps, options: SweepOptions = {}): Pro
     heard(() => options.onInboxMovedAside?.(key, asideKey, outcome.attempts));
     return 'movedAside';
   };
-  const run = (job: Job): Promise<Outcome> => ('thread' in job ? followUp(deps, retry, job.thread) : inbox(job.inbox));
+  const page = async (pageId: string): Promise<Outcome> => ((await deps.recheckPage(pageId)) ? 'pages' : 'failed');
+  const run = (job: Job): Promise<Outcome> =>
+    ('thread' in job ? followUp(deps, retry, job.thread) : 'page' in job ? page(job.page) : inbox(job.inbox));
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       const job = jobs[next];
       next += 1;
       if (job === undefined) continue;
       const outcome = await run(job).catch((e: unknown): Outcome => {
-        heard(() => ('thread' in job ? options.onError?.(job.thread, e) : options.onInboxError?.(job.inbox, e)));
+        heard(() => ('thread' in job ? options.onError?.(job.thread, e) : 'inbox' in job ? options.onInboxError?.(job.inbox, e) : undefined));
         return 'failed';
       });
       counts[outcome] += 1;

@@ -8,10 +8,34 @@ import type { UpgradeStep } from './versionedJson.js';
  *
  * - 1 → 2: nothing changes but where the version lives (every stored form now
  *   carries it: JSON `schema`, the packed header byte).
+ * - 2 → 3: `declinedAt` (a stored `rejected` thread declined at its newest
+ *   evidence), `refusal` (none known), `remote.permitted` (the check is the
+ *   newest evidence and it granted).
  *
  * @example
  * upgradeRecord({ schema: 1, state: 'none', ... }); // { schema: 2, state: 'none', ... }
  */
 export const recordUpgrades: readonly UpgradeStep[] = [
   (v1) => ({ ...v1 }),
+  (v2) => ({ ...v2, declinedAt: declinedAtOf(v2), refusal: null, remote: remoteOf(v2) }),
 ];
+
+type Fields = Readonly<Record<string, unknown>>;
+const SYNC_RANK = 4;
+const DENIED = -1;
+
+const evidenceOf = (r: Fields): { at: number; rank: number; weight: number } | null =>
+  (r.evidence as { at: number; rank: number; weight: number } | null | undefined) ?? null;
+
+/** A format-2 `rejected` record was declined no later than its newest evidence. */
+const declinedAtOf = (r: Fields): number | null =>
+  (r.state === 'rejected' ? evidenceOf(r)?.at ?? (r.lastEventAt as number | null | undefined) ?? null : null);
+
+/** A format-2 check reported a permission when it is the newest evidence and that evidence granted. */
+const remoteOf = (r: Fields): Fields | null => {
+  const remote = (r.remote as Fields | null | undefined) ?? null;
+  if (remote === null) return null;
+  const ev = evidenceOf(r);
+  const permitted = ev !== null && ev.rank === SYNC_RANK && ev.at === remote.at && ev.weight !== DENIED;
+  return { ...remote, permitted };
+};

@@ -4,6 +4,7 @@ import {
   type GraphFailure, type PermissionRecord, type PermissionStore, type Thread, type TransitionNotice, type WebhookEvent,
 } from '../../src/internals.js';
 import { inProcessGraph } from '../support/inProcessGraph.js';
+import { offlineGraph } from '@callperm/testing';
 
 const T0 = Date.UTC(2026, 10, 1);
 const MIN = 60_000;
@@ -41,7 +42,7 @@ describe('followUpFor', () => {
     const quiet: PermissionRecord = { ...requested, pending: { ...pending, ambiguous: false, messageId: 'm' } };
     expect(followUpFor(quiet, DAY - 1, policy)).toBe('none');
     expect(followUpFor(quiet, DAY, policy)).toBe('remote_check');
-    const checked: PermissionRecord = { ...quiet, remote: { at: DAY, canRequest: true, requestLimits: [], canStartCall: null, startCallLimits: [] } };
+    const checked: PermissionRecord = { ...quiet, remote: { at: DAY, permitted: false, canRequest: true, requestLimits: [], canStartCall: null, startCallLimits: [] } };
     expect(followUpFor(checked, DAY + 1, policy)).toBe('none');
   });
 });
@@ -60,9 +61,10 @@ describe('sweep', () => {
     const failure: GraphFailure = { kind: 'transient', processed: 'unknown', message: 'timeout' };
     const { permissions, clock, fake } = host(memoryStore(), { send: () => ({ ok: false, error: failure }) });
     expect(!((await permissions.request(thread)).ok)).toBe(true);
+    expect(fake.checks).toEqual([thread]); // the check before asking (no check on record yet)
     clock.advance(MIN);
     expect(await permissions.sweep()).toMatchObject({ checked: 1 });
-    expect(fake.checks).toEqual([thread]);
+    expect(fake.checks).toEqual([thread, thread]);
   });
 
   it('takes at most `limit` threads, earliest due first', async () => {
@@ -91,7 +93,7 @@ describe('sweep', () => {
   it('counts a failed remote check and backs the thread off: due again after the first retry delay', async () => {
     const { permissions, clock, store } = host();
     const broken = createCallPermissions({
-      graph: { checkPermission: () => Promise.reject(new Error('down')), sendPermissionRequest: () => Promise.reject(new Error('down')) },
+      graph: offlineGraph('down'),
       store, clock,
     });
     await permissions.ingest([{ kind: 'implicit_grant', id: 'g', thread, at: T0, cause: 'missed_call' }]);

@@ -21,6 +21,7 @@ const flakyGraph = () => {
       return state.down ? Promise.reject(Object.assign(new Error('token revoked'), { code: 'graph_auth' })) : ok.checkPermission(t);
     },
     sendPermissionRequest: (t) => ok.sendPermissionRequest(t),
+    checkPageCalling: (pageId) => ok.checkPageCalling(pageId),
   };
   return { graph, state };
 };

@@ -33,6 +33,7 @@ const world = (failing: ReadonlySet<string>, throws: boolean) => {
       return Promise.resolve({ ok: true, value: { status: 'no_permission', rawStatus: 'no_permission', expiresAt: null, request: null, startCall: null } });
     },
     sendPermissionRequest: () => Promise.reject(new Error('not in this test')),
+    checkPageCalling: () => Promise.reject(new Error('not in this test')),
   };
   return { store, inner, graph, checked, breakDown: () => { down = true; } };
 };

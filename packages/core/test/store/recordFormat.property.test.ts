@@ -9,6 +9,25 @@ import { recordArb } from '../support/records.js';
 const plain = (r: PermissionRecord): PermissionRecord => JSON.parse(JSON.stringify(r)) as PermissionRecord;
 const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
+/**
+ * A record as format 2 held it (without the fields format 3 added), and what it
+ * must read as: the step 2 → 3 rules stated here apart from the step itself.
+ */
+const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgraded: PermissionRecord } => {
+  const { declinedAt: _d, refusal: _r, remote, ...rest } = plain(r);
+  const { permitted: _p, ...olderRemote } = remote ?? { permitted: false };
+  const older = { ...rest, remote: remote === null ? null : olderRemote };
+  const ev = rest.evidence;
+  const permitted = remote !== null && ev !== null && ev.rank === 4 && ev.at === remote.at && ev.weight !== -1;
+  const upgraded: PermissionRecord = plain({
+    ...rest,
+    declinedAt: rest.state === 'rejected' ? ev?.at ?? rest.lastEventAt : null,
+    refusal: null,
+    remote: remote === null ? null : { ...remote, permitted },
+  });
+  return { older, upgraded };
+};
+
 describe('the stored record format', () => {
   test.prop([recordArb])('both forms round-trip at the newest format', (record) => {
     expect(decodeRecord(encodeRecord('text', record))).toStrictEqual(plain(record));
@@ -17,16 +36,37 @@ describe('the stored record format', () => {
     expect(encodeRecord('bytes', record)[0]).toBe(128 + RECORD_SCHEMA);
   });
 
-  test.prop([recordArb])('format 1 as release 0.1.0 stored it reads as the newest: JSON with schema 1, packed bytes with no header', (record) => {
-    expect(decodeRecord(JSON.stringify({ ...record, schema: 1 }))).toStrictEqual(plain(record));
-    // Format 1's packed layout is format 2's without the header byte (the corpus holds bytes 0.1.0 really wrote).
-    expect(decodeRecord(bytesOf(packRecord(record)).subarray(1))).toStrictEqual(plain(record));
+  test.prop([recordArb])('formats 1 and 2 as earlier releases stored them read as the newest, the new fields derived', (newest) => {
+    const { older, upgraded } = olderForm(newest);
+    expect(decodeRecord(JSON.stringify({ ...older, schema: 1 }))).toStrictEqual(upgraded);
+    expect(decodeRecord(JSON.stringify({ ...older, schema: 2 }))).toStrictEqual(upgraded);
+    // Format 3's packed layout is format 2's plus one flags byte (0 when no new field is set); format 1's has no header.
+    const bare = { ...upgraded, declinedAt: null, remote: upgraded.remote === null ? null : { ...upgraded.remote, permitted: false } };
+    const packed = bytesOf(packRecord(bare));
+    expect(packed[packed.length - 1]).toBe(0);
+    const v2 = Uint8Array.from([128 + 2, ...packed.subarray(1, packed.length - 1)]);
+    expect(decodeRecord(v2)).toStrictEqual(upgraded);
+    expect(decodeRecord(v2.subarray(1))).toStrictEqual(upgraded);
   });
 
   test.prop([recordArb])('step 1 → 2 keeps every field', (record) => {
     const { schema: _s, ...fields } = record;
     expect(recordUpgrades[0]!({ ...fields, schema: 1 })).toEqual({ ...fields, schema: 1 });
     expect(recordUpgrades).toHaveLength(RECORD_SCHEMA - 1);
+  });
+
+  test('step 2 → 3: a rejected thread declined at its newest evidence; a check is permitted when it is the newest evidence and granted', () => {
+    const base = { schema: 2, state: 'rejected', expiresAt: null, provisional: false, requests: [], pending: null, lastInboundAt: null, lastEventAt: 9, dueAt: null };
+    const remote = { at: 5, canRequest: false, requestLimits: [], canStartCall: null, startCallLimits: [] };
+    expect(recordUpgrades[1]!({ ...base, evidence: { at: 7, rank: 1, weight: -1 }, remote: null }))
+      .toEqual({ ...base, evidence: { at: 7, rank: 1, weight: -1 }, remote: null, declinedAt: 7, refusal: null });
+    expect(recordUpgrades[1]!({ ...base, evidence: null, remote: null })).toMatchObject({ declinedAt: 9 });
+    const granted = { ...base, state: 'approved', evidence: { at: 5, rank: 4, weight: 99 }, remote };
+    expect(recordUpgrades[1]!(granted)).toEqual({ ...granted, declinedAt: null, refusal: null, remote: { ...remote, permitted: true } });
+    const denied = { ...base, state: 'none', evidence: { at: 5, rank: 4, weight: -1 }, remote };
+    expect(recordUpgrades[1]!(denied)).toMatchObject({ declinedAt: null, remote: { permitted: false } });
+    const older = { ...base, state: 'approved', evidence: { at: 6, rank: 3, weight: 99 }, remote };
+    expect(recordUpgrades[1]!(older)).toMatchObject({ remote: { permitted: false } });
   });
 
   test.prop([recordArb, fc.integer({ min: RECORD_SCHEMA + 1, max: 127 })])('a newer format is refused, in both forms', (record, newer) => {

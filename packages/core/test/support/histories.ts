@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   emptyRecord, resolvePolicy, step,
-  type Instant, type PermissionEvent, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
+  type Instant, type PermissionEvent, type RefusalKind, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
 } from '../../src/internals.js';
 
 export const T0 = Date.UTC(2026, 10, 1);
@@ -13,12 +13,19 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   windows: fc.array(fc.record({ hours: fc.integer({ min: 1, max: 24 * 7 }), max: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 2 }),
   strict: fc.boolean(),
   pendingHours: fc.integer({ min: 1, max: 48 }),
-}).map(({ windows, strict, pendingHours }) => ({
+  reminderHours: fc.integer({ min: 1, max: 30 }),
+  afterDecline: fc.oneof(fc.constant('next_message'), fc.integer({ min: 1, max: 48 }).map((h) => `PT${h}H`)),
+}).map(({ windows, strict, pendingHours, reminderHours, afterDecline }) => ({
   requestQuota: windows.map((w) => ({ period: `PT${w.hours}H`, max: w.max })),
   permissionTtl: 'P7D',
   messagingWindow: 'PT24H',
   requireKnownMessagingWindow: strict,
   pendingReplyTimeout: `PT${pendingHours}H`,
+  reminderAfter: `PT${reminderHours}H`,
+  afterDecline,
+  preflightMaxAge: 'PT1H',
+  pageRecheckAfter: 'PT6H',
+  startCallRecheck: 'PT1H',
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
   historyRetention: 'P400D',
@@ -51,7 +58,7 @@ export const buildRemote = (p: RemoteParams, at: Instant): RemotePermission => (
 
 /** One generated step of a history: what happens, and how long after the previous one. */
 export type Move =
-  | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' }
+  | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' | RefusalKind }
   | { kind: 'approve'; dt: number; lag: number; ttl: number | null }
   | { kind: 'reject'; dt: number; lag: number }
   | { kind: 'message'; dt: number }
@@ -59,10 +66,14 @@ export type Move =
   | { kind: 'sync'; dt: number; remote: RemoteParams }
   | { kind: 'tick'; dt: number };
 
+const outcomeArb = fc.constantFrom<'sent' | 'failed' | 'ambiguous' | RefusalKind>(
+  'sent', 'sent', 'sent', 'failed', 'ambiguous', 'outside_window', 'request_limit', 'person_unavailable',
+);
+
 const dtArb = fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 0, max: 30 * HOUR }));
 
 export const moveArb: fc.Arbitrary<Move> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), dt: dtArb, outcome: fc.constantFrom('sent' as const, 'sent' as const, 'failed' as const, 'ambiguous' as const) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), dt: dtArb, outcome: outcomeArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('approve' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }), ttl: fc.option(fc.integer({ min: HOUR, max: 8 * DAY }), { nil: null }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reject' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('message' as const), dt: dtArb }) },
@@ -105,9 +116,10 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         const before = record;
         const r = apply({ type: 'REQUEST', at: now });
         if (r.effects.length === 0) break;
-        if (m.outcome !== 'failed') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
+        if (m.outcome === 'sent' || m.outcome === 'ambiguous') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
         if (m.outcome === 'sent') apply({ type: 'REQUEST_SENT', at: now, requestedAt: now, messageId: `m${now}` });
-        else apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: m.outcome === 'ambiguous' });
+        else if (m.outcome === 'failed' || m.outcome === 'ambiguous') apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: m.outcome === 'ambiguous' });
+        else apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: false, refusal: m.outcome });
         break;
       }
       case 'approve': apply({ type: 'REPLY_APPROVE', at: now - m.lag, expiresAt: m.ttl === null ? null : now - m.lag + m.ttl }); break;

@@ -1,4 +1,4 @@
-import type { GraphApi, GraphFailure, RemotePermission, SentOptIn, Result, Thread } from '../../src/internals.js';
+import type { GraphApi, GraphFailure, PageCallingStatus, RemotePermission, SentOptIn, Result, Thread } from '../../src/internals.js';
 
 /**
  * An in-process GraphApi for core's own tests: counts opt-ins per thread and
@@ -7,9 +7,12 @@ import type { GraphApi, GraphFailure, RemotePermission, SentOptIn, Result, Threa
 export const inProcessGraph = (opts: {
   remote?: (thread: Thread) => RemotePermission;
   send?: (thread: Thread, n: number) => Result<SentOptIn, GraphFailure>;
+  page?: (pageId: string) => Result<PageCallingStatus, GraphFailure>;
 } = {}) => {
   const sent: Thread[] = [];
   const checks: Thread[] = [];
+  const pageChecks: string[] = [];
+  const counts = { sendAttempts: 0 };
   const graph: GraphApi = {
     checkPermission: (thread) => {
       checks.push(thread);
@@ -19,10 +22,19 @@ export const inProcessGraph = (opts: {
       return Promise.resolve({ ok: true, value: remote });
     },
     sendPermissionRequest: (thread) => {
+      counts.sendAttempts += 1;
       const outcome = opts.send?.(thread, sent.length) ?? { ok: true, value: { messageId: `m_${sent.length + 1}` } };
       if (outcome.ok || outcome.error.processed === 'unknown') sent.push(thread);
       return Promise.resolve(outcome);
     },
+    checkPageCalling: (pageId) => {
+      pageChecks.push(pageId);
+      return Promise.resolve(opts.page?.(pageId) ?? { ok: true, value: { enabled: true, status: 'enabled' } });
+    },
   };
-  return { graph, sent, checks };
+  return {
+    graph, sent, checks, pageChecks,
+    /** Every opt-in the service tried, refused ones included. */
+    get sendAttempts() { return counts.sendAttempts; },
+  };
 };

@@ -28,8 +28,11 @@ export const recordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     at: instantArb, messageId: maybe(fc.constantFrom('m1', 'm2')), ambiguous: fc.boolean(), prior: fc.constantFrom(...lifecycleStates),
   })),
   lastInboundAt: maybe(instantArb),
+  declinedAt: maybe(instantArb),
+  refusal: maybe(fc.record({ at: instantArb, kind: fc.constantFrom('outside_window' as const, 'request_limit' as const, 'person_unavailable' as const) })),
   remote: maybe(fc.record({
     at: instantArb,
+    permitted: fc.boolean(),
     canRequest: maybe(fc.boolean()),
     requestLimits: fc.array(limitArb, { maxLength: 2 }),
     canStartCall: maybe(fc.boolean()),

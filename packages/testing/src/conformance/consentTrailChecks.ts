@@ -17,6 +17,7 @@ const scriptedGraph = (remote: () => RemotePermission | null): GraphApi => {
       const r = remote();
       return Promise.resolve(r === null ? err({ kind: 'transient', processed: 'no', message: 'offline' }) : ok(r));
     },
+    checkPageCalling: () => Promise.resolve(ok({ enabled: true, status: 'enabled' })),
   };
 };
 
@@ -31,8 +32,8 @@ const line = (e: HistoryEntry): string => {
 };
 
 /**
- * The consent trail through the real service on this store: a person writes, an
- * opt-in is sent and approved, the permission expires, a connected call grants
+ * The consent trail through the real service on this store: a person writes, a
+ * check is taken and an opt-in sent and approved, the permission expires, a connected call grants
  * it again (provisionally) and a remote check confirms it. `history` returns
  * every step that changed the permission with its source, newest first, and the
  * expiry each left; the message that only opened the window is not in it.
@@ -47,7 +48,11 @@ export const consentTrailChecks = <S extends PermissionStore>(ctx: ConformanceCo
       const clock = new VirtualClock();
       const t0 = clock.now();
       const thread = ctx.freshThread();
-      let remote: RemotePermission | null = null;
+      // Before the opt-in, Meta has no permission and a request may go (the check `request` takes first).
+      let remote: RemotePermission | null = {
+        status: 'no_permission', rawStatus: 'no_permission', expiresAt: null,
+        request: { canPerform: true, limits: [{ period: 'PT24H', max: 2, used: 0 }] }, startCall: null, fbtraceId: 'AbFirst',
+      };
       const permissions = createCallPermissions({ graph: scriptedGraph(() => remote), store, clock });
       const at = (ms: number): number => t0 + ms;
       const ingest = (e: WebhookEvent) => permissions.ingest([e]);
@@ -75,6 +80,7 @@ export const consentTrailChecks = <S extends PermissionStore>(ctx: ConformanceCo
 
       const trail = await permissions.history(thread);
       assert.deepEqual(trail.map(line).reverse(), [
+        'REMOTE_SYNC none->none by check AbFirst',
         'REQUEST none->requested by opt_in reserved',
         'REQUEST_SENT requested->requested by opt_in m_1',
         'REPLY_APPROVE requested->approved by webhook cpr.1 answers m_1',

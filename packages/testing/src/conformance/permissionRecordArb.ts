@@ -32,8 +32,14 @@ export const permissionRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     prior: state,
   }), { nil: null }),
   lastInboundAt: fc.option(instant, { nil: null }),
+  declinedAt: fc.option(instant, { nil: null }),
+  refusal: fc.option(fc.record({
+    at: instant,
+    kind: fc.constantFrom('outside_window' as const, 'request_limit' as const, 'person_unavailable' as const),
+  }), { nil: null }),
   remote: fc.option(fc.record({
     at: instant,
+    permitted: fc.boolean(),
     canRequest: fc.option(fc.boolean(), { nil: null }),
     requestLimits: fc.array(limit, { maxLength: 2 }),
     canStartCall: fc.option(fc.boolean(), { nil: null }),

@@ -1,0 +1,98 @@
+import type { Clock } from '../ports/Clock.js';
+import type { GraphApi, GraphFailure, PageCallingStatus } from '../ports/GraphApi.js';
+import type { PermissionStore } from '../ports/PermissionStore.js';
+import type { ResolvedPolicy } from '../policy.js';
+import { err, type Result } from '../result.js';
+import type { Instant } from '../thread.js';
+import { asGraphFailure } from './asGraphFailure.js';
+import { readPageCalling, writePageCallingOff, type PageCallingOff } from './pageCalling.js';
+
+/** What the service needs to know and learn Page-level facts. */
+export interface PageFactsDeps {
+  readonly store: PermissionStore;
+  readonly clock: Clock;
+  readonly policy: ResolvedPolicy;
+  readonly graph: GraphApi;
+  /** How long a Page's fact read from the store is reused before reading it again (ms). */
+  readonly cacheMs: number;
+}
+
+/** The Page-level facts of one service: read through a short cache, learned from Meta's answers. */
+export interface PageFacts {
+  /** Calling off for the Page, as stored (at most `cacheMs` old), or null. */
+  read(pageId: string): Promise<PageCallingOff | null>;
+  /** Like `read`, but a fact whose recheck has come is rechecked first. */
+  current(pageId: string): Promise<PageCallingOff | null>;
+  /** Meta refused something because calling is off or not allowed for the Page. */
+  learnOff(pageId: string, failure: GraphFailure): Promise<void>;
+  /** Asks Meta about the Page now and stores the answer. */
+  recheck(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
+}
+
+/** Pages remembered at once; past it the cache starts again (Pages are few: this bounds a hostile caller). */
+const MAX_CACHED = 10_000;
+
+/**
+ * The Page facts over a store: one `page` document per Page whose calling is
+ * off, a recheck `pageRecheckAfter` later (by `sweep`, or by the next `request`
+ * that meets it), and a short in-process cache so status reads cost no store call.
+ *
+ * @example
+ * const pages = createPageFacts({ store, clock, policy, graph, cacheMs: 5_000 });
+ */
+export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
+  const cache = new Map<string, { readonly off: PageCallingOff | null; readonly readAt: Instant }>();
+  const remember = (pageId: string, off: PageCallingOff | null, now: Instant): void => {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(pageId, { off, readAt: now });
+  };
+
+  const read = async (pageId: string): Promise<PageCallingOff | null> => {
+    const now = deps.clock.now();
+    const hit = cache.get(pageId);
+    if (hit !== undefined && now >= hit.readAt && now - hit.readAt < deps.cacheMs) return hit.off;
+    const loaded = await readPageCalling(deps.store, pageId);
+    remember(pageId, loaded?.off ?? null, now);
+    return loaded?.off ?? null;
+  };
+
+  /** Stores the Page's fact, due for a recheck one interval from now. */
+  const store = async (pageId: string, fact: Omit<PageCallingOff, 'recheckAt'>): Promise<void> => {
+    const now = deps.clock.now();
+    const off: PageCallingOff = { ...fact, recheckAt: now + deps.policy.pageRecheckAfterMs };
+    const loaded = await readPageCalling(deps.store, pageId);
+    await writePageCallingOff(deps.store, pageId, loaded, off, now);
+    remember(pageId, off, now);
+  };
+
+  const learnOff = (pageId: string, failure: GraphFailure): Promise<void> =>
+    store(pageId, { at: deps.clock.now(), source: 'refusal', detail: failure.message.slice(0, 200) });
+
+  const recheck = async (pageId: string): Promise<Result<PageCallingStatus, GraphFailure>> => {
+    const answer = await deps.graph.checkPageCalling(pageId).catch((e: unknown) => err(asGraphFailure(e)));
+    const now = deps.clock.now();
+    if (answer.ok && answer.value.enabled) {
+      const loaded = await readPageCalling(deps.store, pageId);
+      if (loaded !== null) await deps.store.deleteDoc('page', pageId, loaded.version);
+      remember(pageId, null, now);
+    } else if (answer.ok) {
+      await store(pageId, { at: now, source: 'check', detail: answer.value.status.slice(0, 200) });
+    } else if (answer.error.kind === 'calling_not_enabled') {
+      await learnOff(pageId, answer.error);
+    } else {
+      // Meta did not answer: what is stored stands, rechecked one interval from now.
+      const loaded = await readPageCalling(deps.store, pageId);
+      if (loaded !== null) await store(pageId, loaded.off);
+    }
+    return answer;
+  };
+
+  const current = async (pageId: string): Promise<PageCallingOff | null> => {
+    const off = await read(pageId);
+    if (off === null || deps.clock.now() < off.recheckAt) return off;
+    await recheck(pageId);
+    return read(pageId);
+  };
+
+  return { read, current, learnOff, recheck };
+};
