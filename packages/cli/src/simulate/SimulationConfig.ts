@@ -32,5 +32,7 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** The clock moves in these steps; actions planned inside a step happen at its end. */
 export const TICK_MS = MINUTE;
+/** The share of people Meta reports unavailable (551) to opt-ins: blocked the Page, deactivated. */
+export const UNAVAILABLE_SHARE = 0.03;
 /** How often the host runs `sweep` (virtual). */
 export const SWEEP_EVERY_MS = 15 * MINUTE;

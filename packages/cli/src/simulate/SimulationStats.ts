@@ -61,7 +61,7 @@ export class SimulationStats {
     this.#requestsSent += 1;
   }
 
-  requestRefused(reason: DecisionReason | 'send_failed' | 'send_ambiguous', failureKind?: string): void {
+  requestRefused(reason: DecisionReason | 'send_failed' | 'send_ambiguous' | 'check_failed' | (string & {}), failureKind?: string): void {
     bump(this.#refusals, failureKind === undefined ? reason : `${reason}:${failureKind}`);
   }
 

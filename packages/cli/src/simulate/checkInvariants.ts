@@ -1,11 +1,30 @@
-import { durationMs, threadKey, type Instant, type Thread } from '@callperm/core';
-import type { FakeGraphApi, FakeRequest } from '@callperm/testing';
+import { durationMs, threadKey, type Instant, type QuotaWindow, type Thread } from '@callperm/core';
+import type { FakeGraphApi, FakeInbound, FakeReply, FakeSend } from '@callperm/testing';
+
+/**
+ * The promises a run is held to:
+ * - `quota_exceeded`: an opt-in sent while the thread already had the quota's
+ *   worth of accepted opt-ins in the rolling window (Meta's count);
+ * - `call_without_permission`: the business called because the host allowed it,
+ *   and Meta held no live permission for the thread right then;
+ * - `reservation_sent_twice`: at most once broken, one reservation (one
+ *   `request()` call) reached Meta twice, or a send reached Meta with no
+ *   `request()` call of its own;
+ * - `against_reminder_rule`: a send while the previous accepted opt-in was
+ *   unanswered, less than `reminderAfter` after it, the person silent since;
+ * - `against_decline_rule`: a send after a Decline before the person wrote again
+ *   (`afterDecline: next_message`) or before `afterDecline` elapsed.
+ */
+export type ViolationKind =
+  | 'quota_exceeded' | 'call_without_permission' | 'reservation_sent_twice' | 'against_reminder_rule' | 'against_decline_rule';
 
 /** One broken promise, found in Meta's records (the fake's), not in the host's beliefs. */
 export interface Violation {
-  readonly kind: 'quota_exceeded' | 'call_without_permission' | 'opt_in_sent_twice';
+  readonly kind: ViolationKind;
   readonly thread: Thread;
   readonly at: Instant;
+  /** What exactly, when the kind has more than one form. */
+  readonly detail?: string;
 }
 
 /** A call the business placed because the host said it was allowed, with Meta's view at that instant. */
@@ -16,99 +35,129 @@ export interface PlacedCallRecord {
   readonly metaHadPermission: boolean;
 }
 
-/** What the checks read: the fake's logs, the calls placed, and when each opt-in was answered. */
-export interface InvariantInputs {
-  readonly fake: Pick<FakeGraphApi, 'requests' | 'optIns' | 'threads'>;
-  readonly calls: readonly PlacedCallRecord[];
-  /** Opt-in message id -> when the person answered it (null: never). */
-  readonly answeredAt: ReadonlyMap<string, Instant | null>;
+/**
+ * One `request()` call the host made: one reservation. The fake's records with
+ * `fromSeq < seq <= toSeq` happened during it (the host notes `fake.lastSeq()`
+ * before and after the call), so each send names the call it belongs to.
+ */
+export interface RequestCallRecord {
+  readonly thread: Thread;
+  readonly at: Instant;
+  readonly fromSeq: number;
+  readonly toSeq: number;
 }
 
-const recipientOf = (body: unknown): string | undefined => {
-  if (typeof body !== 'object' || body === null) return undefined;
-  let r: unknown = (body as { recipient?: unknown }).recipient;
-  if (typeof r === 'string') {
-    try {
-      r = JSON.parse(r) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-  const id = typeof r === 'object' && r !== null ? (r as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id : undefined;
-};
+/** What the checks read: the fake's records, the calls placed, and the host's `request()` calls. */
+export interface InvariantInputs {
+  readonly fake: Pick<FakeGraphApi, 'sends' | 'optIns' | 'inbounds' | 'replies'>;
+  readonly calls: readonly PlacedCallRecord[];
+  readonly requestCalls: readonly RequestCallRecord[];
+}
 
-/** Opt-in sends per thread, in arrival order. */
-const sendsByThread = (requests: readonly FakeRequest[]): Map<string, { thread: Thread; at: Instant }[]> => {
-  const by = new Map<string, { thread: Thread; at: Instant }[]>();
-  for (const r of requests) {
-    const psid = r.endpoint === 'send' ? recipientOf(r.body) : undefined;
-    if (psid === undefined || r.pageId === undefined) continue;
-    const thread = { pageId: r.pageId, psid };
-    const list = by.get(threadKey(thread)) ?? [];
-    list.push({ thread, at: r.at });
-    by.set(threadKey(thread), list);
+/** The policy the run was held to (core's `ResolvedPolicy` has these fields). */
+export interface InvariantRules {
+  readonly quota: QuotaWindow;
+  readonly reminderAfterMs: number;
+  /** Null: after a Decline, wait for the person's next message. */
+  readonly afterDeclineMs: number | null;
+}
+
+/** One thread's records from Meta's side, each list in record order. */
+interface ThreadRecords {
+  readonly sends: FakeSend[];
+  readonly inbounds: FakeInbound[];
+  readonly replies: FakeReply[];
+}
+
+const group = (fake: InvariantInputs['fake']): Map<string, ThreadRecords> => {
+  const by = new Map<string, ThreadRecords>();
+  const of = (t: Thread): ThreadRecords => {
+    const key = threadKey(t);
+    let r = by.get(key);
+    if (r === undefined) by.set(key, (r = { sends: [], inbounds: [], replies: [] }));
+    return r;
+  };
+  for (const s of fake.sends) if (s.psid !== undefined) of({ pageId: s.pageId, psid: s.psid }).sends.push(s);
+  for (const i of fake.inbounds) of(i.thread).inbounds.push(i);
+  for (const r of fake.replies) of(r.thread).replies.push(r);
+  for (const r of by.values()) {
+    r.sends.sort((a, b) => a.seq - b.seq);
+    r.inbounds.sort((a, b) => a.seq - b.seq);
+    r.replies.sort((a, b) => a.seq - b.seq);
   }
   return by;
 };
 
-/**
- * Checks a run against the three promises, from Meta's side only:
- * - **quota exceeded**: the host asked Meta for an opt-in while the thread
- *   already had `max` accepted opt-ins in the rolling window (Meta's count);
- * - **call without a live permission**: the business called because the host
- *   allowed it, and Meta held no live permission for the thread at that instant;
- * - **opt-in sent twice**: a second opt-in reached the person while the first was
- *   unanswered and less than the pending-reply timeout old.
- *
- * @example
- * const violations = checkInvariants({ fake, calls, answeredAt }, fake.threads.rules.optInQuota);
- * violations.length; // 0
- */
-export const checkInvariants = (
-  inputs: InvariantInputs,
-  quota: { readonly period: string; readonly max: number },
-  pendingReplyTimeoutMs = durationMs('PT24H'),
-): Violation[] => {
-  const violations: Violation[] = [];
-  const windowMs = durationMs(quota.period);
-  const acceptedBy = new Map<string, Instant[]>();
-  for (const o of inputs.fake.optIns) {
-    const list = acceptedBy.get(threadKey(o.thread)) ?? [];
-    list.push(o.at);
-    acceptedBy.set(threadKey(o.thread), list);
-  }
-
-  for (const [key, sends] of sendsByThread(inputs.fake.requests)) {
-    const accepted = acceptedBy.get(key) ?? [];
-    let matched = 0;
-    for (const send of sends) {
-      const used = accepted.slice(0, matched).filter((a) => a > send.at - windowMs).length;
-      if (used >= quota.max) violations.push({ kind: 'quota_exceeded', thread: send.thread, at: send.at });
-      if (accepted[matched] === send.at) matched += 1;
+/** At most once: each send belongs to a `request()` call of its thread, and no call sends again after Meta may have acted. */
+const reservations = (sends: readonly FakeSend[], mine: readonly RequestCallRecord[], thread: Thread, out: Violation[]): void => {
+  const seen = new Map<RequestCallRecord, FakeSend[]>();
+  for (const s of sends) {
+    const call = mine.find((c) => c.fromSeq < s.seq && s.seq <= c.toSeq);
+    if (call === undefined) {
+      out.push({ kind: 'reservation_sent_twice', thread, at: s.at, detail: 'a send with no request() call of its own' });
+      continue;
     }
+    const before = seen.get(call) ?? [];
+    // A send after one Meta refused is a new try of a send that provably did nothing; after any other, a duplicate.
+    if (before.some((b) => b.outcome !== 'refused')) {
+      out.push({ kind: 'reservation_sent_twice', thread, at: s.at, detail: 'one request() call sent again after a send Meta may have acted on' });
+    }
+    seen.set(call, [...before, s]);
   }
+};
 
-  for (const c of inputs.calls) {
-    if (!c.metaHadPermission) violations.push({ kind: 'call_without_permission', thread: c.thread, at: c.at });
-  }
-
-  const byThread = new Map<string, { thread: Thread; at: Instant; messageId: string }[]>();
-  for (const o of inputs.fake.optIns) {
-    const list = byThread.get(threadKey(o.thread)) ?? [];
-    list.push({ thread: o.thread, at: o.at, messageId: o.messageId });
-    byThread.set(threadKey(o.thread), list);
-  }
-  for (const list of byThread.values()) {
-    for (let i = 1; i < list.length; i += 1) {
-      const prev = list[i - 1]!;
-      const next = list[i]!;
-      const answered = inputs.answeredAt.get(prev.messageId) ?? null;
-      const unanswered = answered === null || answered > next.at;
-      if (unanswered && next.at < prev.at + pendingReplyTimeoutMs) {
-        violations.push({ kind: 'opt_in_sent_twice', thread: next.thread, at: next.at });
+/** The reminder and decline rules, from the opt-ins Meta accepted and the person's messages and replies. */
+const pacing = (r: ThreadRecords, thread: Thread, rules: InvariantRules, out: Violation[]): void => {
+  const wroteBetween = (fromSeq: number, toSeq: number): boolean => r.inbounds.some((i) => i.seq > fromSeq && i.seq < toSeq);
+  for (const s of r.sends) {
+    const prev = r.sends.filter((p) => p.outcome === 'accepted' && p.seq < s.seq).at(-1);
+    if (prev !== undefined) {
+      const answered = r.replies.some((x) => x.seq > prev.seq && x.seq < s.seq);
+      if (!answered && s.at < prev.at + rules.reminderAfterMs && !wroteBetween(prev.seq, s.seq)) {
+        out.push({ kind: 'against_reminder_rule', thread, at: s.at });
       }
     }
+    const last = r.replies.filter((x) => x.seq < s.seq).at(-1);
+    if (last?.response === 'reject') {
+      const early = rules.afterDeclineMs === null ? !wroteBetween(last.seq, s.seq) : s.at < last.at + rules.afterDeclineMs;
+      if (early) out.push({ kind: 'against_decline_rule', thread, at: s.at, detail: rules.afterDeclineMs === null ? 'before the next message' : 'before afterDecline elapsed' });
+    }
+  }
+};
+
+/** The quota, counted on the opt-ins Meta accepted before each send. */
+const quota = (sends: readonly FakeSend[], thread: Thread, q: QuotaWindow, out: Violation[]): void => {
+  const windowMs = durationMs(q.period);
+  for (const s of sends) {
+    const used = sends.filter((a) => a.outcome === 'accepted' && a.seq < s.seq && a.at > s.at - windowMs).length;
+    if (used >= q.max) out.push({ kind: 'quota_exceeded', thread, at: s.at });
+  }
+};
+
+/**
+ * Checks a run against its promises (see {@link ViolationKind}) from Meta's side
+ * only: the fake's records of sends (accepted, refused or faulted), the person's
+ * messages and replies, in record order, plus the host's `request()` calls to
+ * tell reservations apart and the calls the business placed.
+ *
+ * @example
+ * const rules = { quota: fake.threads.rules.optInQuota, reminderAfterMs: 4 * HOUR, afterDeclineMs: null };
+ * checkInvariants({ fake, calls, requestCalls }, rules).length; // 0
+ */
+export const checkInvariants = (inputs: InvariantInputs, rules: InvariantRules): Violation[] => {
+  const violations: Violation[] = [];
+  const callsBy = new Map<string, RequestCallRecord[]>();
+  for (const c of inputs.requestCalls) callsBy.set(threadKey(c.thread), [...(callsBy.get(threadKey(c.thread)) ?? []), c]);
+  for (const [key, r] of group(inputs.fake)) {
+    const first = r.sends[0] ?? r.inbounds[0] ?? r.replies[0];
+    if (first === undefined || r.sends.length === 0) continue;
+    const thread = 'thread' in first ? first.thread : { pageId: first.pageId, psid: first.psid ?? '' };
+    quota(r.sends, thread, rules.quota, violations);
+    reservations(r.sends, callsBy.get(key) ?? [], thread, violations);
+    pacing(r, thread, rules, violations);
+  }
+  for (const c of inputs.calls) {
+    if (!c.metaHadPermission) violations.push({ kind: 'call_without_permission', thread: c.thread, at: c.at });
   }
   return violations.sort((a, b) => a.at - b.at || threadKey(a.thread).localeCompare(threadKey(b.thread)) || a.kind.localeCompare(b.kind));
 };

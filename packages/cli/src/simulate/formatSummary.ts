@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { refusalBuckets, type RefusalBucket } from './metaSendStats.js';
 import type { SimulationSummary } from './runSimulation.js';
 import type { Tally } from './SimulationStats.js';
 
@@ -9,6 +10,12 @@ const tallyRows = (t: Tally, empty = 'none'): Row[] => {
   const entries = Object.entries(t);
   return entries.length === 0 ? [[empty, 0]] : entries;
 };
+const BUCKET_LABEL: Record<RefusalBucket, string> = {
+  outside_window: 'outside the 24 h window', request_limit: 'request limit (613)', person_unavailable: 'person unavailable (551)',
+  calling_not_enabled: 'calling not enabled', other: 'other',
+};
+/** `n (p%)` of a total, one decimal. */
+const share = (n: number, of: number): string => `${n} (${of === 0 ? '0.0' : ((100 * n) / of).toFixed(1)}%)`;
 
 /**
  * The run's summary as a plain text table (cli-table3, no colours): the same
@@ -19,12 +26,24 @@ const tallyRows = (t: Tally, empty = 'none'): Row[] => {
  */
 export const formatSummary = (s: SimulationSummary): string => {
   const v = s.violations;
-  const totalViolations = v.quotaExceeded + v.callWithoutPermission + v.optInSentTwice;
+  const m = s.sends;
   const rows: Row[] = [
     ...section('run', [['threads', s.config.threads], ['days', s.config.days], ['seed', s.config.seed], ['faults', s.config.faults]]),
     ...section('opt-ins', [
       ['sent (accepted by Meta)', s.optInsSent],
       ...Object.entries(s.consumerAnswers).map(([k, n]): Row => [`answered: ${k}`, n]),
+    ]),
+    ...section('opt-in sends, Meta\'s side', [
+      ['sends', m.sends],
+      ['accepted', share(m.accepted, m.sends)],
+      ...refusalBuckets.map((b): Row => [`refused: ${BUCKET_LABEL[b]}`, share(m.refused[b], m.sends)]),
+      ['failed by an injected fault', share(m.faulted, m.sends)],
+      ['most refusals of one thread before its person wrote again', m.maxRefusalsBeforeNextMessage],
+      ['threads refused again before their person wrote', m.threadsRefusedAgainBeforeNextMessage],
+      ['approvals', m.approvals], ['declines', m.declines],
+      ['calls allowed', s.host.callsAllowed],
+      ['Graph requests per opt-in sent', m.graphRequestsPerOptIn === null ? 'n/a' : m.graphRequestsPerOptIn.toFixed(2)],
+      ['people unavailable (551)', s.world.unavailablePeople], ['Pages with calling off for a while', s.world.pagesCallingOff],
     ]),
     ...section('requests refused, by reason', tallyRows(s.host.requestRefusals)),
     ...section('host transitions', [
@@ -44,8 +63,9 @@ export const formatSummary = (s: SimulationSummary): string => {
     ...section('invariant violations (must be 0)', [
       ['quota exceeded', v.quotaExceeded],
       ['call allowed without a live permission', v.callWithoutPermission],
-      ['opt-in sent twice', v.optInSentTwice],
-      ['total', totalViolations],
+      ['one reservation sent twice', v.reservationSentTwice],
+      ['request against the reminder or decline rule', v.againstReminderOrDecline],
+      ['total', v.total],
     ]),
   ];
   const table = new Table({

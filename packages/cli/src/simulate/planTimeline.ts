@@ -15,7 +15,9 @@ export type PlannedAction =
   /** Meta's next request to an endpoint fails this way. */
   | { readonly at: number; readonly kind: 'graph_fault'; readonly endpoint: FakeEndpoint; readonly fault: FakeFault }
   /** Meta throttles a Page for a while. */
-  | { readonly at: number; readonly kind: 'throttle'; readonly pageId: string; readonly minutes: number };
+  | { readonly at: number; readonly kind: 'throttle'; readonly pageId: string; readonly minutes: number }
+  /** Calling is switched off (or back on) for a Page. */
+  | { readonly at: number; readonly kind: 'page_calling'; readonly pageId: string; readonly enabled: boolean };
 
 const poisson = (rng: SeededRandom, perDay: number, from: number, until: number): number[] => {
   const times: number[] = [];
@@ -35,8 +37,9 @@ const graphFaults: readonly { readonly endpoint: FakeEndpoint; readonly fault: F
 /**
  * Plans the whole run from the seed before it starts: each persona's messages,
  * the business's wishes to call and the consumer's own calls as Poisson
- * processes; with `faults: 'meta'`, Graph faults and Page throttles too. Sorted by
- * instant (ties keep plan order), so the run is the same for the same seed.
+ * processes; with `faults: 'meta'`, Graph faults and Page throttles too; and one
+ * Page whose calling is off for a day or two. Sorted by instant (ties keep plan
+ * order), so the run is the same for the same seed.
  *
  * @example
  * const plan = planTimeline(seededRandom(7), personas, { threads: 1000, days: 30, seed: 7, faults: 'meta' }, start);
@@ -58,6 +61,11 @@ export const planTimeline = (rng: SeededRandom, personas: readonly Persona[], co
       for (const at of poisson(rng, 0.3, start, end)) plan.push({ at, kind: 'throttle', pageId, minutes: rng.int(10, 90) });
     }
   }
+  const pages = simulatedPages(config.threads);
+  const off = pages[rng.int(0, pages.length - 1)]!;
+  const from = start + Math.floor(rng.between(0, Math.max(0, config.days - 1) * DAY));
+  plan.push({ at: from, kind: 'page_calling', pageId: off, enabled: false });
+  plan.push({ at: Math.min(end, from + Math.floor(rng.between(DAY, 2 * DAY))), kind: 'page_calling', pageId: off, enabled: true });
   return plan
     .map((a, seq) => ({ a, seq }))
     .sort((x, y) => x.a.at - y.a.at || x.seq - y.seq)

@@ -1,14 +1,15 @@
 import { graphApi } from '@callperm/adapters/graph';
-import { lifecycleStates, threadKey, type Instant, type LifecycleState } from '@callperm/core';
-import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type ConsumerAnswer, type FakeOptIn } from '@callperm/testing';
+import { lifecycleStates, messengerPolicy, resolvePolicy, threadKey, type LifecycleState } from '@callperm/core';
+import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type ConsumerAnswer } from '@callperm/testing';
 import { createCliService } from '../createCliService.js';
 import { startHost } from '../host/startHost.js';
 import type { OpenedStore } from '../store/openStore.js';
-import { checkInvariants, type PlacedCallRecord, type Violation } from './checkInvariants.js';
+import { checkInvariants, type PlacedCallRecord, type RequestCallRecord, type Violation } from './checkInvariants.js';
+import { metaSendStats, type MetaSendStats } from './metaSendStats.js';
 import { createPersonas, simulatedPages, type Persona } from './Persona.js';
 import { planTimeline, type PlannedAction } from './planTimeline.js';
 import { seededRandom } from './seededRandom.js';
-import { DAY, defaultSimulation, SWEEP_EVERY_MS, TICK_MS, type SimulationConfig } from './SimulationConfig.js';
+import { DAY, defaultSimulation, SWEEP_EVERY_MS, TICK_MS, UNAVAILABLE_SHARE, type SimulationConfig } from './SimulationConfig.js';
 import { SimulationStats, sortTally, stateTally, type HostCounts, type Tally } from './SimulationStats.js';
 
 const TOKEN = 'callperm-simulation-token';
@@ -19,6 +20,10 @@ export interface SimulationSummary {
   readonly config: Required<SimulationConfig>;
   /** Opt-ins Meta accepted. */
   readonly optInsSent: number;
+  /** Opt-in sends from Meta's side: refused by reason, refusals before the person wrote again, Graph requests per opt-in. */
+  readonly sends: MetaSendStats;
+  /** People Meta reports unavailable to opt-ins (551), and Pages whose calling was off for a while. */
+  readonly world: { readonly unavailablePeople: number; readonly pagesCallingOff: number };
   /** How people answered them (Meta's side). */
   readonly consumerAnswers: Tally;
   readonly host: HostCounts;
@@ -31,7 +36,11 @@ export interface SimulationSummary {
   readonly violations: {
     readonly quotaExceeded: number;
     readonly callWithoutPermission: number;
-    readonly optInSentTwice: number;
+    /** One reservation (one `request()` call) sent twice, or a send with no `request()` call. */
+    readonly reservationSentTwice: number;
+    /** A send against the policy's reminder or decline rule. */
+    readonly againstReminderOrDecline: number;
+    readonly total: number;
   };
 }
 
@@ -48,18 +57,11 @@ export interface RunOptions {
   readonly onDay?: (day: number, days: number) => void;
 }
 
-const answerFor = (p: Persona, optIn: FakeOptIn, answeredAt: Map<string, Instant | null>): ConsumerAnswer => {
+const answerFor = (p: Persona): ConsumerAnswer => {
   const roll = p.rng.next();
   const afterMs = Math.round(p.rng.between(p.answerDelayMs[0], p.answerDelayMs[1]));
-  if (roll < p.approve) {
-    answeredAt.set(optIn.messageId, optIn.at + afterMs);
-    return { kind: 'approve', afterMs };
-  }
-  if (roll < p.approve + p.reject) {
-    answeredAt.set(optIn.messageId, optIn.at + afterMs);
-    return { kind: 'reject', afterMs };
-  }
-  answeredAt.set(optIn.messageId, null);
+  if (roll < p.approve) return { kind: 'approve', afterMs };
+  if (roll < p.approve + p.reject) return { kind: 'reject', afterMs };
   return { kind: 'ignore' };
 };
 
@@ -68,7 +70,8 @@ const answerFor = (p: Persona, optIn: FakeOptIn, answeredAt: Map<string, Instant
  * host (webhook receiver and the service on `opened`) on loopback, `threads`
  * consumers over `days` virtual days on one virtual clock. People write, the
  * business wants to call and asks for permission when it may not, people answer
- * or ignore opt-ins and call the Page, permissions lapse, and with
+ * or ignore opt-ins and call the Page, permissions lapse, a few people cannot be
+ * messaged (Meta's 551) and one Page has calling off for a day or two, and with
  * `faults: 'meta'` webhooks come twice and out of order, Graph calls fail (some
  * after Meta acted) and Pages are throttled. At the end the invariants are
  * checked from the fake's records. Everything runs one step at a time, so the
@@ -86,11 +89,14 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
   const root = seededRandom(config.seed);
   const personas = createPersonas(root.fork(), config.threads);
   const plan = planTimeline(root.fork(), personas, config, start);
+  const world = root.fork();
+  const unavailable = personas.filter(() => world.chance(UNAVAILABLE_SHARE));
   const byThread = new Map(personas.map((p) => [threadKey(p.thread), p]));
   const pages = new Set(simulatedPages(config.threads));
 
   const clock = new VirtualClock(start);
   const fake = await createFakeGraphApi({ clock, accessTokens: TOKEN });
+  for (const p of unavailable) fake.markUnavailable(p.thread);
   const graph = graphApi({
     accessToken: TOKEN, baseUrl: fake.url, clock, random: () => 0.5,
     retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 20 },
@@ -98,19 +104,20 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
   const stats = new SimulationStats(pages);
   const service = createCliService(opened, graph, { clock, onTransition: (n) => stats.transition(n) });
   const host = await startHost({ permissions: service, appSecret: APP_SECRET, verifyToken: 'callperm-simulation' });
-  const answeredAt = new Map<string, Instant | null>();
   const consumerAnswers: Tally = {};
   const sim = createConsumerSimulator({
     fake, hostUrl: `${host.url}/webhook`, appSecret: APP_SECRET,
     faults: config.faults === 'meta' ? { duplicates: 1, reverse: true } : {},
     behaviour: (optIn) => {
       const p = byThread.get(threadKey(optIn.thread));
-      const answer: ConsumerAnswer = p === undefined ? { kind: 'ignore' } : answerFor(p, optIn, answeredAt);
+      const answer: ConsumerAnswer = p === undefined ? { kind: 'ignore' } : answerFor(p);
       consumerAnswers[answer.kind] = (consumerAnswers[answer.kind] ?? 0) + 1;
       return answer;
     },
   });
   const calls: PlacedCallRecord[] = [];
+  const requestCalls: RequestCallRecord[] = [];
+  const callingOff = new Set<string>();
 
   const perform = async (a: PlannedAction): Promise<void> => {
     switch (a.kind) {
@@ -125,6 +132,9 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
         return fake.inject(a.endpoint, a.fault);
       case 'throttle':
         return fake.throttle({ pageId: a.pageId, regainMinutes: a.minutes });
+      case 'page_calling':
+        if (!a.enabled) callingOff.add(a.pageId);
+        return fake.setPageCalling(a.pageId, a.enabled);
       case 'wish': {
         const p = personas[a.persona]!;
         const verdict = await service.canStartCall(p.thread);
@@ -135,7 +145,10 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
           return;
         }
         stats.callBlocked(verdict.reason);
+        // One request() call, one reservation: the fake's records made during it belong to it.
+        const fromSeq = fake.lastSeq();
         const sent = await service.request(p.thread);
+        requestCalls.push({ thread: p.thread, at: clock.now(), fromSeq, toSeq: fake.lastSeq() });
         if (sent.ok) return stats.requestSent();
         const e = sent.error;
         return stats.requestRefused(e.reason, 'failure' in e ? e.failure.kind : undefined);
@@ -164,7 +177,10 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
 
     const finalStates: LifecycleState[] = [];
     for (const p of personas) finalStates.push((await service.status(p.thread)).state);
-    const violations = checkInvariants({ fake, calls, answeredAt }, fake.threads.rules.optInQuota);
+    const policy = resolvePolicy(messengerPolicy);
+    const violations = checkInvariants({ fake, calls, requestCalls }, {
+      quota: fake.threads.rules.optInQuota, reminderAfterMs: policy.reminderAfterMs, afterDeclineMs: policy.afterDeclineMs,
+    });
     const count = (kind: Violation['kind']): number => violations.filter((v) => v.kind === kind).length;
     const graphRequests: Tally = {};
     for (const r of fake.requests) graphRequests[r.endpoint] = (graphRequests[r.endpoint] ?? 0) + 1;
@@ -172,6 +188,8 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
       summary: {
         config,
         optInsSent: fake.optIns.length,
+        sends: metaSendStats(fake),
+        world: { unavailablePeople: unavailable.length, pagesCallingOff: callingOff.size },
         consumerAnswers: sortTally(consumerAnswers),
         host: stats.counts(),
         webhooks: { posts: sim.attempts.length, dropped: sim.dropped.length },
@@ -180,7 +198,9 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
         violations: {
           quotaExceeded: count('quota_exceeded'),
           callWithoutPermission: count('call_without_permission'),
-          optInSentTwice: count('opt_in_sent_twice'),
+          reservationSentTwice: count('reservation_sent_twice'),
+          againstReminderOrDecline: count('against_reminder_rule') + count('against_decline_rule'),
+          total: violations.length,
         },
       },
       examples: violations.slice(0, 50),

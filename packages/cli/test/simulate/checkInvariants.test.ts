@@ -1,54 +1,209 @@
-import type { FakeGraphApi, FakeOptIn, FakeRequest } from '@callperm/testing';
+import fc from 'fast-check';
+import type { FakeInbound, FakeOptIn, FakeReply, FakeSend } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type InvariantInputs } from '../../src/simulate/checkInvariants.js';
+import { checkInvariants, type InvariantRules, type PlacedCallRecord, type RequestCallRecord, type Violation } from '../../src/simulate/checkInvariants.js';
 
 const H = 3_600_000;
 const thread = { pageId: '1', psid: '2' };
-const quota = { period: 'PT24H', max: 2 };
+const rules: InvariantRules = { quota: { period: 'PT24H', max: 2 }, reminderAfterMs: 4 * H, afterDeclineMs: null };
 
-const send = (at: number): FakeRequest => ({
-  at, method: 'POST', path: '/v26.0/1/messages', query: {}, headers: {}, endpoint: 'send', version: 'v26.0', pageId: '1', token: 't',
-  body: { recipient: { id: '2' }, message: { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } },
-});
-const optIn = (at: number, n: number): FakeOptIn => ({ thread, at, messageId: `m${n}`, messagingType: undefined, body: {} });
+/** Meta's records of one thread, written in order (each gets the next `seq`), with the host's request() calls. */
+class Run {
+  seq = 0;
+  readonly sends: FakeSend[] = [];
+  readonly optIns: FakeOptIn[] = [];
+  readonly inbounds: FakeInbound[] = [];
+  readonly replies: FakeReply[] = [];
+  readonly requestCalls: RequestCallRecord[] = [];
+  readonly calls: PlacedCallRecord[] = [];
 
-const inputs = (over: Partial<{ requests: FakeRequest[]; optIns: FakeOptIn[] }>, rest: Partial<InvariantInputs> = {}): InvariantInputs => ({
-  fake: { requests: over.requests ?? [], optIns: over.optIns ?? [], threads: undefined as unknown as FakeGraphApi['threads'] },
-  calls: [],
-  answeredAt: new Map(),
-  ...rest,
-});
+  /** One request() call at `at` that sent these outcomes, in order (none: it sent nothing). */
+  request(at: number, ...outcomes: FakeSend['outcome'][]): this {
+    const fromSeq = this.seq;
+    for (const o of outcomes) this.send(at, o);
+    this.requestCalls.push({ thread, at, fromSeq, toSeq: this.seq });
+    return this;
+  }
+
+  /** A send that reaches Meta, outside any request() call unless inside `request`. */
+  send(at: number, outcome: FakeSend['outcome'] = 'accepted'): this {
+    const seq = ++this.seq;
+    const messageId = `m${seq}`;
+    this.sends.push({
+      seq, at, pageId: thread.pageId, psid: thread.psid, outcome,
+      ...(outcome === 'accepted' ? { messageId } : outcome === 'refused' ? { refusal: 'outside_window', code: 10, subcode: 2018278 } : {}),
+    });
+    if (outcome === 'accepted') this.optIns.push({ thread, at, messageId, messagingType: undefined, body: {} });
+    return this;
+  }
+
+  inbound(at: number): this {
+    this.inbounds.push({ seq: ++this.seq, thread, at });
+    return this;
+  }
+
+  reply(at: number, response: FakeReply['response']): this {
+    this.replies.push({ seq: ++this.seq, thread, at, response, optInMessageId: null });
+    return this;
+  }
+
+  check(r: InvariantRules = rules): Violation[] {
+    return checkInvariants({ fake: this, calls: this.calls, requestCalls: this.requestCalls }, r);
+  }
+
+  kinds(r: InvariantRules = rules): string[] {
+    return this.check(r).map((v) => v.kind);
+  }
+}
 
 describe('checkInvariants (from Meta\'s records)', () => {
   it('finds nothing in a run that kept every promise', () => {
-    const v = checkInvariants(inputs({
-      requests: [send(0), send(10 * H), send(25 * H)],
-      optIns: [optIn(0, 1), optIn(10 * H, 2), optIn(25 * H, 3)],
-    }, { answeredAt: new Map([['m1', H], ['m2', 11 * H], ['m3', null]]) }), quota);
-    expect(v).toEqual([]);
+    const run = new Run().inbound(0).request(0, 'accepted').reply(H, 'approve')
+      .request(30 * H, 'refused', 'accepted') // a refused send tried again in one request() call: no harm done
+      .request(35 * H, 'accepted') // a reminder 5 h after an unanswered opt-in
+      .request(60 * H, 'accepted').reply(61 * H, 'reject').inbound(70 * H).request(71 * H, 'accepted');
+    expect(run.check()).toEqual([]);
   });
 
-  it('flags a send while the rolling window already holds the quota', () => {
-    const v = checkInvariants(inputs({ requests: [send(0), send(H), send(2 * H)], optIns: [optIn(0, 1), optIn(H, 2)] },
-      { answeredAt: new Map([['m1', 1], ['m2', H + 1]]) }), quota);
-    expect(v.map((x) => x.kind)).toEqual(['quota_exceeded']);
-    expect(v[0]!.at).toBe(2 * H);
+  describe('quota exceeded', () => {
+    it('flags a send while the rolling window already holds the quota', () => {
+      const run = new Run().inbound(0).request(0, 'accepted').inbound(5 * H).request(5 * H, 'accepted').inbound(10 * H).request(10 * H, 'refused');
+      expect(run.check()).toEqual([{ kind: 'quota_exceeded', thread, at: 10 * H }]);
+    });
+
+    it('accepts the same send once the oldest opt-in left the window', () => {
+      const run = new Run().inbound(0).request(0, 'accepted').inbound(5 * H).request(5 * H, 'accepted').inbound(24 * H).request(24 * H, 'accepted');
+      expect(run.kinds()).toEqual([]);
+    });
   });
 
-  it('flags a call placed while Meta held no live permission', () => {
-    const v = checkInvariants(inputs({}, { calls: [{ thread, at: 5, metaHadPermission: false }, { thread, at: 6, metaHadPermission: true }] }), quota);
-    expect(v).toEqual([{ kind: 'call_without_permission', thread, at: 5 }]);
+  describe('call without permission', () => {
+    it('flags a call placed while Meta held no live permission, and only that one', () => {
+      const run = new Run();
+      run.calls.push({ thread, at: 5, metaHadPermission: false }, { thread, at: 6, metaHadPermission: true });
+      expect(run.check()).toEqual([{ kind: 'call_without_permission', thread, at: 5 }]);
+    });
   });
 
-  it('flags a second opt-in before the first was answered, within the pending timeout', () => {
-    const v = checkInvariants(inputs({ requests: [send(0), send(2 * H)], optIns: [optIn(0, 1), optIn(2 * H, 2)] },
-      { answeredAt: new Map([['m1', 3 * H]]) }), quota);
-    expect(v.map((x) => x.kind)).toEqual(['opt_in_sent_twice']);
+  describe('one reservation sent twice (at most once)', () => {
+    it('flags one request() call that sent again after Meta accepted', () => {
+      expect(new Run().inbound(0).request(0, 'accepted', 'accepted').kinds()).toContain('reservation_sent_twice');
+    });
+
+    it('flags one request() call that sent again after an ambiguous failure (Meta may have acted)', () => {
+      expect(new Run().inbound(0).request(0, 'fault', 'accepted').kinds()).toEqual(['reservation_sent_twice']);
+    });
+
+    it('flags a send that belongs to no request() call, even at the instant of one', () => {
+      const run = new Run().inbound(0).request(0).send(0, 'accepted');
+      expect(run.check()).toEqual([{ kind: 'reservation_sent_twice', thread, at: 0, detail: 'a send with no request() call of its own' }]);
+    });
+
+    it('accepts one send per request() call, and a new try after a send Meta refused', () => {
+      expect(new Run().inbound(0).request(0, 'refused', 'accepted').request(5 * H, 'accepted').kinds()).toEqual([]);
+    });
   });
 
-  it('accepts a second opt-in after the pending timeout, even unanswered', () => {
-    const v = checkInvariants(inputs({ requests: [send(0), send(25 * H)], optIns: [optIn(0, 1), optIn(25 * H, 2)] },
-      { answeredAt: new Map([['m1', null]]) }), quota);
-    expect(v).toEqual([]);
+  describe('request against the reminder rule', () => {
+    it('flags a send less than reminderAfter after an unanswered opt-in, the person silent since', () => {
+      const run = new Run().inbound(0).request(0, 'accepted').request(2 * H, 'refused');
+      expect(run.check()).toEqual([{ kind: 'against_reminder_rule', thread, at: 2 * H }]);
+    });
+
+    it('accepts the reminder after reminderAfter, or once the person wrote, or once they answered', () => {
+      expect(new Run().inbound(0).request(0, 'accepted').request(4 * H, 'accepted').kinds()).toEqual([]);
+      expect(new Run().inbound(0).request(0, 'accepted').inbound(H).request(2 * H, 'accepted').kinds()).toEqual([]);
+      expect(new Run().inbound(0).request(0, 'accepted').reply(H, 'approve').request(2 * H, 'accepted').kinds()).toEqual([]);
+    });
+
+    it('counts from the last opt-in Meta accepted, not from a refused send', () => {
+      expect(new Run().inbound(0).request(0, 'refused').request(H, 'accepted').kinds()).toEqual([]);
+    });
+  });
+
+  describe('request against the decline rule', () => {
+    it('next_message: flags a send after a Decline before the person wrote again', () => {
+      const run = new Run().inbound(0).request(0, 'accepted').reply(H, 'reject').request(30 * H, 'refused');
+      expect(run.check()).toEqual([{ kind: 'against_decline_rule', thread, at: 30 * H, detail: 'before the next message' }]);
+    });
+
+    it('next_message: accepts a send once the person wrote after the Decline', () => {
+      expect(new Run().inbound(0).request(0, 'accepted').reply(H, 'reject').inbound(2 * H).request(2 * H, 'accepted').kinds()).toEqual([]);
+    });
+
+    it('a duration: flags a send before it elapsed even if the person wrote, accepts one after', () => {
+      const twoDays = { ...rules, afterDeclineMs: 48 * H };
+      const early = new Run().inbound(0).request(0, 'accepted').reply(H, 'reject').inbound(30 * H).request(30 * H, 'accepted');
+      expect(early.kinds(twoDays)).toEqual(['against_decline_rule']);
+      const late = new Run().inbound(0).request(0, 'accepted').reply(H, 'reject').inbound(50 * H).request(50 * H, 'accepted');
+      expect(late.kinds(twoDays)).toEqual([]);
+    });
+  });
+
+  type Step = { readonly kind: 'inbound' } | { readonly kind: 'advance'; readonly hours: number } | { readonly kind: 'reply'; readonly approve: boolean }
+    | { readonly kind: 'wish'; readonly accepted: boolean };
+  const stepArb: fc.Arbitrary<Step> = fc.oneof(
+    fc.constant({ kind: 'inbound' } as const),
+    fc.integer({ min: 1, max: 30 }).map((hours) => ({ kind: 'advance', hours }) as const),
+    fc.boolean().map((approve) => ({ kind: 'reply', approve }) as const),
+    fc.boolean().map((accepted) => ({ kind: 'wish', accepted }) as const),
+  );
+
+  /** A host that keeps every rule: it sends only when the quota, the reminder and the decline rules allow, once per request(). */
+  const politeRun = (steps: readonly Step[]): Run => {
+    const run = new Run();
+    let t = 0;
+    let pending: { at: number; wrote: boolean } | null = null;
+    let declined: { wrote: boolean } | null = null;
+    for (const s of steps) {
+      if (s.kind === 'advance') t += s.hours * H;
+      else if (s.kind === 'inbound') {
+        run.inbound(t);
+        if (pending) pending.wrote = true;
+        if (declined) declined.wrote = true;
+      } else if (s.kind === 'reply') {
+        if (pending === null) continue; // only an opt-in can be answered
+        run.reply(t, s.approve ? 'approve' : 'reject');
+        pending = null;
+        declined = s.approve ? null : { wrote: false };
+      } else {
+        const used = run.optIns.filter((o) => o.at > t - 24 * H).length;
+        const reminderOk = pending === null || pending.wrote || t >= pending.at + rules.reminderAfterMs;
+        const declineOk = declined === null || declined.wrote;
+        if (used >= 2 || !reminderOk || !declineOk) {
+          run.request(t); // refused by the host: nothing sent
+          continue;
+        }
+        run.request(t, s.accepted ? 'accepted' : 'refused');
+        if (s.accepted) pending = { at: t, wrote: false };
+      }
+    }
+    return run;
+  };
+
+  it('property: a host that keeps the rules is never reported', () => {
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 40 }), (steps) => {
+      expect(politeRun(steps).check()).toEqual([]);
+    }));
+  });
+
+  it('property: sending an accepted opt-in again in the same request() call is always reported', () => {
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 40 }), (steps) => {
+      const run = politeRun(steps);
+      const last = run.requestCalls.at(-1);
+      if (last === undefined) return;
+      run.requestCalls.pop();
+      run.request(last.at, 'accepted', 'accepted');
+      expect(run.kinds()).toContain('reservation_sent_twice');
+    }));
+  });
+
+  it('property: a second send right after an accepted opt-in, the person silent, breaks the reminder rule', () => {
+    fc.assert(fc.property(fc.array(stepArb, { maxLength: 40 }), (steps) => {
+      const run = politeRun(steps);
+      const t = (run.sends.at(-1)?.at ?? 0) + 30 * H;
+      run.request(t, 'accepted').request(t + H, 'refused');
+      expect(run.check().filter((v) => v.at === t + H).map((v) => v.kind)).toContain('against_reminder_rule');
+    }));
   });
 });

@@ -23,7 +23,7 @@ const report = (dir: string): { summary: SimulationSummary } =>
   JSON.parse(readFileSync(join(dir, 'simulate-report.json'), 'utf8')) as { summary: SimulationSummary };
 
 const noViolations = (s: SimulationSummary): void => {
-  expect(s.violations).toEqual({ quotaExceeded: 0, callWithoutPermission: 0, optInSentTwice: 0 });
+  expect(s.violations).toEqual({ quotaExceeded: 0, callWithoutPermission: 0, reservationSentTwice: 0, againstReminderOrDecline: 0, total: 0 });
 };
 
 describe('callperm simulate (small, in-process)', () => {
@@ -40,6 +40,12 @@ describe('callperm simulate (small, in-process)', () => {
     expect(summary.config).toMatchObject({ threads: 60, days: 4, seed: 11, faults: 'meta' });
     expect(Object.values(summary.finalStates).reduce((x, y) => x + y, 0)).toBe(60);
     expect(summary.webhooks.posts).toBeGreaterThan(0);
+    // Meta's side: every send is accounted for, some people are unavailable and one Page had calling off.
+    const m = summary.sends;
+    expect(m.accepted + m.faulted + Object.values(m.refused).reduce((x, y) => x + y, 0)).toBe(m.sends);
+    expect(m.accepted).toBe(summary.optInsSent);
+    expect(summary.world.pagesCallingOff).toBe(1);
+    expect(a.stdout).toContain('Graph requests per opt-in sent');
     const html = readFileSync(join(scratch.dir, 'a', 'simulate-chart.html'), 'utf8');
     expect(html).toContain('id="state-counts"');
   });

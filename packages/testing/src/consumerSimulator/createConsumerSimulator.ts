@@ -99,13 +99,13 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     const at = optIn.at + answer.afterMs;
     queue.at(at, () => {
       if (answer.kind === 'reject') {
-        fake.revoke(optIn.thread);
+        fake.reply(optIn.thread, { response: 'reject', at, optInMessageId: optIn.messageId });
         reply(optIn.thread, at, 'reject', null);
         return;
       }
       // Meta's webhook carries whole seconds: the fake holds the same expiry as the host will.
       const expiresAt = metaSeconds(at + (answer.expiresInMs ?? 7 * 86_400_000)) * 1000;
-      fake.grant(optIn.thread, expiresAt);
+      fake.reply(optIn.thread, { response: 'approve', at, optInMessageId: optIn.messageId, expiresAt });
       reply(optIn.thread, at, 'approve', expiresAt);
     });
   };

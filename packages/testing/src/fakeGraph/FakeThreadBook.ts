@@ -10,6 +10,8 @@ export interface FakeThreadState {
   readonly optIns: Instant[];
   /** When business-initiated calls connected, for the connected-call quota. */
   readonly connectedCalls: Instant[];
+  /** Meta answers 551/1545041 ("person not available") to an opt-in while set. */
+  unavailable: boolean;
 }
 
 /** What a permission check reads from a thread at one instant. */
@@ -56,6 +58,7 @@ export const defaultFakeRules: FakeRules = {
  */
 export class FakeThreadBook {
   readonly #threads = new Map<string, FakeThreadState>();
+  readonly #callingOff = new Set<string>();
 
   constructor(readonly clock: Clock, readonly rules: FakeRules = defaultFakeRules) {}
 
@@ -64,7 +67,7 @@ export class FakeThreadBook {
     const key = threadKey(thread);
     let s = this.#threads.get(key);
     if (s === undefined) {
-      s = { grant: null, lastInboundAt: null, optIns: [], connectedCalls: [] };
+      s = { grant: null, lastInboundAt: null, optIns: [], connectedCalls: [], unavailable: false };
       this.#threads.set(key, s);
     }
     return s;
@@ -98,6 +101,22 @@ export class FakeThreadBook {
     this.state(thread).connectedCalls.push(at);
   }
 
+  /** Marks the person unavailable (opt-ins refused with 551/1545041) until marked available again. */
+  markUnavailable(thread: Thread, unavailable = true): void {
+    this.state(thread).unavailable = unavailable;
+  }
+
+  /** Switches calling on or off for a Page (`business_messaging_feature_status`; opt-ins refused while off). */
+  setPageCalling(pageId: string, enabled: boolean): void {
+    if (enabled) this.#callingOff.delete(pageId);
+    else this.#callingOff.add(pageId);
+  }
+
+  /** Whether calling is on for the Page (on unless switched off). */
+  pageCallingEnabled(pageId: string): boolean {
+    return !this.#callingOff.has(pageId);
+  }
+
   /** Whether the Page may message the person now. */
   inWindow(thread: Thread): boolean {
     const last = this.state(thread).lastInboundAt;
@@ -117,10 +136,13 @@ export class FakeThreadBook {
     const { optInQuota, connectedCallQuota } = this.rules;
     const used = this.#countSince(s.optIns, optInQuota.period);
     const calls = this.#countSince(s.connectedCalls, connectedCallQuota.period);
+    // The seed's own example: no new request while a permission is held. Whether the
+    // person can be messaged at all (551) is the Send API's business, not the check's.
+    const canRequest = !has && used < optInQuota.max && this.inWindow(thread);
     return {
       hasPermission: has,
       expiresAt: has ? (s.grant?.expiresAt ?? null) : null,
-      request: { canPerform: used < optInQuota.max && this.inWindow(thread), used, window: optInQuota },
+      request: { canPerform: canRequest, used, window: optInQuota },
       startCall: { canPerform: has && calls < connectedCallQuota.max, used: calls, window: connectedCallQuota },
     };
   }

@@ -1,7 +1,7 @@
 import type { MetaErrorBody } from './fakeMetaErrors.js';
 
 /** The fake's endpoints, for fault injection and for the request log. */
-export type FakeEndpoint = 'check' | 'send' | 'batch';
+export type FakeEndpoint = 'check' | 'send' | 'feature_status' | 'batch';
 
 /**
  * A fault the fake applies to one request. With `after: true` the fake first does

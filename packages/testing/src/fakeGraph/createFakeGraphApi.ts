@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 import type { Instant, Thread } from '@callperm/core';
 import { VirtualClock } from '../VirtualClock.js';
 import { answerBatch } from './answerBatch.js';
-import { FakeGraphCore, type FakeAnswer, type FakeOptIn } from './FakeGraphCore.js';
-import { fakeMetaErrors } from './fakeMetaErrors.js';
+import { FakeGraphCore, optInRecipient, type FakeAnswer, type FakeOptIn } from './FakeGraphCore.js';
+import { fakeMetaErrors, type MetaErrorBody } from './fakeMetaErrors.js';
+import type { FakeInbound, FakeReply, FakeReplyInput } from './FakePersonEvent.js';
+import { FakeRecords } from './FakeRecords.js';
+import { refusalOf, type FakeSend } from './FakeSend.js';
 import { FakeThreadBook, defaultFakeRules, type FakeRules } from './FakeThreadBook.js';
 import { FakeThrottle, type FakeThrottleSpec } from './FakeThrottle.js';
 import { FaultPlan, type FakeEndpoint, type FakeFault } from './FaultPlan.js';
@@ -20,8 +23,12 @@ export interface FakeGraphApiOptions {
   readonly apiVersion?: string;
   /** The permission-check response shape (default `flat`). */
   readonly variant?: PermissionCheckVariant;
-  /** Require this token (or this token per Page id); absent = any token. */
+  /** Require this token (or this token per Page id); absent = any non-empty token. */
   readonly accessTokens?: string | Readonly<Record<string, string>>;
+  /** Answer Meta's 104 to a request that carries no token (default true). */
+  readonly requireToken?: boolean;
+  /** Pages whose calling is off from the start (`business_messaging_feature_status` says `disabled`). */
+  readonly callingOff?: readonly string[];
   /** Require `appsecret_proof` = HMAC-SHA256(token, appSecret). */
   readonly appSecret?: string;
   readonly rules?: Partial<FakeRules>;
@@ -41,13 +48,31 @@ export interface FakeGraphApi {
   readonly requests: readonly FakeRequest[];
   /** Every opt-in accepted, in order. */
   readonly optIns: readonly FakeOptIn[];
+  /** Every opt-in send, accepted, refused or faulted, with its instant and outcome. */
+  readonly sends: readonly FakeSend[];
+  /** Every message the person wrote to the Page (`inbound`). */
+  readonly inbounds: readonly FakeInbound[];
+  /** Every Accept or Decline the person gave (`reply`). */
+  readonly replies: readonly FakeReply[];
+  /**
+   * The `seq` of the latest send, message or reply recorded: note it before and
+   * after an action to tell which records the action caused.
+   */
+  lastSeq(): number;
   /** Errors thrown by `onOptIn` listeners (they never break an answer). */
   readonly listenerErrors: readonly unknown[];
   readonly threads: FakeThreadBook;
   grant(thread: Thread, expiresAt?: Instant | null): void;
   revoke(thread: Thread): void;
   expire(thread: Thread): void;
+  /** The person wrote to the Page (now, or at `at`): the window opens, and it is recorded. */
   inbound(thread: Thread, at?: Instant): void;
+  /** The person answered an opt-in: recorded, and the permission granted or ended. */
+  reply(thread: Thread, answer: FakeReplyInput): void;
+  /** Opt-ins to this person are refused with 551/1545041 until marked available again. */
+  markUnavailable(thread: Thread, unavailable?: boolean): void;
+  /** Switches calling on or off for a Page: the feature status says so, and opt-ins are refused while off. */
+  setPageCalling(pageId: string, enabled: boolean): void;
   connectCall(thread: Thread, at?: Instant): void;
   setVariant(variant: PermissionCheckVariant): void;
   inject(endpoint: FakeEndpoint, ...faults: readonly FakeFault[]): void;
@@ -71,9 +96,12 @@ const field = (body: unknown, key: string): unknown =>
 
 /**
  * Starts a fake Graph API on `127.0.0.1:0` that behaves as the facts file says:
- * permission checks in every documented shape, opt-ins with the 24 h window and
- * the 2-per-24-h quota, the batch endpoint, token and `appsecret_proof` checks,
- * throttling and fault injection, all on a virtual clock shared with the test.
+ * permission checks in every documented shape, opt-ins refused the way Meta
+ * refuses them (calling off for the Page, person unavailable, outside the 24 h
+ * window, the 2-per-24-h quota), the Page feature status, the batch endpoint,
+ * token and `appsecret_proof` checks, throttling and fault injection, all on a
+ * virtual clock shared with the test. It records every send with its outcome,
+ * and the person's messages and replies, for checks from Meta's side.
  *
  * @example
  * const fake = await createFakeGraphApi({ clock });
@@ -89,13 +117,15 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
   const throttle = new FakeThrottle(clock, (pageId) => options.businessIds?.[pageId] ?? pageId);
   const faults = new FaultPlan();
   const requests: FakeRequest[] = [];
-  const optIns: FakeOptIn[] = [];
+  const records = new FakeRecords();
+  const { optIns } = records;
+  for (const pageId of options.callingOff ?? []) book.setPageCalling(pageId, false);
   const listenerErrors: unknown[] = [];
   const listeners = new Set<(o: FakeOptIn) => void>(options.onOptIn ? [options.onOptIn] : []);
   const timers = new Set<NodeJS.Timeout>();
   let variant = options.variant ?? 'flat';
   const core = new FakeGraphCore({
-    book, throttle, accessTokens: options.accessTokens, variant: () => variant,
+    book, throttle, accessTokens: options.accessTokens, requireToken: options.requireToken, variant: () => variant,
     optInRecorded: (o) => {
       optIns.push(o);
       for (const l of listeners) {
@@ -108,7 +138,7 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     },
   });
 
-  const answer = (r: FakeRequest, nullLast = 0): FakeAnswer => {
+  const answerOf = (r: FakeRequest, nullLast: number): FakeAnswer => {
     if (options.appSecret !== undefined) {
       const proof = r.query.appsecret_proof ?? field(r.body, 'appsecret_proof');
       const want = createHmac('sha256', options.appSecret).update(r.token ?? '').digest('hex');
@@ -120,6 +150,8 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
         return core.check(r.pageId ?? '', r.query.psid, r.token);
       case 'send':
         return core.send(r.pageId ?? '', body, r.token);
+      case 'feature_status':
+        return core.featureStatus(r.pageId ?? '', body, r.token, variant === 'uppercase' || variant === 'data');
       case 'batch': {
         const raw = body.batch;
         const flag = body.include_headers ?? r.query.include_headers;
@@ -131,20 +163,39 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     }
   };
 
+  /** A send refused or faulted before Meta decided anything itself. */
+  const sendRecord = (r: FakeRequest, error: MetaErrorBody | undefined): Omit<FakeSend, 'seq' | 'fault'> => {
+    const base = { at: clock.now(), pageId: r.pageId ?? '', psid: optInRecipient(r.body) };
+    if (error === undefined) return { ...base, outcome: 'fault' };
+    const { code, error_subcode: subcode } = error.error;
+    return { ...base, outcome: 'refused', refusal: refusalOf(error), code, ...(subcode === undefined ? {} : { subcode }) };
+  };
+
+  /** Answers a request, and records what Meta did with an opt-in send. */
+  const answer = (r: FakeRequest, nullLast = 0, fault?: FakeFault['kind']): FakeAnswer => {
+    const a = answerOf(r, nullLast);
+    if (r.endpoint === 'send') records.send('outcome' in a ? (a as { outcome: Omit<FakeSend, 'seq' | 'fault'> }).outcome : sendRecord(r, a.body as MetaErrorBody), fault);
+    return a;
+  };
+
   const respond = (res: ServerResponse, r: FakeRequest): void => {
     const fault = r.endpoint === 'unknown' ? undefined : faults.next(r.endpoint);
     if (fault === undefined) return write(res, answer(r));
-    if (fault.kind === 'nulls') return write(res, answer(r, fault.count));
+    if (fault.kind === 'nulls') return write(res, answer(r, fault.count, fault.kind));
     if (fault.kind === 'delay') {
       const t = setTimeout(() => {
         timers.delete(t);
-        write(res, answer(r));
+        write(res, answer(r, 0, fault.kind));
       }, fault.ms);
       timers.add(t);
       return;
     }
-    if (fault.kind === 'error') return write(res, { status: fault.status ?? 400, body: fault.body, headers: {} });
-    if (fault.after === true) answer(r); // do the work, then fail as asked
+    if (fault.kind === 'error') {
+      if (r.endpoint === 'send') records.send(sendRecord(r, fault.body), fault.kind);
+      return write(res, { status: fault.status ?? 400, body: fault.body, headers: {} });
+    }
+    if (fault.after === true) answer(r, 0, fault.kind); // do the work, then fail as asked
+    else if (r.endpoint === 'send') records.send(sendRecord(r, undefined), fault.kind);
     switch (fault.kind) {
       case 'status':
         res.writeHead(fault.status, { 'content-type': 'text/html' });
@@ -175,11 +226,23 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     apiVersion: options.apiVersion ?? 'v26.0',
-    clock, requests, optIns, listenerErrors, threads: book,
+    clock, requests, optIns, sends: records.sends, inbounds: records.inbounds, replies: records.replies, listenerErrors, threads: book,
     grant: (t, expiresAt) => book.grant(t, expiresAt),
     revoke: (t) => book.revoke(t),
     expire: (t) => book.expire(t),
-    inbound: (t, at) => book.inbound(t, at),
+    inbound: (t, at = clock.now()) => {
+      book.inbound(t, at);
+      records.inbound(t, at);
+    },
+    reply: (t, a) => {
+      const at = a.at ?? clock.now();
+      if (a.response === 'approve') book.grant(t, a.expiresAt);
+      else book.revoke(t);
+      records.reply(t, at, a.response, a.optInMessageId ?? null);
+    },
+    lastSeq: () => records.lastSeq,
+    markUnavailable: (t, unavailable) => book.markUnavailable(t, unavailable),
+    setPageCalling: (pageId, enabled) => book.setPageCalling(pageId, enabled),
     connectCall: (t, at) => book.connectCall(t, at),
     setVariant: (v) => { variant = v; },
     inject: (endpoint, ...f) => faults.inject(endpoint, ...f),

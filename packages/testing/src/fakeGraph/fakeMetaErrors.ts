@@ -20,7 +20,8 @@ const body = (code: number, message: string, type = 'OAuthException', subcode?: 
 /**
  * The error bodies the fake answers with, codes as the facts file lists them (§2,
  * §6). Messenger publishes no code for the 2-per-day opt-in limit; the fake uses
- * 613/2534040, the Messenger list's rate-limit code.
+ * 613/2534040, the Messenger list's rate-limit code. Nor for "Not allowed for
+ * business-initiated calling": the fake words it so under code 10.
  *
  * @example
  * fakeMetaErrors.outsideWindow.error.error_subcode; // 2018278
@@ -41,6 +42,7 @@ export const fakeMetaErrors = {
   batchTooLarge: body(100, '(#100) Too many requests in batch message. Maximum batch size is 50', 'OAuthException'),
   personUnavailable: body(551, 'This person isn\'t available right now.', 'OAuthException', 1545041),
   permissionDenied: body(10, '(#10) Application does not have permission for this action', 'OAuthException'),
+  callingNotEnabled: body(10, '(#10) Not allowed for business-initiated calling', 'OAuthException'),
   callingNotAllowed: body(2018389, 'Page is not allowlisted for calling', 'OAuthException'),
   serviceUnavailable: { error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true, fbtrace_id: 'AfakeTraceId0002' } },
 } satisfies Record<string, MetaErrorBody>;

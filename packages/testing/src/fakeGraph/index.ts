@@ -10,4 +10,7 @@ export * from './FaultPlan.js';
 export * from './fakeMetaErrors.js';
 export * from './renderPermissionCheck.js';
 export * from './answerBatch.js';
+export * from './FakeSend.js';
+export * from './FakePersonEvent.js';
+export * from './FakeRecords.js';
 export type { FakeRequest } from './readRequest.js';

@@ -9,7 +9,7 @@ export interface FakeRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed body (JSON or form fields), `undefined` when empty, the raw text when unreadable. */
   readonly body: unknown;
-  readonly endpoint: 'check' | 'send' | 'batch' | 'unknown';
+  readonly endpoint: 'check' | 'send' | 'feature_status' | 'batch' | 'unknown';
   /** The API version in the path (`v26.0`), when there was one. */
   readonly version: string | undefined;
   readonly pageId: string | undefined;
@@ -38,6 +38,7 @@ const routeOf = (method: string, segments: readonly string[]): Pick<FakeRequest,
   if (parts.length === 2 && pageId !== undefined) {
     if (method === 'GET' && edge === 'messenger_call_permissions') return { endpoint: 'check', version, pageId };
     if (method === 'POST' && edge === 'messages') return { endpoint: 'send', version, pageId };
+    if (method === 'POST' && edge === 'business_messaging_feature_status') return { endpoint: 'feature_status', version, pageId };
   }
   return { endpoint: 'unknown', version, pageId };
 };

@@ -16,8 +16,10 @@ const start = async (options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> =
   return fake;
 };
 
-const call = async (f: FakeGraphApi, path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; json: unknown }> => {
-  const res = await fetch(`${f.url}${path}`, init);
+/** A request with a token (`Bearer t`) unless `init` sets the authorization itself or `bare` is set. */
+const call = async (f: FakeGraphApi, path: string, init: RequestInit = {}, bare = false): Promise<{ status: number; headers: Headers; json: unknown }> => {
+  const headers = bare ? init.headers : { authorization: 'Bearer t', ...(init.headers as Record<string, string> | undefined) };
+  const res = await fetch(`${f.url}${path}`, { ...init, ...(headers === undefined ? {} : { headers }) });
   const text = await res.text();
   let json: unknown = text;
   try {
@@ -53,7 +55,7 @@ describe('createFakeGraphApi', () => {
     const f = await start({ accessTokens: { '1001': 'good' }, appSecret: 'sec' });
     const proof = (t: string) => createHmac('sha256', 'sec').update(t).digest('hex');
     const path = '/v26.0/1001/messenger_call_permissions?psid=2002';
-    expect(codeOf((await call(f, `${path}&appsecret_proof=${proof('')}`)).json)[0]).toBe(104);
+    expect(codeOf((await call(f, `${path}&appsecret_proof=${proof('')}`, {}, true)).json)[0]).toBe(104);
     expect(codeOf((await call(f, `${path}&appsecret_proof=${proof('bad')}`, { headers: { authorization: 'Bearer bad' } })).json)[0]).toBe(190);
     expect(codeOf((await call(f, `${path}&appsecret_proof=nope`, { headers: { authorization: 'Bearer good' } })).json)[0]).toBe(100);
     expect((await call(f, `${path}&appsecret_proof=${proof('good')}`, { headers: { authorization: 'Bearer good' } })).status).toBe(200);
@@ -100,6 +102,7 @@ describe('createFakeGraphApi', () => {
       { method: 'GET', relative_url: 'v26.0/1001/messenger_call_permissions?psid=3' },
     ];
     const r = await post(f, '/v26.0/', { batch, include_headers: false }, { authorization: 'Bearer good' });
+    // (item 2 names no token of its own: the top-level one, for another Page, is refused with 190)
     const items = r.json as ({ code: number; body: string; headers?: unknown } | null)[];
     expect(items.map((i) => i?.code ?? null)).toEqual([200, 400, 200, null]);
     expect(codeOf(JSON.parse(items[1]!.body))[0]).toBe(190);
