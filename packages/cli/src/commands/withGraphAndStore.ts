@@ -17,7 +17,11 @@ export const withGraphAndStore = async <T>(
   body: (client: GraphApiClient, opened: OpenedStore) => Promise<T>,
 ): Promise<T> => {
   const client = graphFromEnv(io.env);
-  const opened = await openStore(parseStoreSpec(storeSpec, io.cwd)).catch((e: unknown) => {
+  const spec = parseStoreSpec(storeSpec, io.cwd);
+  if (spec.kind === 'memory') {
+    io.err('store memory: nothing is kept when this command ends (no quota, no pending opt-in); the default store keeps them.\n');
+  }
+  const opened = await openStore(spec).catch((e: unknown) => {
     client.close();
     throw e;
   });

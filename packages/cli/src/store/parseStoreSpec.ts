@@ -2,6 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { CliError } from '../CliError.js';
 import { redactStoreUrl } from './redactStoreUrl.js';
 
+/**
+ * The store `serve`, `check` and `request` use when `--store` is not given: one
+ * SQLite file, so what one command learns (a reserved slot, a check, a pending
+ * opt-in) is there for the next.
+ */
+export const DEFAULT_STORE_SPEC = 'sqlite:.callperm/callperm.sqlite';
+
 /** A `--store` value, parsed. */
 export type StoreSpec =
   | { readonly kind: 'memory' }

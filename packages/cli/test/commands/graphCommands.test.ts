@@ -8,6 +8,8 @@ const TOKEN = 'test-page-token';
 let fake: FakeGraphApi;
 const scratch = scratchDir();
 const env = (): Record<string, string> => ({ PAGE_ACCESS_TOKEN: TOKEN, GRAPH_BASE_URL: fake.url });
+/** Runs in the scratch folder, so the default store (`.callperm/callperm.sqlite`) lands there. */
+const inScratch = (args: readonly string[], e: Record<string, string | undefined> = env()) => cli(args, { env: e, cwd: scratch.dir });
 
 beforeAll(async () => {
   fake = await createFakeGraphApi({ clock: new VirtualClock(Date.UTC(2026, 0, 1)), accessTokens: TOKEN });
@@ -20,14 +22,14 @@ afterAll(async () => {
 describe('callperm check and request without a token', () => {
   it.each([['check'], ['request']])('%s exits with the configuration code and makes no call', async (command) => {
     const before = fake.requests.length;
-    const run = await cli([command, '100', '200'], { env: { GRAPH_BASE_URL: fake.url } });
+    const run = await inScratch([command, '100', '200'], { GRAPH_BASE_URL: fake.url });
     expect(run.code).toBe(exitCodes.missing_env);
     expect(run.stderr).toContain('PAGE_ACCESS_TOKEN');
     expect(fake.requests.length).toBe(before);
   });
 
   it('rejects a malformed thread as a usage error', async () => {
-    const run = await cli(['check', '100', 'not a psid'], { env: env() });
+    const run = await inScratch(['check', '100', 'not a psid']);
     expect(run.code).toBe(exitCodes.usage);
   });
 });
@@ -37,7 +39,7 @@ describe('callperm check PAGE PSID', () => {
     const thread = { pageId: '101', psid: '201' };
     fake.grant(thread, null);
     const before = fake.requests.length;
-    const run = await cli(['check', thread.pageId, thread.psid], { env: env() });
+    const run = await inScratch(['check', thread.pageId, thread.psid]);
     expect(run.code).toBe(0);
     expect(fake.requests.length - before).toBe(1);
     const out = JSON.parse(run.stdout) as { ok: boolean; remote: { status: string }; decision: { state: string; canStartCall: boolean } };
@@ -47,7 +49,7 @@ describe('callperm check PAGE PSID', () => {
   });
 
   it('exits 1 with ok: false when the Graph API refuses the token', async () => {
-    const run = await cli(['check', '102', '202'], { env: { ...env(), PAGE_ACCESS_TOKEN: 'wrong' } });
+    const run = await inScratch(['check', '102', '202'], { ...env(), PAGE_ACCESS_TOKEN: 'wrong' });
     expect(run.code).toBe(exitCodes.graph_failure);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, failure: { kind: 'auth' } });
   });
@@ -70,9 +72,26 @@ describe('callperm request PAGE PSID', () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it('reports Meta\'s refusal outside the messaging window as a Graph failure', async () => {
-    const run = await cli(['request', '104', '204'], { env: env() });
-    expect(run.code).toBe(exitCodes.graph_failure);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, reason: 'send_failed', failure: { kind: 'outside_window' } });
+  it('asks Meta first: outside the messaging window nothing is sent, and the reason says so', async () => {
+    const before = fake.requests.length;
+    const r = await inScratch(['request', '104', '204']);
+    expect(r.code).toBe(exitCodes.refused);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, reason: 'remote_request_denied' });
+    expect(fake.requests.slice(before).map((q) => q.endpoint)).toEqual(['check']);
+  });
+
+  it('keeps the thread in the default store, as serve does: three requests in a row send one opt-in', async () => {
+    const thread = { pageId: '105', psid: '205' };
+    fake.inbound(thread);
+    const runs = [];
+    for (let i = 0; i < 3; i += 1) runs.push(await inScratch(['request', thread.pageId, thread.psid]));
+    expect(runs.map((r) => r.code)).toEqual([0, exitCodes.refused, exitCodes.refused]);
+    expect(fake.optIns.filter((o) => o.thread.psid === thread.psid)).toHaveLength(1);
+    expect(runs.every((r) => !r.stderr.includes('nothing is kept'))).toBe(true);
+  });
+
+  it('--store memory says that nothing is kept', async () => {
+    const r = await inScratch(['request', '106', '206', '--store', 'memory']);
+    expect(r.stderr).toContain('store memory: nothing is kept');
   });
 });
