@@ -1,9 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import type { FastifyPluginAsync } from 'fastify';
 import { createWebhookCore, type WebhookCore } from './createWebhookCore.js';
-import { expressFace } from './expressFace.js';
-import { fastifyFace, type FastifyWebhookOptions } from './fastifyFace.js';
 import { fetchFace } from './fetchFace.js';
 import { nodeFace } from './nodeFace.js';
 import type { WebhookHandlerOptions } from './WebhookHandlerOptions.js';
@@ -20,11 +16,12 @@ export interface WebhookHandler {
   readonly node: (req: IncomingMessage, res: ServerResponse) => void;
   /** Fetch API: `Request` -> `Promise<Response>`. */
   readonly fetch: (request: Request) => Promise<Response>;
-  /** Express middleware: `app.post('/webhook', webhook.express)`, before body parsers. */
-  readonly express: (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => void;
-  /** Fastify plugin: `app.register(webhook.fastify, { path: '/webhook' })`. */
-  readonly fastify: FastifyPluginAsync<FastifyWebhookOptions>;
-  /** The framework-neutral core, for other runtimes and for tests. */
+  /**
+   * The framework-neutral core, for other runtimes and for tests. The Express and
+   * Fastify faces take it: `expressFace(webhook.core)` from
+   * `@callperm/adapters/webhook/express`, `fastifyFace(webhook.core)` from
+   * `@callperm/adapters/webhook/fastify`.
+   */
   readonly core: WebhookCore;
   /** Resolves when deliveries acknowledged before they were applied have been applied (call it before closing the store). */
   drain(): Promise<void>;
@@ -35,8 +32,9 @@ export interface WebhookHandler {
  * handshake, and POSTs checked (method, content type, size, `X-Hub-Signature-256`
  * over the raw bytes with every app secret given), decoded in every documented
  * shape, deduplicated and applied, answered 200 inside `budgetMs` (slower
- * deliveries are recorded in the store's inbox first, then applied). Express and
- * Fastify are optional peers: nothing loads them, the faces only take their objects.
+ * deliveries are recorded in the store's inbox first, then applied). The Express
+ * and Fastify faces live on their own subpaths (`@callperm/adapters/webhook/express`,
+ * `/webhook/fastify`), so this one's types import neither framework.
  *
  * @example
  * import { createServer } from 'node:http';
@@ -49,8 +47,6 @@ export const createWebhookHandler = (options: WebhookHandlerOptions): WebhookHan
     core,
     node: nodeFace(core),
     fetch: fetchFace(core),
-    express: expressFace(core),
-    fastify: fastifyFace(core, options.path),
     drain: () => core.drain(),
   };
 };

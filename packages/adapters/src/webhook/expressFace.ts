@@ -5,14 +5,16 @@ import { WebhookError } from './WebhookError.js';
 import type { BodyTimer } from './WebhookRequest.js';
 
 /**
- * The Express face (4 or 5): a middleware. Mount it before any body parser, or
+ * The Express face (4 or 5), from `@callperm/adapters/webhook/express`: a
+ * middleware over the handler's core. Mount it before any body parser, or
  * behind `express.raw({ type: 'application/json' })`: the signature is checked
  * over the raw bytes, so a body already parsed as JSON is refused with 500
  * `raw_body_unavailable` (and reported through `onError`). With the handler's
  * `path` option set, requests for other paths go on to `next()`.
  *
  * @example
- * app.post('/webhook', webhook.express);
+ * import { expressFace } from '@callperm/adapters/webhook/express';
+ * app.post('/webhook', expressFace(webhook.core));
  * app.use(express.json()); // after it, for your other routes
  */
 export const expressFace = (core: WebhookCore) => (req: Request, res: Response, next: NextFunction): void => {

@@ -12,16 +12,19 @@ export interface FastifyWebhookOptions {
 const EMPTY = new Uint8Array();
 
 /**
- * The Fastify face (5): a plugin that registers GET and POST on its path. Inside
+ * The Fastify face (5), from `@callperm/adapters/webhook/fastify`: a plugin over
+ * the handler's core that registers GET and POST on its path (the plugin's `path`
+ * option, else `defaultPath`, else `/webhook`). Inside
  * its own encapsulated context it replaces the body parsers with one that hands
  * the body stream on unread, so the receiver reads it itself (raw bytes for the
  * signature check, up to `maxBodyBytes`, within `bodyTimeoutMs`, counted against
  * `maxPendingBodies`); your other routes keep Fastify's JSON parser.
  *
  * @example
- * await app.register(webhook.fastify, { path: '/webhook' });
+ * import { fastifyFace } from '@callperm/adapters/webhook/fastify';
+ * await app.register(fastifyFace(webhook.core), { path: '/webhook' });
  */
-export const fastifyFace = (core: WebhookCore, defaultPath: string | undefined): FastifyPluginAsync<FastifyWebhookOptions> =>
+export const fastifyFace = (core: WebhookCore, defaultPath?: string): FastifyPluginAsync<FastifyWebhookOptions> =>
   (instance, opts) => {
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', (_request, payload, done) => {

@@ -1,7 +1,9 @@
 /**
  * `@callperm/adapters/webhook`: Meta's webhook receiver — one framework-neutral
  * core (verify, decode, deduplicate, apply within a budget) and thin faces for
- * node:http, the Fetch API, Express and Fastify.
+ * node:http and the Fetch API. The Express and Fastify faces are on their own
+ * subpaths, `@callperm/adapters/webhook/express` and `@callperm/adapters/webhook/fastify`,
+ * so these types need neither framework installed.
  */
 export * from './createWebhookHandler.js';
 export * from './createWebhookCore.js';
@@ -15,6 +17,4 @@ export * from './answerHandshake.js';
 export * from './applyWithinBudget.js';
 export * from './nodeFace.js';
 export * from './fetchFace.js';
-export * from './expressFace.js';
-export * from './fastifyFace.js';
 export * from './readNodeBody.js';

@@ -53,14 +53,16 @@ export const startHost = async (face: Face, handler: WebhookHandler): Promise<Ru
     case 'express': {
       const { default: express } = await import('express');
       const app = express();
-      app.all('/webhook', handler.express);
+      const { expressFace } = await import('@callperm/adapters/webhook/express');
+      app.all('/webhook', expressFace(handler.core));
       app.use(express.json()); // other routes may parse JSON: the webhook route is mounted before
       return listen(createServer(app));
     }
     case 'fastify': {
       const { default: Fastify } = await import('fastify');
       const app = Fastify();
-      await app.register(handler.fastify, { path: '/webhook' });
+      const { fastifyFace } = await import('@callperm/adapters/webhook/fastify');
+      await app.register(fastifyFace(handler.core), { path: '/webhook' });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = (app.server.address() as AddressInfo).port;
       return { url: `http://127.0.0.1:${port}/webhook`, close: () => app.close() };

@@ -1,18 +1,9 @@
 import { Command } from 'commander';
-import { CliError, MissingEnvError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
-import { createCliService } from '../createCliService.js';
-import { graphFromEnv } from '../graphFromEnv.js';
-import { logSafe } from '../logSafe.js';
-import { isLoopbackHost } from '../host/isLoopbackHost.js';
-import { startHost } from '../host/startHost.js';
-import { startListener, type Listener } from '../host/startListener.js';
-import { threadApi } from '../host/threadApi.js';
-import { sendApiError } from '../host/apiError.js';
-import { openStore } from '../store/openStore.js';
-import { parseStoreSpec } from '../store/parseStoreSpec.js';
+import { DEFAULT_STORE_SPEC } from '../store/parseStoreSpec.js';
 
-interface ServeOptions {
+/** `callperm serve`'s options, as commander parses them. */
+export interface ServeOptions {
   readonly store: string;
   readonly port: string;
   readonly host: string;
@@ -22,22 +13,7 @@ interface ServeOptions {
   readonly apiAllowedHost: string[];
 }
 
-/** The shortest `CALLPERM_API_TOKEN` accepted. */
-const MIN_TOKEN_LENGTH = 16;
-
-const parsePort = (flag: string, raw: string): number => {
-  const port = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('usage', `${flag} must be 0 to 65535; got ${JSON.stringify(raw)}.`);
-  return port;
-};
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-const required = (io: CliIo, name: string, what: string): string => {
-  const v = io.env[name];
-  if (v === undefined || v === '') throw new MissingEnvError(name, what);
-  return v;
-};
 
 /**
  * `callperm serve`: Meta's webhook receiver (`/webhook`) and a JSON API over the
@@ -47,14 +23,15 @@ const required = (io: CliIo, name: string, what: string): string => {
  * bearer token); `--api-host`/`--api-port` give it a listener of its own
  * (loopback by default; a non-loopback one needs the token). Prints one JSON line
  * with its URLs once listening; on SIGTERM or SIGINT it stops taking requests,
- * finishes the ones in flight and closes the store.
+ * finishes the ones in flight and closes the store. The work is in
+ * `serveAction`, loaded when the command runs.
  *
  * @example
  * await runCli(['serve', '--store', 'sqlite:callperm.sqlite', '--port', '3000'], io);
  */
 export const serveCommand = (io: CliIo): Command => new Command('serve')
   .description('serve the webhook receiver and a JSON API (GET /threads/:page/:psid, POST .../request, .../refresh) against the Graph API')
-  .option('--store <spec>', 'memory, sqlite:FILE, redis://HOST:PORT[#prefix], postgres://USER@HOST/DB[#schema]', 'sqlite:.callperm/callperm.sqlite')
+  .option('--store <spec>', 'memory, sqlite:FILE, redis://HOST:PORT[#prefix], postgres://USER@HOST/DB[#schema]', DEFAULT_STORE_SPEC)
   .option('--port <port>', 'port to listen on (0: any free port)', '3000')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--sweep-every <seconds>', 'run due follow-ups this often (0: never)', '15')
@@ -62,74 +39,6 @@ export const serveCommand = (io: CliIo): Command => new Command('serve')
   .option('--api-port <port>', 'serve the JSON API on a listener of its own on this port (0: any free port)')
   .option('--api-allowed-host <name>', 'accept this Host header on the API (name or name:port, e.g. a reverse proxy\'s); repeatable', collect, [])
   .action(async (options: ServeOptions) => {
-    const port = parsePort('--port', options.port);
-    const sweepSeconds = Number(options.sweepEvery);
-    if (!Number.isFinite(sweepSeconds) || sweepSeconds < 0) throw new CliError('usage', `--sweep-every must be a number of seconds; got ${JSON.stringify(options.sweepEvery)}.`);
-    const apiToken = io.env.CALLPERM_API_TOKEN === '' ? undefined : io.env.CALLPERM_API_TOKEN;
-    if (apiToken !== undefined && apiToken.length < MIN_TOKEN_LENGTH) throw new CliError('usage', `CALLPERM_API_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters (e.g. \`openssl rand -hex 32\`).`);
-    const separateApi = options.apiHost !== undefined || options.apiPort !== undefined;
-    const apiHost = options.apiHost ?? '127.0.0.1';
-    const apiPort = options.apiPort === undefined ? 0 : parsePort('--api-port', options.apiPort);
-    if (separateApi && apiToken === undefined && !isLoopbackHost(apiHost)) {
-      throw new CliError('usage', `--api-host ${apiHost} is not a loopback address: set CALLPERM_API_TOKEN, or keep the API on 127.0.0.1.`);
-    }
-    const appSecret = required(io, 'APP_SECRET', 'your app\'s App Secret, which signs Meta\'s webhooks');
-    const verifyToken = required(io, 'VERIFY_TOKEN', 'the verify token you entered for the webhook in the App Dashboard');
-    const graph = graphFromEnv(io.env);
-    const spec = parseStoreSpec(options.store, io.cwd);
-    const opened = await openStore(spec).catch((e: unknown) => {
-      graph.close();
-      throw e;
-    });
-    const permissions = createCliService(opened, graph);
-    const onRouteError = (code: string): void => io.err(`api: ${code}\n`);
-    const api = threadApi(permissions, { token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError });
-    const healthOnly = threadApi(permissions, {});
-    let host;
-    let apiListener: Listener | undefined;
-    let listening = `${options.host}:${port}`;
-    try {
-      host = await startHost({
-        permissions, appSecret, verifyToken, port, host: options.host,
-        // With a listener of its own, the API is not on the public one at all.
-        routes: separateApi ? (req, res) => (req.url ?? '').startsWith('/threads') ? false : healthOnly(req, res) : api,
-        onWebhookError: (e) => io.err(`webhook: ${e.code}\n`),
-        onRouteError,
-      });
-      listening = `${apiHost}:${apiPort}`;
-      if (separateApi) {
-        apiListener = await startListener((req, res) => {
-          if (api(req, res)) return;
-          req.resume();
-          sendApiError(res, 404, 'not_found');
-        }, { host: apiHost, port: apiPort, onError: onRouteError });
-      }
-    } catch (e) {
-      await host?.close();
-      graph.close();
-      await opened.close();
-      throw new CliError('usage', `Could not listen on ${listening} (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
-    }
-    if (!separateApi && apiToken !== undefined && !isLoopbackHost(options.host)) {
-      io.err('callperm serve: the JSON API shares the public listener; give it its own with --api-port (loopback)\n');
-    }
-    let sweeping: Promise<unknown> = Promise.resolve();
-    const name = (e: unknown): string => (e instanceof Error ? e.name : 'error');
-    const timer = sweepSeconds > 0
-      ? setInterval(() => {
-        sweeping = sweeping.then(() => permissions.sweep({
-          onError: (t, e) => io.err(`sweep ${logSafe(t.pageId)}:${logSafe(t.psid)}: ${name(e)}\n`),
-          onInboxError: (key, e) => io.err(`sweep inbox ${logSafe(key)}: ${name(e)}\n`),
-        })).catch(() => undefined);
-      }, sweepSeconds * 1000)
-      : undefined;
-    const apiUrl = apiToken === undefined ? null : (apiListener ?? host).url;
-    io.out(`${JSON.stringify({ listening: host.url, webhook: `${host.url}/webhook`, api: apiUrl, store: opened.label })}\n`);
-    const signal = await (io.waitForStop?.() ?? new Promise<string>(() => undefined));
-    io.err(`callperm serve: ${signal}, shutting down\n`);
-    clearInterval(timer);
-    await sweeping;
-    await Promise.all([host.close(), apiListener?.close()]);
-    graph.close();
-    await opened.close();
+    const { serveAction } = await import('./serveAction.js');
+    await serveAction(io, options);
   });
