@@ -23,17 +23,20 @@ const thread = { pageId: '4242', psid: '7007' };
 /**
  * The thread's life, and the state after each step of its consent history (the
  * first entry is the start). Messages only open the messaging window: they
- * change no permission, so they are not in the history.
+ * change no permission, so they are not in the history; the check each request
+ * takes first (no check on record within the hour) is.
  */
 const expectedStates: LifecycleState[] = [
   'none', // start
-  'requested', 'requested', // REQUEST, REQUEST_SENT
+  'none', 'requested', 'requested', // REMOTE_SYNC (the check before asking), REQUEST, REQUEST_SENT
   'approved', // REPLY_APPROVE
   'expired', // TICK, 8 days later
-  'requested', 'requested', // REQUEST, REQUEST_SENT
+  'expired', 'requested', 'requested', // REMOTE_SYNC, REQUEST, REQUEST_SENT
   'rejected', // REPLY_REJECT
 ];
-const expectedEvents = ['REQUEST', 'REQUEST_SENT', 'REPLY_APPROVE', 'TICK', 'REQUEST', 'REQUEST_SENT', 'REPLY_REJECT'];
+const expectedEvents = [
+  'REMOTE_SYNC', 'REQUEST', 'REQUEST_SENT', 'REPLY_APPROVE', 'TICK', 'REMOTE_SYNC', 'REQUEST', 'REQUEST_SENT', 'REPLY_REJECT',
+];
 
 /** Lives the thread through the CLI's own service on SQLite and the fake Graph API, then writes its chart page from the store's history. */
 const writeReplayPage = async (dir: string): Promise<string> => {
