@@ -38,7 +38,7 @@ const shortest = (p: ResolvedPolicy): number => {
 };
 
 const windowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant, p: ResolvedPolicy): boolean => {
-  const used = countIn(r.requests, at - periodMs, at);
+  const used = countIn(r.requests, at - periodMs, Infinity);
   let hidden = 0;
   const rv = r.remote;
   if (rv !== null && at < rv.at + periodMs) {

@@ -226,3 +226,20 @@ describe('remote evidence read for what it says (rule 4)', () => {
     },
   );
 });
+
+describe('hosts whose clocks disagree', () => {
+  test.prop([fc.integer({ min: 1, max: 60_000 }), fc.integer({ min: 1, max: 60_000 })])(
+    'a request reserved later than a host\'s now (a host whose clock runs ahead) still counts against the quota',
+    (ahead, gap) => {
+      const t = T0 + HOUR;
+      const r = run([
+        { type: 'USER_MESSAGE', at: T0 },
+        { type: 'REQUEST', at: t + ahead }, { type: 'REQUEST_SENT', at: t + ahead, requestedAt: t + ahead, messageId: 'a' },
+        { type: 'USER_MESSAGE', at: t + ahead + 1 },
+        { type: 'REQUEST', at: t + ahead + gap + 1 },
+      ], withPolicy({ reminderAfter: 'PT0.001S' }));
+      expect(r.requests).toHaveLength(2);
+      expect(quotaExhausted(r, t, messenger)).toBe(true);
+    },
+  );
+});

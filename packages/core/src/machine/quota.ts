@@ -31,7 +31,7 @@ const unexplained = (requests: readonly Instant[], used: number, reportedAt: Ins
 
 /**
  * Requests counted against `window` at instant `at`: the local log over the
- * rolling window, plus what the last remote check reported beyond the log, plus,
+ * rolling window (and any reserved later than `at`), plus what the last remote check reported beyond the log, plus,
  * after Meta refused an opt-in as over the per-thread limit, what that refusal
  * implies beyond the log (the window was full at the refusal's instant; applied to
  * the shortest window, the one Messenger's 2-per-day limit is). Unexplained counts
@@ -41,7 +41,8 @@ const unexplained = (requests: readonly Instant[], used: number, reportedAt: Ins
  * usedAt(record, { periodMs: 86_400_000, max: 2 }, now, policy);
  */
 export const usedAt = (record: PermissionRecord, window: Window, at: Instant, policy: ResolvedPolicy): number => {
-  const local = countIn(record.requests, at - window.periodMs, at);
+  // A request reserved after `at` (by a host whose clock runs ahead) counts too: it is in every window from now on.
+  const local = countIn(record.requests, at - window.periodMs, Infinity);
   let hidden = 0;
   const remote = record.remote;
   if (remote !== null) {
