@@ -262,6 +262,7 @@ const getFormat = (): number => {
 };
 
 const triOf = (c: number): boolean | null => (c === 0 ? null : c === 2);
+const NO_LIMITS: RemoteView['requestLimits'] = [];
 const stateOf = (c: number): LifecycleState => {
   const s = lifecycleStates[c];
   if (s === undefined) throw new PackError(`unknown state code ${c}`);
@@ -312,31 +313,38 @@ export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number
     const bits = getVarint();
     pending = { at: pAt, messageId: bits & 16 ? getText() : null, ambiguous: (bits & 8) !== 0, prior: stateOf(bits & 7) };
   }
-  let remote: RemoteView | null = null;
-  if (flags & 64) {
-    const rAt = getInt(base);
-    const can = getVarint();
-    remote = {
-      at: rAt, permitted: false, canRequest: triOf(can % 4), requestLimits: getLimits(),
-      canStartCall: triOf(Math.floor(can / 4)), startCallLimits: getLimits(),
-    };
-  }
-  const head = {
-    schema: format as typeof RECORD_SCHEMA, state: stateOf(flags & 7), expiresAt, provisional: (flags & 8) !== 0, evidence,
-    requests, pending, lastInboundAt,
-  };
+  const hasRemote = (flags & 64) !== 0;
+  const rAt = hasRemote ? getInt(base) : 0;
+  const can = hasRemote ? getVarint() : 0;
+  const requestLimits = hasRemote ? getLimits() : NO_LIMITS;
+  const startCallLimits = hasRemote ? getLimits() : NO_LIMITS;
+  // Each record is built as one object literal: spreading a partial record into the result made
+  // unpacking ten times slower (P2:memory fell from 0.76x to 0.46x of its baseline).
+  const state = stateOf(flags & 7);
+  const provisional = (flags & 8) !== 0;
+  const schema = format as typeof RECORD_SCHEMA;
   if (format < 3) {
     if (at !== stop) throw new PackError('trailing bytes');
-    // The layout of formats 1 and 2: `recordUpgrades` adds what they lack.
-    const { permitted: _absent, ...older } = remote ?? { permitted: false };
-    return { prefix, format, record: { ...head, remote: remote === null ? null : older, lastEventAt, dueAt } as unknown as PermissionRecord };
+    // The layout of formats 1 and 2 (no declinedAt, refusal or remote.permitted): `recordUpgrades` adds them.
+    const older = hasRemote
+      ? { at: rAt, canRequest: triOf(can % 4), requestLimits, canStartCall: triOf(Math.floor(can / 4)), startCallLimits }
+      : null;
+    const record = { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, remote: older, lastEventAt, dueAt };
+    return { prefix, format, record: record as unknown as PermissionRecord };
   }
   const more = getVarint();
   const declinedAt = more & 1 ? getInt(base) : null;
   const refusal = more & 2 ? { at: getInt(base), kind: refusalOf(more >> 3) } : null;
-  if (remote !== null && (more & 4) !== 0) remote = { ...remote, permitted: true };
+  const remote: RemoteView | null = hasRemote ? {
+    at: rAt, permitted: (more & 4) !== 0, canRequest: triOf(can % 4), requestLimits,
+    canStartCall: triOf(Math.floor(can / 4)), startCallLimits,
+  } : null;
   if (at !== stop) throw new PackError('trailing bytes');
-  return { prefix, format, record: { ...head, declinedAt, refusal, remote, lastEventAt, dueAt } };
+  return {
+    prefix,
+    format,
+    record: { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, declinedAt, refusal, remote, lastEventAt, dueAt },
+  };
 };
 
 const refusalOf = (c: number): RefusalKind => {
