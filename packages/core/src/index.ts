@@ -37,6 +37,7 @@ export { ContentionError } from './service/commitSteps.js';
 export * from './service/CallPermissions.js';
 export * from './service/createCallPermissions.js';
 export type { SweepOptions, SweepReport } from './service/sweep.js';
+export type { CallpermLogger, CallpermLogLevel } from './telemetry/CallpermLogger.js';
 export type { InboxTicket } from './service/inbox.js';
 export type { MovedAsideEntry } from './service/inboxAside.js';
 export type { PageCallingOff } from './service/pageCalling.js';

@@ -38,3 +38,5 @@ export * from './codecs/MetaId.js';
 export * from './codecs/caseInsensitive.js';
 export * from './codecs/webhookEventId.js';
 export * from './codecs/admitEvents.js';
+export * from './telemetry/serviceTelemetry.js';
+export * from './telemetry/loadOtelApi.js';

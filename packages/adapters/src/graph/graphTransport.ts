@@ -9,6 +9,7 @@ import { toGraphError, type GraphErrorSource } from './toGraphError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { retryDecision, type RetryPolicy } from './retryDecision.js';
 import type { ThrottleGate } from './throttleGate.js';
+import { GraphTelemetry } from '../telemetry/graphTelemetry.js';
 
 /** Everything the transport needs, already defaulted by `graphApi`. */
 export interface GraphTransportConfig {
@@ -112,6 +113,8 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
   const ownAgents = config.agent === undefined;
   const agent = config.agent ?? { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   const { gate, log } = config;
+  // Spans and the duration histogram once `@opentelemetry/api` finds a provider; until then `tel.on` is false.
+  const tel = new GraphTelemetry();
 
   /** Turns a source into its error; a throttled one also closes its scope's gate and carries the Page's wait. */
   const judge = (pageId: string, source: GraphErrorSource, secrets: readonly string[]): Judged => {
@@ -243,7 +246,7 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
   };
 
   return {
-    request,
+    request: (call) => (tel.on ? tel.observe(call, request) : request(call)),
     close: () => {
       if (!ownAgents) return;
       agent.http.destroy();

@@ -1,3 +1,4 @@
+import type { CallpermLogger } from '@callperm/core';
 import type { WebhookPermissions } from './applyWithinBudget.js';
 import type { WebhookError } from './WebhookError.js';
 import { WebhookOptionError } from './WebhookOptionError.js';
@@ -52,6 +53,12 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   readonly refuseOtherObjects?: boolean;
   /** Hears faults (never secrets, signatures or bodies). Errors it throws are ignored. */
   readonly onError?: (error: WebhookError) => void;
+  /**
+   * A pino-style logger: each refused request is logged (`webhook_refused` with its
+   * reason and status; `warn`, or `error` for a 5xx). Never a signature, a secret
+   * or a body. Delivery counts go to the host's OpenTelemetry MeterProvider, if any.
+   */
+  readonly logger?: CallpermLogger;
 };
 
 /**

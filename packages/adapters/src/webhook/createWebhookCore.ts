@@ -7,6 +7,7 @@ import { webhookLimits, webhookSwitches, type WebhookHandlerOptions } from './We
 import { ignoredObject, received, refuse } from './WebhookRefusal.js';
 import type { BodyTimer, WebhookRequest, WebhookResponse } from './WebhookRequest.js';
 import { verifySignature } from './verifySignature.js';
+import { WebhookTelemetry } from '../telemetry/webhookTelemetry.js';
 
 /**
  * The framework-neutral receiver: every face turns its request into a `WebhookRequest` and writes the answer back.
@@ -86,6 +87,8 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
   const { maxBodyBytes, budgetMs, bodyTimeoutMs, maxPendingBodies, maxPendingBodyBytes } = webhookLimits(options);
   const { refuseOtherObjects } = webhookSwitches(options);
   let ignoredObjects = 0;
+  // Deliveries counted once `@opentelemetry/api` finds a MeterProvider, refusals logged with a logger; else `tel.on` is false.
+  const tel = new WebhookTelemetry(options.logger);
   // One timer for every body being read (deadlines of one length fall due in order): no setTimeout per request.
   const bodyTimer: BodyTimer = deadlineQueue(bodyTimeoutMs);
   const busy = { 'retry-after': String(Math.ceil(bodyTimeoutMs / 1000)), connection: 'close' };
@@ -198,7 +201,8 @@ export const createWebhookCore = (options: WebhookHandlerOptions): WebhookCore =
       } catch (e) {
         return Promise.resolve(fault(e));
       }
-      return answer.catch(fault);
+      const answered = answer.catch(fault);
+      return tel.on ? answered.then((res) => (tel.answered(req.method, res), res)) : answered;
     },
     drain: async () => {
       while (background.size > 0) await Promise.allSettled([...background]);

@@ -9,7 +9,8 @@ import { startListener, type Listener } from '../host/startListener.js';
 import { threadApi } from '../host/threadApi.js';
 import { sendApiError } from '../host/apiError.js';
 import { openStore } from '../store/openStore.js';
-import { parseStoreSpec } from '../store/parseStoreSpec.js';
+import { parseStoreSpec, type StoreSpec } from '../store/parseStoreSpec.js';
+import type { GraphApiClient } from '@callperm/adapters/graph';
 import type { ServeOptions } from './serveCommand.js';
 
 /** The shortest `CALLPERM_API_TOKEN` accepted. */
@@ -48,15 +49,26 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
   }
   const appSecret = required(io, 'APP_SECRET', 'your app\'s App Secret, which signs Meta\'s webhooks');
   const verifyToken = required(io, 'VERIFY_TOKEN', 'the verify token you entered for the webhook in the App Dashboard');
-  const graph = graphFromEnv(io.env);
-  const spec = parseStoreSpec(options.store, io.cwd);
-  const opened = await openStore(spec).catch((e: unknown) => {
+  // `/metrics` (on the API, behind its token): the MeterProvider is registered before the Graph client and service are made.
+  const metrics = apiToken === undefined ? null : await (await import('../host/metricsEndpoint.js')).startMetrics();
+  let graph: GraphApiClient | undefined;
+  let spec: StoreSpec;
+  try {
+    graph = graphFromEnv(io.env);
+    spec = parseStoreSpec(options.store, io.cwd);
+  } catch (e) {
+    graph?.close();
+    await metrics?.close();
+    throw e;
+  }
+  const opened = await openStore(spec).catch(async (e: unknown) => {
     graph.close();
+    await metrics?.close();
     throw e;
   });
   const permissions = createCliService(opened, graph);
   const onRouteError = (code: string): void => io.err(`api: ${code}\n`);
-  const api = threadApi(permissions, { token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError });
+  const api = threadApi(permissions, { token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError, ...(metrics ? { metrics: metrics.handle } : {}) });
   const healthOnly = threadApi(permissions, {});
   let host;
   let apiListener: Listener | undefined;
@@ -81,6 +93,7 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
     await host?.close();
     graph.close();
     await opened.close();
+    await metrics?.close();
     throw new CliError('usage', `Could not listen on ${listening} (${e instanceof Error ? e.message : String(e)}).`, { cause: e });
   }
   if (!separateApi && apiToken !== undefined && !isLoopbackHost(options.host)) {
@@ -105,4 +118,5 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
   await Promise.all([host.close(), apiListener?.close()]);
   graph.close();
   await opened.close();
+  await metrics?.close();
 };

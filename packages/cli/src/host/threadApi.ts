@@ -18,6 +18,8 @@ export interface ThreadApiOptions {
   readonly rateLimit?: PageRateLimiter | PageRateLimitOptions;
   /** Told a failed route's error code (never its message). */
   readonly onError?: (code: string) => void;
+  /** Serves `GET /metrics` (Prometheus text) behind the same token, Host and Origin checks as `/threads/`. */
+  readonly metrics?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** HTTP status of a refused or failed request: 409 for a domain refusal, 502 when Meta failed. */
@@ -40,9 +42,10 @@ const isJson = (contentType: string | undefined): boolean => contentType?.split(
  * - `POST /threads/:page/:psid/request`: send an opt-in if allowed (200, 409 refused, 502 Meta failed);
  * - `POST /threads/:page/:psid/refresh`: a remote check (200, 502 Meta failed);
  * - `GET /threads/:page/:psid/chart`: the HTML chart replaying the thread's consent history (`permissions.history`, newest 1000 steps);
+ * - `GET /metrics`: the Prometheus text of callperm's metrics, when `metrics` is given;
  * - `GET /healthz`, always open.
  *
- * Every `/threads/` request needs `Authorization: Bearer <token>` (compared in constant
+ * Every `/threads/` and `/metrics` request needs `Authorization: Bearer <token>` (compared in constant
  * time), a `Host` naming this listener (loopback, its own address or `allowedHosts`) and
  * no `Origin` (no web page may call it); POSTs need `Content-Type: application/json`;
  * `request` and `refresh` are rate-limited per Page (429 with `Retry-After`). Ids are
@@ -89,7 +92,8 @@ export const threadApi = (permissions: CallPermissions, options: ThreadApiOption
       sendJson(res, 200, { ok: true });
       return true;
     }
-    if (path !== '/threads' && !path.startsWith('/threads/')) return false;
+    const isMetrics = path === '/metrics' && options.metrics !== undefined;
+    if (!isMetrics && path !== '/threads' && !path.startsWith('/threads/')) return false;
     req.resume(); // bodies are never read: the path says it all
     if (token === undefined) return (sendApiError(res, 404, 'api_disabled'), true);
     if (!hostAllowed(req.headers.host, { listenHost: req.socket.localAddress ?? '', port: req.socket.localPort ?? 0, extra: allowedHosts })) {
@@ -97,6 +101,11 @@ export const threadApi = (permissions: CallPermissions, options: ThreadApiOption
     }
     if (req.headers.origin !== undefined) return (sendApiError(res, 403, 'origin_not_allowed'), true);
     if (!bearerMatches(req.headers.authorization, token)) return (sendApiError(res, 401, 'unauthorized', { 'www-authenticate': 'Bearer' }), true);
+    if (isMetrics) {
+      if (req.method !== 'GET') return (sendApiError(res, 405, 'method_not_allowed', { allow: 'GET' }), true);
+      options.metrics?.(req, res);
+      return true;
+    }
     const route = parseThreadPath(path);
     if (!route.ok) return (sendApiError(res, route.error === 'bad_thread' ? 400 : 404, route.error), true);
     const want = METHOD[route.action];

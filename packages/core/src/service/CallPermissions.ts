@@ -16,6 +16,7 @@ import type { MovedAsideEntry } from './inboxAside.js';
 import type { PageCallingOff } from './pageCalling.js';
 import type { SweepOptions, SweepReport } from './sweep.js';
 import type { TransitionNotice } from './TransitionNotice.js';
+import type { CallpermLogger } from '../telemetry/CallpermLogger.js';
 
 /** Options of {@link createCallPermissions}. */
 export interface CallPermissionsOptions {
@@ -50,6 +51,14 @@ export interface CallPermissionsOptions {
    * again (ms, default 5 000): what another host learned shows here within this.
    */
   readonly pageCacheMs?: number;
+  /**
+   * A pino-style logger for the service's notable events: an opt-in Meta refused
+   * (`optin_refused`), a Page's calling found off (`page_calling_off`), sweep
+   * failures (`sweep_failed`, `sweep_inbox_failed`, `sweep_inbox_moved_aside`,
+   * `sweep_report`). Never a token, secret or full PSID. Metrics and spans need no
+   * option: they go to the host's registered OpenTelemetry providers, if any.
+   */
+  readonly logger?: CallpermLogger;
 }
 
 /** A thread's decision now, with the stored version it was read at (0 = nothing stored). */

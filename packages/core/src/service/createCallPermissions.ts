@@ -3,7 +3,7 @@ import { emptyRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import { messengerPolicy, resolvePolicy } from '../policy.js';
 import { systemClock } from '../ports/Clock.js';
-import { err, ok } from '../result.js';
+import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
 import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
@@ -24,6 +24,11 @@ import { asGraphFailure } from './asGraphFailure.js';
 import { withPageCalling } from './pageCalling.js';
 import { createPageFacts } from './pageFacts.js';
 import { refusalOf } from './refusalOf.js';
+import { logTo } from '../telemetry/CallpermLogger.js';
+import { observeRequest, observeSweep } from '../telemetry/observeService.js';
+import { instrumentStore } from '../telemetry/instrumentStore.js';
+import { ServiceTelemetry } from '../telemetry/serviceTelemetry.js';
+import type { GraphFailure, SentOptIn } from '../ports/GraphApi.js';
 
 const HOST: HistorySource = { kind: 'host' };
 
@@ -49,7 +54,10 @@ const validAdmission = (limits: AdmissionLimits): AdmissionLimits => {
 export const createCallPermissions = (options: CallPermissionsOptions): CallPermissions => {
   const policy = resolvePolicy(options.policy ?? messengerPolicy);
   const clock = options.clock ?? systemClock;
-  const { graph, store, onTransition } = options;
+  const { graph, onTransition, logger } = options;
+  // Metrics only once `@opentelemetry/api` has loaded and found a MeterProvider; until then (or without one) `tel.on` is false.
+  const tel = new ServiceTelemetry();
+  const store = instrumentStore(options.store, tel);
   const deps: CommitDeps = {
     store, clock, policy,
     maxAttempts: options.maxAttempts ?? 32,
@@ -71,6 +79,12 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   /** A decision with its Page's fact applied (calling off for the Page blocks calls and requests). */
   const withPage = async <D extends Decision>(thread: Thread, d: D): Promise<D> => withPageCalling(d, await pages.read(thread.pageId));
 
+  /** Meta said the Page's calling is off: stored on the Page's document, and logged. */
+  const learnOff = async (thread: Thread, failure: GraphFailure): Promise<void> => {
+    await pages.learnOff(thread.pageId, failure);
+    logTo(logger, 'warn', { event: 'page_calling_off', pageId: thread.pageId, kind: failure.kind, code: failure.code }, 'callperm: Meta says calling is off for this Page');
+  };
+
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
@@ -81,7 +95,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
     const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asGraphFailure(e)));
     if (!remote.ok) {
-      if (remote.error.kind === 'calling_not_enabled' && remote.error.processed === 'no') await pages.learnOff(thread.pageId, remote.error);
+      if (remote.error.kind === 'calling_not_enabled' && remote.error.processed === 'no') await learnOff(thread, remote.error);
       const s = await status(thread);
       return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
     }
@@ -127,6 +141,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
    * refused are counted and never stored.
    */
   const ingestReceived = async (delivery: readonly WebhookEvent[], receivedAt: number): Promise<IngestReport> => {
+    const startedAt = tel.on ? performance.now() : 0;
     const { accepted: events, refused } = admitEvents(delivery, { now: receivedAt, limits: admission });
     const tally = new IngestTally();
     const byThread = new Map<string, ThreadEvents>();
@@ -163,7 +178,9 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       const now = clock.now();
       tally.count(await store.remember(e.id, now, now + policy.dedupeTtlMs), changed);
     }
-    return tally.report(refused);
+    const report = tally.report(refused);
+    if (tel.on) tel.ingested(report, startedAt);
+    return report;
   };
 
   const ingest: CallPermissions['ingest'] = (delivery) => ingestReceived(delivery, clock.now());
@@ -173,59 +190,67 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     return { ...c.decision, thread, version: c.version };
   };
 
+  /** `request` itself; the public method adds what it is observed by. */
+  const requestOnce = async (thread: Thread): Promise<Result<SentOptIn & { readonly decision: Decision }, RequestError>> => {
+    const off = await pages.current(thread.pageId);
+    if (off !== null) {
+      const d = await status(thread);
+      return err({ reason: 'calling_not_enabled', decision: d });
+    }
+    const unchecked = await preflight(thread);
+    if (unchecked !== null) return err(unchecked);
+    const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }], (e) => (e.type === 'REQUEST' ? { kind: 'opt_in', requestedAt: e.at, messageId: null } : HOST));
+    const effect = reserved.effects.find((e) => e.type === 'sendOptIn');
+    if (!effect) {
+      const d = reserved.decision;
+      return err({ reason: d.requestBlockedBy ?? 'pending_reply', decision: d });
+    }
+    const requestedAt = effect.requestedAt;
+    const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asGraphFailure(e)));
+    if (sent.ok) {
+      const messageId = sent.value.messageId;
+      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId }], { kind: 'opt_in', requestedAt, messageId });
+      return ok({ messageId: sent.value.messageId, decision: c.decision });
+    }
+    const failure = sent.error;
+    const ambiguous = failure.processed !== 'no';
+    const refusal = refusalOf(failure);
+    if (failure.kind === 'calling_not_enabled' && !ambiguous) await learnOff(thread, failure);
+    const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous, refusal }], { kind: 'opt_in', requestedAt, messageId: null });
+    return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure, decision: await withPage(thread, c.decision) });
+  };
+
   return {
     policy,
-    status,
+    status: async (thread) => {
+      const s = await status(thread);
+      if (tel.on) tel.decision('status', s.callBlockedBy ?? 'allowed');
+      return s;
+    },
     apply,
 
     async canStartCall(thread) {
       const s = await status(thread);
+      if (tel.on) tel.decision('can_start_call', s.callBlockedBy ?? 'allowed');
       return { allowed: s.canStartCall, reason: s.callBlockedBy, decision: s };
     },
 
     refresh,
 
-    async request(thread) {
-      const off = await pages.current(thread.pageId);
-      if (off !== null) {
-        const d = await status(thread);
-        return err({ reason: 'calling_not_enabled', decision: d });
-      }
-      const unchecked = await preflight(thread);
-      if (unchecked !== null) return err(unchecked);
-      const reserved = await commitSteps(deps, thread, (now) => [tick(now), { type: 'REQUEST', at: now }], (e) => (e.type === 'REQUEST' ? { kind: 'opt_in', requestedAt: e.at, messageId: null } : HOST));
-      const effect = reserved.effects.find((e) => e.type === 'sendOptIn');
-      if (!effect) {
-        const d = reserved.decision;
-        return err({ reason: d.requestBlockedBy ?? 'pending_reply', decision: d });
-      }
-      const requestedAt = effect.requestedAt;
-      const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asGraphFailure(e)));
-      if (sent.ok) {
-        const messageId = sent.value.messageId;
-        const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId }], { kind: 'opt_in', requestedAt, messageId });
-        return ok({ messageId: sent.value.messageId, decision: c.decision });
-      }
-      const failure = sent.error;
-      const ambiguous = failure.processed !== 'no';
-      const refusal = refusalOf(failure);
-      if (failure.kind === 'calling_not_enabled' && !ambiguous) await pages.learnOff(thread.pageId, failure);
-      const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous, refusal }], { kind: 'opt_in', requestedAt, messageId: null });
-      return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure, decision: await withPage(thread, c.decision) });
-    },
+    request: async (thread) => observeRequest(tel, logger, thread, await requestOnce(thread)),
 
     refreshPage: (pageId) => pages.recheck(pageId),
     pageCalling: (pageId) => pages.read(pageId),
 
     ingest,
 
-    sweep: (sweepOptions) => runSweep({
+    sweep: async (sweepOptions) => observeSweep(tel, logger, (observed) => runSweep({
       store, clock, policy,
       remoteCheck: async (thread) => (await refresh(thread)).ok,
       tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)], HOST)).changed,
       processInbox: (key, retry) => processInbox(inboxDeps, retry, key, ingestReceived),
       recheckPage: async (pageId) => (await pages.recheck(pageId)).ok,
-    }, sweepOptions),
+    }, observed), sweepOptions),
 
     history: (thread, query) => store.history(thread, query),
     reset: (thread, version) => store.reset(thread, version, clock.now()),
