@@ -88,7 +88,10 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
-    return withPage(thread, { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 });
+    const decided: ThreadStatus = { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 };
+    // The Page's fact from the cache when it holds one (the hot path: no further await), else from the store.
+    const cached = pages.cached(thread.pageId);
+    return withPageCalling(decided, cached !== undefined ? cached : await pages.read(thread.pageId));
   };
 
   const refresh: CallPermissions['refresh'] = async (thread) => {
@@ -222,10 +225,12 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
 
   return {
     policy,
-    status: async (thread) => {
-      const s = await status(thread);
-      if (tel.on) tel.decision('status', s.callBlockedBy ?? 'allowed');
-      return s;
+    status: (thread) => {
+      const decided = status(thread);
+      return tel.on ? decided.then((s) => {
+        tel.decision('status', s.callBlockedBy ?? 'allowed');
+        return s;
+      }) : decided;
     },
     apply,
 

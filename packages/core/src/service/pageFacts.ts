@@ -21,6 +21,8 @@ export interface PageFactsDeps {
 export interface PageFacts {
   /** Calling off for the Page, as stored (at most `cacheMs` old), or null. */
   read(pageId: string): Promise<PageCallingOff | null>;
+  /** What `read` would answer from its cache without the store, or undefined when it would read the store. */
+  cached(pageId: string): PageCallingOff | null | undefined;
   /** Like `read`, but a fact whose recheck has come is rechecked first. */
   current(pageId: string): Promise<PageCallingOff | null>;
   /** Meta refused something because calling is off or not allowed for the Page. */
@@ -47,10 +49,17 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
     cache.set(pageId, { off, readAt: now });
   };
 
-  const read = async (pageId: string): Promise<PageCallingOff | null> => {
-    const now = deps.clock.now();
+  const cached = (pageId: string): PageCallingOff | null | undefined => {
     const hit = cache.get(pageId);
-    if (hit !== undefined && now >= hit.readAt && now - hit.readAt < deps.cacheMs) return hit.off;
+    if (hit === undefined) return undefined;
+    const now = deps.clock.now();
+    return now >= hit.readAt && now - hit.readAt < deps.cacheMs ? hit.off : undefined;
+  };
+
+  const read = async (pageId: string): Promise<PageCallingOff | null> => {
+    const hit = cached(pageId);
+    if (hit !== undefined) return hit;
+    const now = deps.clock.now();
     const loaded = await readPageCalling(deps.store, pageId);
     remember(pageId, loaded?.off ?? null, now);
     return loaded?.off ?? null;
@@ -94,5 +103,5 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
     return read(pageId);
   };
 
-  return { read, current, learnOff, recheck };
+  return { read, cached, current, learnOff, recheck };
 };
