@@ -1,31 +1,17 @@
-import { createCallPermissions, memoryStore, type PermissionStore } from '@callperm/core';
+import { createCallPermissions } from '@callperm/core';
 import { createWebhookHandler, type WebhookResponse } from '@callperm/adapters/webhook';
 import { signWebhook, webhookBodyArb, VirtualClock } from '@callperm/testing';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { coreRequest, signedPost } from './coreRequest.js';
 import { offlineGraph } from '@callperm/testing';
+import { countingStore } from './countingStore.js';
 
 const SECRET = 'fuzz-secret';
 const OLD_SECRET = 'fuzz-secret-previous';
 const LIMIT = 16 * 1024;
 /** At least 2,000 runs per property (7 properties: >= 14,000 cases); more when FC_NUM_RUNS asks for more. */
 const runs = { numRuns: Math.max(2_000, fc.readConfigureGlobal().numRuns ?? 0) };
-
-/** A store that counts every write, to prove refused requests change nothing. */
-const countingStore = () => {
-  const inner = memoryStore();
-  let writes = 0;
-  const store: PermissionStore = {
-    ...inner,
-    compareAndSet: (t, v, r) => { writes += 1; return inner.compareAndSet(t, v, r); },
-    remember: (id, now, until) => { writes += 1; return inner.remember(id, now, until); },
-    commitThread: (c) => { writes += 1; return inner.commitThread(c); },
-    putDoc: (kind, key, v, value, write) => { writes += 1; return inner.putDoc(kind, key, v, value, write); },
-    deleteDoc: (kind, key, v) => { writes += 1; return inner.deleteDoc(kind, key, v); },
-  };
-  return { store, writes: () => writes };
-};
 
 const { store, writes } = countingStore();
 const clock = new VirtualClock(Date.UTC(2026, 0, 1));

@@ -1,30 +1,15 @@
-import { createCallPermissions, memoryStore, type PermissionStore } from '@callperm/core';
+import { createCallPermissions, memoryStore } from '@callperm/core';
 import {
   createWebhookCore, createWebhookHandler, webhookRefusals, WebhookOptionError, type ReceivedResponse, type WebhookResponse,
 } from '@callperm/adapters/webhook';
-import { otherObjectBodyArb, signWebhook, VirtualClock, webhookBodyArb } from '@callperm/testing';
+import { offlineGraph, otherObjectBodyArb, signWebhook, VirtualClock, webhookBodyArb } from '@callperm/testing';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { coreRequest, signedPost } from './coreRequest.js';
+import { countingStore } from './countingStore.js';
 
 const SECRET = 'shared-url-secret';
-const offline = () => Promise.reject(new Error('offline'));
-const graph = { checkPermission: offline, sendPermissionRequest: offline, checkPageCalling: offline };
-
-/** A store that counts every write, to prove an ignored or refused body changes nothing. */
-const countingStore = () => {
-  const inner = memoryStore();
-  let writes = 0;
-  const store: PermissionStore = {
-    ...inner,
-    compareAndSet: (t, v, r) => { writes += 1; return inner.compareAndSet(t, v, r); },
-    remember: (id, now, until) => { writes += 1; return inner.remember(id, now, until); },
-    commitThread: (c) => { writes += 1; return inner.commitThread(c); },
-    putDoc: (kind, key, v, value, write) => { writes += 1; return inner.putDoc(kind, key, v, value, write); },
-    deleteDoc: (kind, key, v) => { writes += 1; return inner.deleteDoc(kind, key, v); },
-  };
-  return { store, writes: () => writes };
-};
+const graph = offlineGraph();
 
 const receiver = (refuseOtherObjects?: boolean) => {
   const { store, writes } = countingStore();

@@ -1,13 +1,12 @@
 import { createCallPermissions, memoryStore, type Thread } from '@callperm/core';
 import { createWebhookCore } from '@callperm/adapters/webhook';
-import { VirtualClock } from '@callperm/testing';
+import { offlineGraph, VirtualClock } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { signedPost } from './coreRequest.js';
 
 const SECRET = 'standby-secret';
 const NOW_S = 1_780_000_000;
-const offline = () => Promise.reject(new Error('offline'));
-const graph = { checkPermission: offline, sendPermissionRequest: offline, checkPageCalling: offline };
+const graph = offlineGraph();
 const thread: Thread = { pageId: '106378625516323', psid: '5275811702471834' };
 
 const setup = () => {

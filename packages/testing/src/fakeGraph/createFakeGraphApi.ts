@@ -79,6 +79,7 @@ export interface FakeGraphApi {
   throttle(spec: FakeThrottleSpec): void;
   unthrottle(): void;
   onOptIn(listener: (optIn: FakeOptIn) => void): () => void;
+  /** Stops the server and ends hanging requests; calling it again waits for the same close. */
   close(): Promise<void>;
 }
 
@@ -210,6 +211,7 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     }
   };
 
+  let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
     void readRequest(req, clock.now()).then((r) => {
       requests.push(r);
@@ -252,10 +254,13 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    close: () => {
+      closing ??= (async () => {
+        for (const t of timers) clearTimeout(t);
+        server.closeAllConnections();
+        await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      })();
+      return closing;
     },
   };
 };

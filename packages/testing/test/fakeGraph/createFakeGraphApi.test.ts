@@ -1,20 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeGraphApi, VirtualClock, type FakeGraphApi, type FakeGraphApiOptions } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { type FakeGraphApi } from '@callperm/testing';
+import { fakePerTest } from './startFake.js';
 
 const thread = { pageId: '1001', psid: '2002' };
 const optInBody = { recipient: { id: '2002' }, message: { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } };
 
-let fake: FakeGraphApi | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
-const start = async (options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> => {
-  fake = await createFakeGraphApi({ clock: new VirtualClock(Date.UTC(2026, 5, 1)), ...options });
-  return fake;
-};
+const start = fakePerTest();
 
 /** A request with a token (`Bearer t`) unless `init` sets the authorization itself or `bare` is set. */
 const call = async (f: FakeGraphApi, path: string, init: RequestInit = {}, bare = false): Promise<{ status: number; headers: Headers; json: unknown }> => {
@@ -152,7 +144,6 @@ describe('createFakeGraphApi', () => {
     const pending = call(f, '/v26.0/1001/messenger_call_permissions?psid=2002');
     await new Promise((resolve) => { const wait = () => (f.requests.length > 0 ? resolve(undefined) : setImmediate(wait)); wait(); });
     await f.close();
-    fake = undefined;
     await expect(pending).rejects.toThrow();
   });
 });

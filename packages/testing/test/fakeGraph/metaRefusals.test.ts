@@ -1,21 +1,13 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeGraphApi, fakeMetaErrors, VirtualClock, type FakeGraphApi, type FakeGraphApiOptions } from '@callperm/testing';
+import { describe, expect, it } from 'vitest';
+import { fakeMetaErrors, type FakeGraphApi } from '@callperm/testing';
+import { fakePerTest } from './startFake.js';
 
 const thread = { pageId: '1001', psid: '2002' };
 const optIn = (psid = thread.psid) => ({ recipient: { id: psid }, message: { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } });
 const features = { features: [{ feature: 'messenger_api_calling' }] };
 
-let fake: FakeGraphApi | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
-const start = async (options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> => {
-  fake = await createFakeGraphApi({ clock: new VirtualClock(Date.UTC(2026, 5, 1)), ...options });
-  return fake;
-};
+const start = fakePerTest();
 
 /** Meta's answer: a JSON body (an error envelope, or the data asked for), or raw text. */
 interface Answer {
@@ -79,7 +71,6 @@ describe('the fake refuses like Meta (seed and facts §2, §6)', () => {
         expect(r.json).toEqual({ error: { message: 'An access token is required to request this resource.', type: 'OAuthException', code: 104, fbtrace_id: expect.any(String) } });
       }
       await f.close();
-      fake = undefined;
     }
     const lax = await start({ requireToken: false });
     expect((await request(lax, 'GET', '/v26.0/1001/messenger_call_permissions?psid=2002', undefined, null)).status).toBe(200);
@@ -165,7 +156,6 @@ describe('the fake refuses like Meta (seed and facts §2, §6)', () => {
         for (const at of accepted) expect(accepted.filter((a) => a > at - 86_400_000 && a <= at).length).toBeLessThanOrEqual(2);
       } finally {
         await f.close();
-        fake = undefined;
       }
     }), { numRuns: 40 });
   });
