@@ -33,7 +33,7 @@ export const requestRules: readonly TimedRule[] = [
   // A live permission needs no request; it ends at its expiry.
   { reason: 'already_permitted', blocks: (r, at) => effectiveState(r, at) === 'approved', changesAt: (r, at) => after(at, r.state === 'approved' ? r.expiresAt : null) },
   // A send whose fate is unknown waits for its reconciling check.
-  { reason: 'pending_reply', blocks: (r, at) => r.state === 'requested' && r.pending !== null && r.pending.ambiguous && effectiveState(r, at) === 'requested', changesAt: NEVER },
+  { reason: 'pending_reply', blocks: (r) => r.state === 'requested' && r.pending !== null && r.pending.ambiguous, changesAt: NEVER },
   // A reminder waits `reminderAfter` after an unanswered opt-in, unless the person wrote after it was sent.
   {
     reason: 'pending_reply',

@@ -76,8 +76,14 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const traceDeps: CallTraceDeps = { store, clock, maxAttempts: deps.maxAttempts, traceTtlMs: options.callTraceTtlMs ?? DEFAULT_CALL_TRACE_TTL_MS };
 
   const pages = createPageFacts({ store, clock, policy, graph, cacheMs: options.pageCacheMs ?? 5_000 });
-  /** A decision with its Page's fact applied (calling off for the Page blocks calls and requests). */
-  const withPage = async <D extends Decision>(thread: Thread, d: D): Promise<D> => withPageCalling(d, await pages.read(thread.pageId));
+  /**
+   * A decision with its Page's fact applied (calling off for the Page blocks calls and
+   * requests): from the cache when it holds the fact (status reads: no further await), else from the store.
+   */
+  const withPage = <D extends Decision>(thread: Thread, d: D): D | Promise<D> => {
+    const cached = pages.cached(thread.pageId);
+    return cached !== undefined ? withPageCalling(d, cached) : pages.read(thread.pageId).then((off) => withPageCalling(d, off));
+  };
 
   /** Meta said the Page's calling is off: stored on the Page's document, and logged. */
   const learnOff = async (thread: Thread, failure: GraphFailure): Promise<void> => {
@@ -88,10 +94,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
-    const decided: ThreadStatus = { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 };
-    // The Page's fact from the cache when it holds one (the hot path: no further await), else from the store.
-    const cached = pages.cached(thread.pageId);
-    return withPageCalling(decided, cached !== undefined ? cached : await pages.read(thread.pageId));
+    return withPage(thread, { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 });
   };
 
   const refresh: CallPermissions['refresh'] = async (thread) => {

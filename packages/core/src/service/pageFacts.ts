@@ -5,7 +5,7 @@ import type { ResolvedPolicy } from '../policy.js';
 import { err, type Result } from '../result.js';
 import type { Instant } from '../thread.js';
 import { asGraphFailure } from './asGraphFailure.js';
-import { readPageCalling, writePageCallingOff, type PageCallingOff } from './pageCalling.js';
+import { readPageCalling, writePageCallingOff, type LoadedPageCalling, type PageCallingOff } from './pageCalling.js';
 
 /** What the service needs to know and learn Page-level facts. */
 export interface PageFactsDeps {
@@ -65,17 +65,16 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
     return loaded?.off ?? null;
   };
 
-  /** Stores the Page's fact, due for a recheck one interval from now. */
-  const store = async (pageId: string, fact: Omit<PageCallingOff, 'recheckAt'>): Promise<void> => {
+  /** Stores the Page's fact over what is stored (`loaded`, read when not given), due for a recheck one interval from now. */
+  const putOff = async (pageId: string, fact: Omit<PageCallingOff, 'recheckAt'>, loaded?: LoadedPageCalling | null): Promise<void> => {
     const now = deps.clock.now();
     const off: PageCallingOff = { ...fact, recheckAt: now + deps.policy.pageRecheckAfterMs };
-    const loaded = await readPageCalling(deps.store, pageId);
-    await writePageCallingOff(deps.store, pageId, loaded, off, now);
+    await writePageCallingOff(deps.store, pageId, loaded === undefined ? await readPageCalling(deps.store, pageId) : loaded, off, now);
     remember(pageId, off, now);
   };
 
   const learnOff = (pageId: string, failure: GraphFailure): Promise<void> =>
-    store(pageId, { at: deps.clock.now(), source: 'refusal', detail: failure.message.slice(0, 200) });
+    putOff(pageId, { at: deps.clock.now(), source: 'refusal', detail: failure.message.slice(0, 200) });
 
   const recheck = async (pageId: string): Promise<Result<PageCallingStatus, GraphFailure>> => {
     const answer = await deps.graph.checkPageCalling(pageId).catch((e: unknown) => err(asGraphFailure(e)));
@@ -85,13 +84,13 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
       if (loaded !== null) await deps.store.deleteDoc('page', pageId, loaded.version);
       remember(pageId, null, now);
     } else if (answer.ok) {
-      await store(pageId, { at: now, source: 'check', detail: answer.value.status.slice(0, 200) });
+      await putOff(pageId, { at: now, source: 'check', detail: answer.value.status.slice(0, 200) });
     } else if (answer.error.kind === 'calling_not_enabled') {
       await learnOff(pageId, answer.error);
     } else {
       // Meta did not answer: what is stored stands, rechecked one interval from now.
       const loaded = await readPageCalling(deps.store, pageId);
-      if (loaded !== null) await store(pageId, loaded.off);
+      if (loaded !== null) await putOff(pageId, loaded.off, loaded);
     }
     return answer;
   };
