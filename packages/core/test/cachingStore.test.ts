@@ -84,6 +84,23 @@ describe('cachingStore', () => {
     expect(await cache.get(thread)).toEqual({ version: 2, record: record(2) });
   });
 
+  it('forgets a thread it retires, whether the retire won or conflicted, and serves the new row written after it', async () => {
+    const base = memoryStore();
+    const inner = counted(base);
+    const cache = cachingStore(inner.store, { clock: { now: () => 0 }, maxAgeMs: Infinity });
+    await cache.compareAndSet(thread, 0, record(1));
+    await base.compareAndSet(thread, 1, record(2)); // another writer
+    expect(await cache.retire(thread, 1)).toEqual({ ok: false, reason: 'conflict' });
+    expect(await cache.get(thread)).toEqual({ version: 2, record: record(2) });
+    expect(inner.reads()).toBe(1);
+    expect(await cache.retire(thread, 2)).toEqual({ ok: true, version: 0 });
+    expect(await cache.get(thread)).toBeNull();
+    expect(inner.reads()).toBe(2);
+    expect(await cache.compareAndSet(thread, 0, record(3))).toEqual({ ok: true, version: 1 });
+    expect(await cache.get(thread)).toEqual({ version: 1, record: record(3) });
+    expect(inner.reads()).toBe(2);
+  });
+
   it('passes a failing read through and caches nothing', async () => {
     const failing: PermissionStore = { ...memoryStore(), get: () => Promise.reject(new Error('down')) };
     const cache = cachingStore(failing, { clock: { now: () => 0 } });

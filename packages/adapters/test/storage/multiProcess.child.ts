@@ -5,6 +5,7 @@
  * <- finish; -> report. Run with `node --import tsx`.
  */
 import { createCallPermissions, messengerPolicy, type GraphApi, type Instant, type PermissionStore, type Thread } from '@callperm/core';
+import { offlineGraph } from '@callperm/testing';
 
 export interface ChildConfig {
   readonly child: number;
@@ -48,6 +49,7 @@ const main = async (): Promise<void> => {
   const firsts: string[] = [];
   const failures: string[] = [];
   const graph: GraphApi = {
+    ...offlineGraph('the racing hosts place no calls'),
     // Meta's view, as the check before asking reads it: no permission, a request may go, no counts reported.
     checkPermission: () => Promise.resolve({
       ok: true, value: { status: 'no_permission', rawStatus: 'no_permission', expiresAt: null, request: null, startCall: null },

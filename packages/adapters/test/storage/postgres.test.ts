@@ -291,4 +291,69 @@ describe.skipIf(!reachable)('postgres', () => {
       await store.close();
     });
   });
+
+  describe('postgres driver: retire', () => {
+    const freshDriver = async (): Promise<PostgresDriver> => {
+      const tables = postgresTables(freshSchema());
+      await migratePostgres(pool, tables);
+      return postgresDriver(pool, tables);
+    };
+
+    test('the thread\'s history moves below version 1, in order, so a new row\'s entries never replace it', async () => {
+      const d = await freshDriver();
+      expect(await d.commit(commitOf({ history: entries([10, 'a'], [10, 'b']) }))).toEqual([]);
+      expect(await d.commit(commitOf({ expectedVersion: 1, history: entries([10, 'c']) }))).toEqual([]);
+      expect(await d.deleteThread(thread, 1)).toBe(false);
+      expect(await d.deleteThread(thread, 2)).toBe(true);
+      const keys = async (): Promise<{ version: number; idx: number; entry: string }[]> => (await pool.query<{ version: number; idx: number; entry: string }>(
+        `SELECT version, idx, entry FROM ${d.tables.history} WHERE page_id = $1 AND psid = $2 ORDER BY version, idx`, [thread.pageId, thread.psid],
+      )).rows;
+      expect(await keys()).toEqual([{ version: -1, idx: 0, entry: 'a' }, { version: -1, idx: 1, entry: 'b' }, { version: 0, idx: 0, entry: 'c' }]);
+      // A new row from version 1, retired again: the older entries move further down, still below the newer.
+      expect(await d.commit(commitOf({ history: entries([10, 'd']) }))).toEqual([]);
+      expect(texts(await d.readHistory(thread, Number.MAX_SAFE_INTEGER, 10))).toEqual(['d', 'c', 'b', 'a']);
+      expect(await d.deleteThread(thread, 1)).toBe(true);
+      expect((await keys()).map((r) => r.version)).toEqual([-4, -4, -3, -2]);
+      expect(texts(await d.readHistory(thread, Number.MAX_SAFE_INTEGER, 10))).toEqual(['d', 'c', 'b', 'a']);
+      expect(texts(await d.readHistory(other, Number.MAX_SAFE_INTEGER, 10))).toEqual([]);
+      await d.close();
+    });
+
+    test('a commit racing the delete of its version waits for it, then conflicts: it never writes the row again', async () => {
+      const d = await freshDriver();
+      expect(await d.commit(commitOf({}))).toEqual([]);
+      const holder = await pool.connect();
+      try {
+        const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await holder.query('BEGIN');
+        await holder.query(`DELETE FROM ${d.tables.threads} WHERE page_id = $1 AND psid = $2 AND version = 1`, [thread.pageId, thread.psid]);
+        const racing = d.commit(commitOf({ expectedVersion: 1, record: '{"racing":true}' }));
+        // Poll the server (no clock) until the commit's statement waits on the open delete.
+        const blocked = `SELECT count(*)::integer AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`;
+        for (let polls = 0; (await pool.query<{ n: number }>(blocked, [rows[0]?.pid])).rows[0]?.n === 0; polls += 1) {
+          expect(polls).toBeLessThan(100_000);
+        }
+        await holder.query('COMMIT');
+        expect(await racing).toBeNull();
+      } finally {
+        holder.release();
+      }
+      expect(await d.getThread(thread)).toBeNull();
+      await d.close();
+    });
+
+    test('a retire waits for the commits accepted before it, and at version 0 only reads', async () => {
+      const d = await freshDriver();
+      const [created, retired, absent] = await Promise.all([
+        d.commit(commitOf({ dueAt: 5 })),
+        d.deleteThread(thread, 1),
+        d.deleteThread(other, 0),
+      ]);
+      expect([created, retired, absent]).toEqual([[], true, true]);
+      expect(await d.getThread(thread)).toBeNull();
+      expect(await d.dueThreads(10, 10)).toEqual([]);
+      expect(await d.deleteThread(thread, 2 ** 40)).toBe(false);
+      await d.close();
+    });
+  });
 });

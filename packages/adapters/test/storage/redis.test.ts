@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisDriver, redisKeys, redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
 import { REDIS_URL, runTag, serverReachable } from './servers.js';
 import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
+import { INDEX_SCRIPT, RETIRE_ROW_SCRIPT, UNINDEX_SCRIPT } from '../../src/storage/redis/luaScripts.js';
+import { RedisScript } from '../../src/storage/redis/RedisScript.js';
 
 const reachable = await serverReachable('redis');
 const base = `cptest-${runTag()}`;
@@ -85,7 +87,49 @@ describe.skipIf(!reachable)('redis', () => {
       await driver.commit(commitOf({ expectedVersion: 3, historyBefore: 100 }));
       expect(await driver.readHistory(thread, NEVER, 10)).toHaveLength(3);
     });
+
+    test(`redis (${mode}): a retire deletes the record and its due member at the expected version, never the history or the ids`, async () => {
+      const keys = redisKeys(freshPrefix());
+      const driver = redisDriver(client, keys, { cluster });
+      expect(await driver.commit(commitOf({ dueAt: 10, eventIds: ['e1'], history: [{ at: 10, text: 'a' }] }))).toEqual([true]);
+      expect(await driver.deleteThread(thread, 2)).toBe(false);
+      expect(await driver.deleteThread(thread, 1)).toBe(true);
+      expect(await driver.getThread(thread)).toBeNull();
+      expect(await client.hget(keys.thread(thread), 'r')).toBeNull();
+      expect(await client.exists(keys.thread(thread))).toBe(cluster ? 1 : 0); // cluster mode keeps the order base
+      expect(await client.zscore(keys.due, keys.member(thread))).toBeNull();
+      expect(await driver.readHistory(thread, NEVER, 10)).toEqual([{ at: 10, text: 'a' }]);
+      expect(await client.exists(keys.event('e1'))).toBe(1);
+    });
   }
+
+  test('redis (cluster mode): retire orders the due index like commits, across a new row and a crash between its steps', async () => {
+    const keys = redisKeys(freshPrefix());
+    const driver = redisDriver(client, keys, { cluster: true });
+    const index = new RedisScript(INDEX_SCRIPT);
+    await driver.commit(commitOf({ dueAt: 10 }));
+    await driver.commit(commitOf({ expectedVersion: 1, dueAt: 20 }));
+    expect(await driver.deleteThread(thread, 2)).toBe(true);
+    expect(await client.hgetall(keys.thread(thread))).toEqual({ b: '2' });
+    // The retired row's last index write, arriving late, cannot list it again.
+    await index.run(client, [keys.due, keys.dueVersions], [keys.member(thread), 2, 20]);
+    expect(await driver.dueThreads(100, 10)).toEqual([]);
+    // A new row starts at version 1 and is indexed: its order (3) is past the retire's.
+    expect(await driver.commit(commitOf({ dueAt: 30 }))).toEqual([]);
+    expect(await driver.getThread(thread)).toEqual({ version: '1', record: '{}' });
+    expect(await driver.dueThreads(100, 10)).toEqual([thread]);
+    // The retire's second step, arriving after the new row's index write, leaves the new row listed.
+    await new RedisScript(UNINDEX_SCRIPT).run(client, [keys.due, keys.dueVersions], [keys.member(thread), 2]);
+    expect(await driver.dueThreads(100, 10)).toEqual([thread]);
+    // A crash after the row step alone leaves the member listed with no row; a retire at version 0 removes it.
+    expect(await new RedisScript(RETIRE_ROW_SCRIPT).run(client, [keys.thread(thread)], [1])).toBe(3);
+    expect(await driver.getThread(thread)).toBeNull();
+    expect(await driver.dueThreads(100, 10)).toEqual([thread]);
+    expect(await driver.deleteThread(thread, 0)).toBe(true);
+    expect(await driver.dueThreads(100, 10)).toEqual([]);
+    expect(await driver.commit(commitOf({ dueAt: 40 }))).toEqual([]);
+    expect(await driver.dueThreads(100, 10)).toEqual([thread]);
+  });
 
   test('redis: keys are hash-tagged per thread, ids encoded so they cannot leave their tag', async () => {
     const { keys } = await redisStore({ client }, { keyPrefix: 'cp' });

@@ -17,6 +17,7 @@ export const countingStore = (): { store: PermissionStore; writes: () => number 
     commitThread: (c) => { writes += 1; return inner.commitThread(c); },
     putDoc: (kind, key, v, value, write) => { writes += 1; return inner.putDoc(kind, key, v, value, write); },
     deleteDoc: (kind, key, v) => { writes += 1; return inner.deleteDoc(kind, key, v); },
+    retire: (t, v) => { writes += 1; return inner.retire(t, v); },
   };
   return { store, writes: () => writes };
 };

@@ -41,10 +41,11 @@ interface Flight { dirty: boolean }
  * A read-through cache of decoded, frozen records in front of any store. `get`
  * answers from memory while the entry is younger than `maxAgeMs`; a successful
  * compare-and-set (or `commitThread`) stores the new version in the cache, a conflict or error drops
- * the entry (so the next attempt reads the truth), and an answer that raced a
- * write of its thread is returned but not cached, so a slow answer never
- * installs an old version. Because records come out frozen, `decide` memoises on
- * them: `status` and `canStartCall` of a cached thread cost two lookups.
+ * the entry (so the next attempt reads the truth), `reset` and `retire` drop it
+ * whatever they answer, and an answer that raced a write of its thread is
+ * returned but not cached, so a slow answer never installs an old version.
+ * Because records come out frozen, `decide` memoises on them: `status` and
+ * `canStartCall` of a cached thread cost two lookups.
  *
  * @example
  * const store = cachingStore(sqliteStore({ path }), { clock, maxAgeMs: Infinity });
@@ -150,6 +151,18 @@ export const cachingStore = (
       const flight = takeOff(key);
       try {
         return await inner.reset(thread, version, now);
+      } finally {
+        land(key, flight, true);
+        entries.delete(thread);
+      }
+    },
+    // A retire removes the row, or (a conflict) finds it moved on: forget the thread before and after, so the next get reads the truth.
+    async retire(thread, version) {
+      entries.delete(thread);
+      const key = threadKey(thread);
+      const flight = takeOff(key);
+      try {
+        return await inner.retire(thread, version);
       } finally {
         land(key, flight, true);
         entries.delete(thread);

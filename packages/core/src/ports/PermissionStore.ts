@@ -131,6 +131,16 @@ export interface PermissionStore {
    * the history, dated `now`. The next remote check rebuilds the permission.
    */
   reset(thread: Thread, version: number, now: Instant): Promise<CasResult>;
+  /**
+   * Deletes the thread's row (and its place in the due index) if it is still at
+   * `version`: how `sweep` retires a thread that holds nothing live any more.
+   * `{ ok: true, version: 0 }` when the row is gone (also when it was already
+   * absent and `version` is 0); a conflict when the row moved on. The consent
+   * history and remembered event ids are kept (they have their own retention).
+   * A later write starts again at version 1, so, as with `deleteDoc`, a version
+   * read before a retire may match a newer row: re-read on conflict.
+   */
+  retire(thread: Thread, version: number): Promise<CasResult>;
   close(): Promise<void>;
 }
 

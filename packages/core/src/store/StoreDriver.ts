@@ -113,6 +113,13 @@ export interface StoreDriver<F extends RecordForm = RecordForm> {
   getThread(thread: Thread): Answer<RawThreadRow | null>;
   /** See {@link DriverCommit}: the `first` flags, or null on a version conflict (then nothing was written or remembered). */
   commit(commit: DriverCommit<F>): Answer<readonly boolean[] | null>;
+  /**
+   * Deletes the thread's row and its due-index entry only if its stored version is
+   * `expectedVersion` (0: true when there is no row); true when the row is gone.
+   * History and remembered ids are untouched. Atomic across processes, and ordered
+   * after every call this driver accepted before it (a pending group commit first).
+   */
+  deleteThread(thread: Thread, expectedVersion: number): Answer<boolean>;
   /** Threads whose `dueAt` is at or before `before`, earliest first, at most `limit` (> 0). */
   dueThreads(before: Instant, limit: number): Promise<Thread[]>;
   getDoc(kind: DocKind, key: string): Promise<RawDocRow | null>;

@@ -114,7 +114,7 @@ export interface MemoryDriver extends StoreDriver<'bytes'> {
  * fraction of a record object's heap, rewritten in place (no garbage per write,
  * so a million threads cost the GC what a thousand do). Documents are a Map per
  * kind; history is a list per thread. Everything it does is synchronous, so
- * every call is atomic, and reads and commits answer at once (no promise).
+ * every call is atomic, and reads, commits and deletes answer at once (no promise).
  *
  * @example
  * const store = storeFromDriver(memoryDriver());
@@ -210,6 +210,18 @@ export const memoryDriver = (): MemoryDriver => {
     return first;
   };
 
+  /** Drops the thread's row (its slot, or a planted one) if it is at `expectedVersion`; the due index is the rows themselves. */
+  const deleteNow = (thread: Thread, expectedVersion: number): boolean => {
+    if (versionOf(thread) !== expectedVersion) return false;
+    if (planted.size > 0) planted.delete(keyOf(thread));
+    const ref = find(thread);
+    if (ref === undefined) return true;
+    slab.free(ref);
+    rows.delete(thread);
+    layout += 1;
+    return true;
+  };
+
   return {
     name: 'memory',
     recordForm: 'bytes',
@@ -220,6 +232,7 @@ export const memoryDriver = (): MemoryDriver => {
       return ref === undefined ? null : slab.read(ref, rowOfSlot);
     },
     commit: commitNow,
+    deleteThread: deleteNow,
     dueThreads(before, limit) {
       const hits: { thread: Thread; dueAt: Instant }[] = [];
       for (const [pageId, psids] of rows.pages) {

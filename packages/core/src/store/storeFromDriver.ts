@@ -22,6 +22,8 @@ export interface StoreOptions {
 export const DEFAULT_HISTORY_LIMIT = 100;
 
 const CONFLICT: CasResult = { ok: false, reason: 'conflict' };
+/** A row or document that is gone: what a versioned delete resolves to. */
+const GONE: CasResult = { ok: true, version: 0 };
 const COMMIT_CONFLICT: CommitResult = { ok: false, reason: 'conflict' };
 /** The thread a commit with no record names: drivers touch no row for it. */
 const NO_THREAD: Thread = { pageId: '', psid: '' };
@@ -34,6 +36,12 @@ const committed = (first: readonly boolean[] | null, version: number): CommitRes
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
+/** A driver's `deleteThread` answer as the port's result. */
+const retired = (gone: boolean): CasResult => (gone ? GONE : CONFLICT);
+
+/** A version a row may be read at (0: no row): a whole number >= 0. */
+const isRowVersion = (version: number): boolean => Number.isSafeInteger(version) && version >= 0;
+
 /**
  * Turns a {@link StoreDriver} into the `PermissionStore` the service uses. The
  * driver does its statements; this does what every driver would repeat:
@@ -45,11 +53,14 @@ const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
  *   its stored version (for `reset`) and the format it claimed;
  * - prune timing: at most every `pruneEveryMs` of callers' instants the next
  *   write carries a prune request (expired ids, documents and history);
- * - `compareAndSet`, `remember` and `reset` as commits, conflicts as values.
+ * - `compareAndSet`, `remember` and `reset` as commits, conflicts as values;
+ * - `retire` as the driver's `deleteThread`, once its version is a whole
+ *   number >= 0 (anything else rejects with a `RangeError`: no row is ever at it).
  *
  * @example
  * const store = storeFromDriver(memoryDriver());
  * await store.compareAndSet({ pageId: '1', psid: '2' }, 0, emptyRecord()); // { ok: true, version: 1 }
+ * await store.retire({ pageId: '1', psid: '2' }, 1); // { ok: true, version: 0 }
  */
 export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, options: StoreOptions = {}): PermissionStore => {
   const form = driver.recordForm;
@@ -176,6 +187,18 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
         expiresAt: null, provisional: false, reason: 'no_permission',
       };
       return commit({ thread, expectedVersion: version, record: emptyRecord(), eventIds: NONE, now, until: now, history: [entry] }).then(written);
+    },
+    retire(thread, version) {
+      if (closed) return refused();
+      if (!isRowVersion(version)) {
+        return Promise.reject(new RangeError(`[callperm] [${driver.name}] retire needs the version the row was read at, a whole number >= 0; got ${String(version)}.`));
+      }
+      try {
+        const answer = driver.deleteThread(thread, version);
+        return answer instanceof Promise ? answer.then(retired) : Promise.resolve(retired(answer));
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
     },
     close() {
       closed = true;

@@ -38,5 +38,6 @@ export const instrumentStore = (store: PermissionStore, tel: ServiceTelemetry): 
   dueDocs: (kind, before, limit) => (tel.on ? timed(tel, 'dueDocs', performance.now(), store.dueDocs(kind, before, limit)) : store.dueDocs(kind, before, limit)),
   history: (thread, query) => (tel.on ? timed(tel, 'history', performance.now(), store.history(thread, query)) : store.history(thread, query)),
   reset: (thread, version, now) => (tel.on ? timed(tel, 'reset', performance.now(), store.reset(thread, version, now)) : store.reset(thread, version, now)),
+  retire: (thread, version) => (tel.on ? timed(tel, 'retire', performance.now(), store.retire(thread, version)) : store.retire(thread, version)),
   close: () => store.close(),
 });

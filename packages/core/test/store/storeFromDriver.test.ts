@@ -41,6 +41,7 @@ describe('storeFromDriver', () => {
       () => store.commitThread({ thread, expectedVersion: 0, record: emptyRecord(), eventIds: [], now: 0, until: 0 }),
       () => store.due(0, 1), () => store.getDoc('call', 'k'), () => store.putDoc('call', 'k', 0, '{}', { now: 0, dueAt: null, expiresAt: null }),
       () => store.deleteDoc('call', 'k', 0), () => store.dueDocs('call', 0, 1), () => store.history(thread), () => store.reset(thread, 1, 0),
+      () => store.retire(thread, 1),
     ];
     for (const attempt of attempts) {
       let p: Promise<unknown> | undefined;
@@ -57,6 +58,25 @@ describe('storeFromDriver', () => {
     expect(() => { p = store.get(thread); }).not.toThrow();
     await expect(p).rejects.toThrow('boom');
     await expect(store.remember('x', 0, 1)).rejects.toThrow('boom');
+    expect(() => { p = storeFromDriver({ ...driver, deleteThread: () => { throw new Error('boom'); } }).retire(thread, 1); }).not.toThrow();
+    await expect(p).rejects.toThrow('boom');
+  });
+
+  test('retire maps the driver\'s answer to a result, and refuses a version no row is ever at without asking the driver', async () => {
+    const { driver } = spied();
+    const asked: number[] = [];
+    const store = storeFromDriver({ ...driver, deleteThread: (t, v) => (asked.push(v), driver.deleteThread(t, v)) });
+    expect(await store.retire(thread, 0)).toEqual({ ok: true, version: 0 });
+    expect(await store.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });
+    expect(await store.retire(thread, 2)).toEqual({ ok: false, reason: 'conflict' });
+    expect(await store.retire(thread, 1)).toEqual({ ok: true, version: 0 });
+    expect(await store.get(thread)).toBeNull();
+    for (const bad of [-1, 0.5, Number.NaN, Infinity, 2 ** 53]) {
+      let p: Promise<unknown> | undefined;
+      expect(() => { p = store.retire(thread, bad); }).not.toThrow();
+      await expect(p).rejects.toBeInstanceOf(RangeError);
+    }
+    expect(asked).toEqual([0, 2, 1]);
   });
 
   test('prunes ride on writes at most once a minute of callers\' time, with the newest retention asked for; compareAndSet carries none', async () => {

@@ -51,6 +51,7 @@ export const lifecycleChecks = <S extends PermissionStore>(ctx: ConformanceConte
       await assert.rejects(async () => store.due(0, 10));
       await assert.rejects(async () => store.history(thread));
       await assert.rejects(async () => store.reset(thread, 1, 0));
+      await assert.rejects(async () => store.retire(thread, 1));
       await assert.rejects(async () => store.getDoc('inbox', 'late'));
     }),
   },

@@ -10,6 +10,7 @@ import { dueChecks } from './dueChecks.js';
 import { formatChecks } from './formatChecks.js';
 import { historyChecks } from './historyChecks.js';
 import { lifecycleChecks } from './lifecycleChecks.js';
+import { retireChecks } from './retireChecks.js';
 import { roundTripChecks } from './roundTripChecks.js';
 import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './StoreConformanceOptions.js';
 
@@ -18,13 +19,14 @@ import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './Stor
  * trip of generated records, missing threads, compare-and-set conflicts and races,
  * lost updates, dedupe (exactly once, expiry on the virtual clock), `commitThread`
  * (write and remember together or not at all, races, a model property), the due
- * index, side documents (round trip, conflicts, races, delete, their due index,
- * expiry on the virtual clock), the consent history (appended with its write
- * only, order, `before`/`limit`, per thread, retention, a model property), stored
- * formats (an older one upgraded on read, a newer one refused), corrupted
- * records with their stored version and `reset`, and `close()`. Every callperm
- * driver runs it; run it on your own driver too. Assertions use `node:assert`,
- * so any runner works.
+ * index, `retire` (the versioned delete of a row: conflicts, the due index, the
+ * history and ids kept, races with commits), side documents (round trip,
+ * conflicts, races, delete, their due index, expiry on the virtual clock), the
+ * consent history (appended with its write only, order, `before`/`limit`, per
+ * thread, retention, a model property), stored formats (an older one upgraded
+ * on read, a newer one refused), corrupted records with their stored version
+ * and `reset`, and `close()`. Every callperm driver runs it; run it on your own
+ * driver too. Assertions use `node:assert`, so any runner works.
  *
  * @example
  * import { test } from 'vitest';
@@ -48,6 +50,7 @@ export const runStoreConformance = <S extends PermissionStore>(
     ...dedupeChecks(ctx),
     ...commitChecks(ctx),
     ...dueChecks(ctx),
+    ...retireChecks(ctx),
     ...docChecks(ctx),
     ...docDueChecks(ctx),
     ...historyChecks(ctx),

@@ -47,7 +47,12 @@ interface HistoryRow { readonly at: string; readonly entry: string }
  * rejects every call in it. A prune request runs right before the batch its
  * call starts (a `putDoc`'s goes through the same queue, as a commit with
  * nothing else to do), deleting expired ids, documents and history.
- * `close()` waits for the calls already accepted.
+ * A retire (`deleteThread`) is one statement of its own (`DELETE ... WHERE
+ * version = $3`, the thread's history renumbered below version 1 with it: see
+ * `retireSql`), sent once every commit accepted before it has settled
+ * (`settled`), so it never overtakes one; the partial `due_at` index loses the
+ * row with it. At version 0 it only reads (no row: true). `close()` waits for
+ * the calls already accepted.
  *
  * @example
  * await migratePostgres(pool, tables);
@@ -91,6 +96,13 @@ export const postgresDriver = (pool: Pool, tables: PostgresTables, options: Post
       // Queued in this turn (no await before add): concurrent calls share a batch, and close() sees them.
       return commits.add(prepareCommit(commit));
     },
+    deleteThread: (thread, expectedVersion) => track((async () => {
+      // After every commit accepted before it (queued or running), as one call after another would land.
+      await commits.settled();
+      if (expectedVersion === 0) return (await gets.add(thread)) === null;
+      const { rows } = await pool.query<{ gone: number }>({ ...q.retire, values: [thread.pageId, thread.psid, expectedVersion] });
+      return rows[0]?.gone === 1;
+    })()),
     dueThreads: (before, limit) => track((async () => {
       const { rows } = await pool.query<{ page_id: string; psid: string }>({ ...q.due, values: [atMost(before), limitOf(limit)] });
       return rows.map((r) => ({ pageId: r.page_id, psid: r.psid }));

@@ -22,6 +22,8 @@ export interface PostgresQueries {
   readonly due: NamedQuery;
   /** A batch of commits in one statement: see {@link commitManySql} for parameters and rows. */
   readonly commitMany: NamedQuery;
+  /** A retire in one statement: see {@link retireSql} for parameters and rows. */
+  readonly retire: NamedQuery;
   /** $1 page, $2 psid, $3 before (exclusive), $4 limit: `at` and `entry`, newest first (at, version, idx). */
   readonly history: NamedQuery;
 }
@@ -46,6 +48,13 @@ export interface PostgresQueries {
  *   a conflict, never an insert), `ON CONFLICT DO UPDATE ... WHERE version =
  *   expected` (EXCLUDED carries `expected + 1`). It never reads the stored
  *   record, so a row that no longer decodes can be replaced (an operator's reset).
+ *   The existing row is found `FOR KEY SHARE`: a retire deleting it after this
+ *   statement's snapshot would otherwise let the upsert insert it again at
+ *   `expected + 1` (both would win at one version); the lock makes the delete wait
+ *   for this commit (then find the version moved on), or this commit wait for the
+ *   delete (then find no row: a conflict). KEY SHARE conflicts with deletes only,
+ *   never with the upserts' own row locks (FOR NO KEY UPDATE: no key column
+ *   changes), so batches do not wait on each other for it, whatever its order.
  *   One upsert rather than an UPDATE plus an INSERT, so each batch locks its
  *   threads in one stream, in one order (`COLLATE "C"`) shared by every batch
  *   and process: concurrent batches then wait for each other but cannot deadlock.
@@ -62,9 +71,11 @@ export interface PostgresQueries {
  * - `appended` inserts the history entries of the calls in `won` only (a
  *   conflict appends nothing), keyed by the version their call wrote. The main
  *   query does not read it, so it runs last, after every thread and id lock.
- *   The key is new for every winning write, since versions only grow; should a
- *   thread's row have been deleted by hand and rewritten, a new entry replaces
- *   the old one at its key rather than failing the batch.
+ *   The key is new for every winning write: versions only grow, and a retire
+ *   moves the entries of the row it deletes below version 1 (see
+ *   {@link retireSql}). Should a thread's row have been deleted by hand and
+ *   rewritten, a new entry replaces the old one at its key rather than failing
+ *   the batch.
  * - The final SELECT joins `fresh` back to its input rows by value, as the
  *   server stored it.
  */
@@ -76,7 +87,7 @@ const commitManySql = (t: PostgresTables): string => `WITH g AS (
     INSERT INTO ${t.threads} AS t (page_id, psid, version, record, due_at)
     SELECT g.page, g.psid, g.old + 1, g.rec, g.due FROM g
     WHERE g.rec IS NOT NULL
-      AND (g.old = 0 OR EXISTS (SELECT 1 FROM ${t.threads} x WHERE x.page_id = g.page AND x.psid = g.psid))
+      AND (g.old = 0 OR EXISTS (SELECT 1 FROM ${t.threads} x WHERE x.page_id = g.page AND x.psid = g.psid FOR KEY SHARE))
     ORDER BY g.page COLLATE "C", g.psid COLLATE "C"
     ON CONFLICT (page_id, psid) DO UPDATE
       SET version = EXCLUDED.version, record = EXCLUDED.record, due_at = EXCLUDED.due_at, updated_at = now()
@@ -117,6 +128,45 @@ const commitManySql = (t: PostgresTables): string => `WITH g AS (
   SELECT e.call, NULL, e.n FROM fresh JOIN e ON e.id = fresh.event_id`;
 
 /**
+ * The statement that retires a thread: deletes its row at a version and keeps
+ * its consent history, out of the way of a row written again later.
+ *
+ * Parameters: $1 page id, $2 psid, $3 expected version (>= 1; bigint, so a
+ * version past integer's range matches no row instead of failing). One row:
+ * `gone`, 1 when the row was deleted, 0 on a conflict.
+ *
+ * - `gone` deletes the row only at the expected version; the partial `due_at`
+ *   index loses it with the row. A concurrent commit of the version holds the
+ *   row `FOR KEY SHARE` or `FOR NO KEY UPDATE` (see {@link commitManySql}): the
+ *   delete waits for it, then finds the version moved on.
+ * - `kept` and `moved` renumber the thread's history entries, only when the row
+ *   was deleted: their versions keep their order but move below the lowest one
+ *   (and so below 1), where a row written again from version 1 cannot meet them
+ *   (history entries are keyed by thread, version and index, and versions start
+ *   again at 1). Read order (`at`, then version, then index) is unchanged, and
+ *   a later row's entries sort after them. The new versions are all below every
+ *   old one, so no update meets a key that is still in use.
+ * - The caller read the version it retires, so this statement's snapshot holds
+ *   every entry of the row (all appended by commits up to that version).
+ */
+const retireSql = (t: PostgresTables): string => `WITH gone AS (
+    DELETE FROM ${t.threads} WHERE page_id = $1 AND psid = $2 AND version = $3::bigint
+    RETURNING version
+  ),
+  kept AS (
+    SELECT h.version AS old, dense_rank() OVER (ORDER BY h.version) AS r
+    FROM ${t.history} h
+    WHERE h.page_id = $1 AND h.psid = $2 AND EXISTS (SELECT 1 FROM gone)
+    GROUP BY h.version
+  ),
+  moved AS (
+    UPDATE ${t.history} h SET version = s.low - s.n - 1 + k.r
+    FROM kept k, (SELECT min(old) AS low, max(r) AS n FROM kept) s
+    WHERE h.page_id = $1 AND h.psid = $2 AND h.version = k.old
+  )
+  SELECT count(*)::integer AS gone FROM gone`;
+
+/**
  * The prune of {@link PostgresQueries.prune}: three deletes in one statement,
  * each through its index (`until`, `expires_at`, `at`) and `SKIP LOCKED`: a
  * commit batch locks ids in id order and this scan does not, so waiting could
@@ -149,7 +199,7 @@ const pruneSql = (t: PostgresTables): string => `WITH ids AS (
  * under READ COMMITTED.
  *
  * @example
- * postgresQueries(postgresTables('callperm')).commitMany.name; // 'callperm_commit_history_callperm'
+ * postgresQueries(postgresTables('callperm')).commitMany.name; // 'callperm_commit_key_share_callperm'
  */
 export const postgresQueries = (t: PostgresTables): PostgresQueries => {
   const n = (what: string): string => `callperm_${what}_${t.schemaName}`;
@@ -171,8 +221,9 @@ export const postgresQueries = (t: PostgresTables): PostgresQueries => {
       text: `SELECT page_id, psid FROM ${t.threads}
         WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`,
     },
-    // Named apart from earlier releases' `commit_many`: its text differs (two copies of this package may share a pool).
-    commitMany: { name: n('commit_history'), text: commitManySql(t) },
+    // Named apart from earlier releases' `commit_many` and `commit_history`: its text differs (two copies of this package may share a pool).
+    commitMany: { name: n('commit_key_share'), text: commitManySql(t) },
+    retire: { name: n('retire'), text: retireSql(t) },
     history: {
       name: n('history'),
       text: `SELECT at, entry FROM ${t.history} WHERE page_id = $1 AND psid = $2 AND at < $3

@@ -23,6 +23,12 @@ export interface TurnBatch<I, O> {
   add(input: I): Promise<O>;
   /** Flushes everything queued now (again and again while calls are deferred) and waits for every batch in flight. Never rejects. */
   drain(): Promise<void>;
+  /**
+   * Resolves once every call added before it has settled (in its own batch, at
+   * its own flush: nothing is flushed early); calls added later are not waited
+   * for. Never rejects.
+   */
+  settled(): Promise<void>;
 }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
@@ -98,6 +104,21 @@ export const turnBatch = <I, O>(run: RunBatch<I, O>, take: TakeBatch<I, O> = tak
         flush();
         await Promise.all(inFlight);
       }
+    },
+    settled(): Promise<void> {
+      // The batches running now never reject; a queued call is wrapped to tell when it settles
+      // (the queue is only walked here, so the calls themselves pay nothing for it).
+      const waits: Promise<unknown>[] = [...inFlight];
+      queue = queue.map((w) => {
+        let done!: () => void;
+        waits.push(new Promise<void>((resolve) => { done = resolve; }));
+        return {
+          input: w.input,
+          resolve: (value) => { done(); w.resolve(value); },
+          reject: (error) => { done(); w.reject(error); },
+        };
+      });
+      return Promise.all(waits).then(() => undefined);
     },
   };
 };

@@ -64,18 +64,21 @@ end
 /**
  * Cluster mode's compare-and-set with its history (see {@link CAS_FUNCTION}):
  * KEYS the thread hash and its history (one slot); ARGV as {@link COMMIT_SCRIPT}.
- * The due index is updated after it by {@link INDEX_SCRIPT}. Returns the new
- * version, or 0 on a conflict.
+ * The due index is updated after it by {@link INDEX_SCRIPT}. Returns the write's
+ * order, the new version plus the thread's base `b` (the orders of the rows
+ * retired before it: see {@link RETIRE_ROW_SCRIPT}; absent, 0), or 0 on a conflict.
  */
 export const CAS_SCRIPT = `${CAS_FUNCTION}
-return compareAndSet(KEYS[1], nil, KEYS[2])
+local version = compareAndSet(KEYS[1], nil, KEYS[2])
+if version == 0 then return 0 end
+return version + tonumber(redis.call('HGET', KEYS[1], 'b') or '0')
 `;
 
 /**
  * Cluster mode's second step after a compare-and-set: updates the due index only
- * if this version is newer than the one it holds for the member, so writes that
- * arrive late cannot undo newer ones. KEYS: due index, due versions.
- * ARGV: member, version, dueAt ('' = none). Returns 1 if applied.
+ * if this write's order (from {@link CAS_SCRIPT}) is newer than the one it holds
+ * for the member, so writes that arrive late cannot undo newer ones. KEYS: due
+ * index, due versions. ARGV: member, order, dueAt ('' = none). Returns 1 if applied.
  */
 export const INDEX_SCRIPT = `
 local seen = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
@@ -164,5 +167,53 @@ if current == 0 then return 1 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
+return 1
+`;
+
+/**
+ * Single-node retire: deletes the thread hash and its due-index member only if
+ * the stored version is the expected one (0: the hash has no version, so there
+ * is no row: nothing to delete but a stray field). The history and the event ids
+ * are other keys, untouched. KEYS: the thread hash, the due index. ARGV: expected
+ * version, due member. Returns 1 when the row is gone, 0 on a conflict.
+ */
+export const RETIRE_SCRIPT = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`;
+
+/**
+ * Cluster mode's retire, first step (the thread's slot): deletes the row if the
+ * stored version is the expected one and leaves the hash holding only `b`, the
+ * order of the row's last write. Versions start again at 1, but orders (version
+ * plus `b`, see {@link CAS_SCRIPT}) keep growing, so the due index, in another
+ * slot, can still tell a late write of the retired row from a write of a new one.
+ * KEYS: the thread hash. ARGV: expected version. Returns -1 on a conflict, else
+ * the retire's order for {@link UNINDEX_SCRIPT} (0: nothing was ever indexed).
+ */
+export const RETIRE_ROW_SCRIPT = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then return -1 end
+local order = tonumber(redis.call('HGET', KEYS[1], 'b') or '0') + current
+redis.call('DEL', KEYS[1])
+if order > 0 then redis.call('HSET', KEYS[1], 'b', order) end
+return order
+`;
+
+/**
+ * Cluster mode's retire, second step: removes the member from the due index
+ * unless a newer write (a greater order) was indexed already, and records the
+ * retire's order, so an index write of the retired row arriving late (an order
+ * at most this one) is refused. KEYS: due index, due versions. ARGV: member,
+ * order. Returns 1 if applied.
+ */
+export const UNINDEX_SCRIPT = `
+local seen = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if seen > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
 `;

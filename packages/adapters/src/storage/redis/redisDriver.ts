@@ -10,8 +10,9 @@ export interface RedisDriverOptions {
    * Whether keys may live on different nodes (default: the client's `isCluster`).
    * Single node: a commit is one script (record, due index, history, event ids).
    * Cluster: the record and its history (one slot) by one script, then the due
-   * index (one sorted set per prefix, so in one slot) by a second, version-guarded
-   * script, then the event ids, only after the record was written.
+   * index (one sorted set per prefix, so in one slot) by a second, order-guarded
+   * script, then the event ids, only after the record was written. A retire
+   * likewise: the row, then its due member.
    */
   readonly cluster?: boolean;
   /** Quit `client` when the driver is closed (default false: it is yours). */

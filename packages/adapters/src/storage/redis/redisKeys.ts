@@ -3,7 +3,12 @@ import { forLastThread } from '../shared/forLastThread.js';
 
 /** The key names of one Redis store (one key prefix). */
 export interface RedisKeys {
-  /** A hash `{ v: version, r: record JSON }`, hash-tagged per thread: `{prefix:pageId:psid}`. */
+  /**
+   * A hash `{ v: version, r: record JSON }`, hash-tagged per thread:
+   * `{prefix:pageId:psid}`. In cluster mode a thread retired at least once also
+   * holds `b`, the order of its last retired write (see `RETIRE_ROW_SCRIPT`), and
+   * keeps it, alone, while it has no row.
+   */
   thread(thread: Thread): string;
   /**
    * The thread's consent history: a sorted set at `{prefix:pageId:psid}:h`, in the
@@ -16,7 +21,7 @@ export interface RedisKeys {
   event(eventId: string): string;
   /** The due index: one sorted set per prefix (score `dueAt`, member {@link RedisKeys.member}). */
   readonly due: string;
-  /** In cluster mode: the newest record version indexed per member, so a late index write cannot undo a newer one. */
+  /** In cluster mode: the newest write order (version plus the thread's `b`) indexed per member, so a late index write cannot undo a newer one. */
   readonly dueVersions: string;
   /** A thread as a member of the due index: `pageId:psid`. */
   member(thread: Thread): string;

@@ -1,17 +1,20 @@
 import type { Instant, Thread } from '@callperm/core';
 import type { DriverCommit, StoreDriver } from '@callperm/core/store';
-import { CAS_SCRIPT, COMMIT_SCRIPT, INDEX_SCRIPT, REMEMBER_SCRIPT } from './luaScripts.js';
+import { CAS_SCRIPT, COMMIT_SCRIPT, INDEX_SCRIPT, REMEMBER_SCRIPT, RETIRE_ROW_SCRIPT, RETIRE_SCRIPT, UNINDEX_SCRIPT } from './luaScripts.js';
 import { historyEntries, pushHistoryArgs } from './redisHistory.js';
 import type { RedisKeys } from './redisKeys.js';
 import { RedisScript, type RedisClient } from './RedisScript.js';
 
 /** The thread half of the Redis driver: records, event ids, the due index and the history. */
-export type ThreadMethods = Pick<StoreDriver<'text'>, 'getThread' | 'commit' | 'dueThreads' | 'readHistory'>;
+export type ThreadMethods = Pick<StoreDriver<'text'>, 'getThread' | 'commit' | 'deleteThread' | 'dueThreads' | 'readHistory'>;
 
 const cas = new RedisScript(CAS_SCRIPT);
 const index = new RedisScript(INDEX_SCRIPT);
 const rememberOnce = new RedisScript(REMEMBER_SCRIPT);
 const commitAtOnce = new RedisScript(COMMIT_SCRIPT);
+const retireAtOnce = new RedisScript(RETIRE_SCRIPT);
+const retireRow = new RedisScript(RETIRE_ROW_SCRIPT);
+const unindex = new RedisScript(UNINDEX_SCRIPT);
 
 /** The due index score a script takes: '' when the record is not due. */
 const dueArg = (dueAt: Instant | null): number | '' => (dueAt === null ? '' : dueAt);
@@ -50,6 +53,13 @@ const rememberInOrder = (ids: readonly string[], rememberId: (id: string) => Pro
  * and the ids are remembered only after the write succeeded, never before: a
  * crash in between replays an idempotent event, it never loses one.
  *
+ * A retire deletes the hash and its due member, at the expected version, in one
+ * script on a single node; in cluster mode the row first (one slot), then the
+ * member, guarded like the index writes (by order, which a retire does not
+ * reset: see `RETIRE_ROW_SCRIPT`). A crash between those two steps leaves the
+ * member in the due index with no row behind it (`get` reads null); a retire at
+ * version 0 of that thread removes it. The history and the ids are never touched.
+ *
  * @example
  * const threads = redisThreads(client, redisKeys('callperm'), false);
  * await threads.commit(commit); // [true] (the first flags), or null on a conflict
@@ -74,11 +84,24 @@ export const redisThreads = (client: RedisClient, keys: RedisKeys, cluster: bool
   /** Cluster: the record and its history first (one slot), then the due index, then the ids. */
   const commitInSteps = async (c: DriverCommit<'text'>): Promise<boolean[] | null> => {
     if (c.record !== null) {
-      const version = Number(await cas.run(client, [keys.thread(c.thread), keys.history(c.thread)], argsOf(c)));
-      if (version === 0) return null;
-      await index.run(client, [keys.due, keys.dueVersions], [keys.member(c.thread), version, dueArg(c.dueAt)]);
+      const order = Number(await cas.run(client, [keys.thread(c.thread), keys.history(c.thread)], argsOf(c)));
+      if (order === 0) return null;
+      await index.run(client, [keys.due, keys.dueVersions], [keys.member(c.thread), order, dueArg(c.dueAt)]);
     }
     return rememberInOrder(c.eventIds, (id) => rememberId(id, c.now, c.until));
+  };
+
+  /** Single node: the row and its due member in one script. */
+  const deleteAtomically = async (thread: Thread, expectedVersion: number): Promise<boolean> =>
+    Number(await retireAtOnce.run(client, [keys.thread(thread), keys.due], [expectedVersion, keys.member(thread)])) === 1;
+
+  /** Cluster: the row (its slot), then its due member (the index's slot), unless a newer write was indexed since. */
+  const deleteInSteps = async (thread: Thread, expectedVersion: number): Promise<boolean> => {
+    const member = keys.member(thread);
+    const order = Number(await retireRow.run(client, [keys.thread(thread)], [expectedVersion]));
+    if (order < 0) return false;
+    if (order > 0) await unindex.run(client, [keys.due, keys.dueVersions], [member, order]);
+    return true;
   };
 
   // async, so a failure is a rejected promise, never a synchronous throw.
@@ -88,6 +111,7 @@ export const redisThreads = (client: RedisClient, keys: RedisKeys, cluster: bool
       return version === null && record === null ? null : { version, record };
     },
     commit: cluster ? commitInSteps : commitAtomically,
+    deleteThread: cluster ? deleteInSteps : deleteAtomically,
     async dueThreads(before, limit): Promise<Thread[]> {
       const members = await client.zrangebyscore(keys.due, '-inf', before, 'LIMIT', 0, limit);
       return members.flatMap((m) => {

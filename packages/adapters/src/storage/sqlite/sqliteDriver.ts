@@ -42,11 +42,15 @@ const rejected = (e: unknown): Promise<never> => Promise.reject(e instanceof Err
  * (`migrateSqlite`: `user_version`, inside `BEGIN IMMEDIATE`). Several processes
  * may share the file: compare-and-set is one conditional statement (an
  * `INSERT ... ON CONFLICT DO NOTHING` for version 0, an `UPDATE ... WHERE version = ?`
- * after), and SQLite runs one writer at a time. A thread row is compact: decimal
- * ids as INTEGERs (`sqliteKey`), the record the wrapper packed as a BLOB. A
- * commit's prune, write, history entries (`sqliteHistory`) and ids share one
- * transaction, and the commits of one event-loop turn share one (`groupCommit`),
- * rolled back whole if a commit fails part way; nothing resolves before its COMMIT.
+ * after), so is a retire (`DELETE ... WHERE version = ?`, which takes the row's
+ * entry in the partial `due_at` index with it), and SQLite runs one writer at a
+ * time. A thread row is compact: decimal ids as INTEGERs (`sqliteKey`), the
+ * record the wrapper packed as a BLOB. A commit's prune, write, history entries
+ * (`sqliteHistory`) and ids share one transaction, and the commits of one
+ * event-loop turn share one (`groupCommit`), rolled back whole if a commit fails
+ * part way; nothing resolves before its COMMIT.
+ * A retire joins the open group too: it runs in order after every commit issued
+ * before it (they already ran in the transaction) and resolves after the COMMIT.
  * Side documents keep a transaction per call (`sqliteDocs`). better-sqlite3 is
  * synchronous: a write waiting on another process's lock blocks this event loop
  * for up to `busyTimeoutMs`.
@@ -68,6 +72,8 @@ export const sqliteDriver = (db: BetterSqlite3.Database, options: SqliteDriverOp
   const update = db.prepare<[Uint8Array, Instant | null, SqliteKey, SqliteKey, number]>(
     `UPDATE ${T} SET version = version + 1, record = ?, due_at = ? WHERE page_id = ? AND psid = ? AND version = ?`,
   );
+  const remove = db.prepare<[SqliteKey, SqliteKey, number]>(`DELETE FROM ${T} WHERE page_id = ? AND psid = ? AND version = ?`);
+  const exists = db.prepare<[SqliteKey, SqliteKey], 1>(`SELECT 1 FROM ${T} WHERE page_id = ? AND psid = ?`).pluck();
   const remember = db.prepare<[string, Instant, Instant]>(
     `INSERT INTO ${D} (event_id, until) VALUES (?, ?)
      ON CONFLICT (event_id) DO UPDATE SET until = excluded.until WHERE ${D}.until <= ?`,
@@ -78,7 +84,7 @@ export const sqliteDriver = (db: BetterSqlite3.Database, options: SqliteDriverOp
   const history = sqliteHistory(db);
   const prune = sqlitePrune(db);
   const group = options.groupCommit === false ? null : groupCommit(db);
-  const write = <R>(work: () => R): Promise<R> => (group ? group.write(work) : attempt(work));
+  const write = <R>(work: () => R, row?: string): Promise<R> => (group ? group.write(work, row) : attempt(work));
   const read = <R>(work: () => R, row?: string): Promise<R> => (group ? group.read(work, row) : attempt(work));
   // A command reads a thread, then commits it: its ids are converted (a regex and a BigInt each) and its row named once.
   const keysOf = forLastThread((t) => ({ page: sqliteKey(t.pageId), psid: sqliteKey(t.psid), row: threadPairKey(t) }));
@@ -134,6 +140,17 @@ export const sqliteDriver = (db: BetterSqlite3.Database, options: SqliteDriverOp
       try {
         const row = c.record === null ? undefined : keysOf(c.thread).row;
         return group ? group.writeWhole(() => commitNow(c), row) : attempt(() => commitAlone.immediate(c));
+      } catch (e) {
+        return rejected(e);
+      }
+    },
+    deleteThread(thread, expectedVersion) {
+      try {
+        const k = keysOf(thread);
+        // Version 0 only reads (is there no row?); either way after every operation this connection accepted before.
+        return expectedVersion === 0
+          ? read(() => exists.get(k.page, k.psid) === undefined, k.row)
+          : write(() => remove.run(k.page, k.psid, expectedVersion).changes === 1, k.row);
       } catch (e) {
         return rejected(e);
       }
