@@ -10,5 +10,8 @@ import type { GraphApi } from '@callperm/core';
  */
 export const offlineGraph = (why = 'offline'): GraphApi => {
   const refuse = (): Promise<never> => Promise.reject(new Error(why));
-  return { checkPermission: refuse, sendPermissionRequest: refuse, checkPageCalling: refuse };
+  return {
+    checkPermission: refuse, sendPermissionRequest: refuse, checkPageCalling: refuse, checkCallSettings: refuse,
+    connectCall: refuse, terminateCall: refuse, acceptCall: refuse, rejectCall: refuse,
+  };
 };

@@ -150,6 +150,42 @@ export class InvalidParameterError extends GraphError {
 }
 
 /**
+ * Meta refused to place the call: the person has not given permission to call
+ * (Meta's word at that instant; published without a code, so read from the text).
+ * Not retried: re-read the permission and ask with an opt-in when allowed.
+ *
+ * @example
+ * if (r.error instanceof NoCallPermissionError) await permissions.refresh(thread);
+ */
+export class NoCallPermissionError extends GraphError {
+  readonly kind = 'no_call_permission' as const;
+}
+
+/**
+ * Meta refused to place the call: the call rate limit (the Page's connected-call
+ * quota) is used up. Meta's code for it is "TBD", so the text tells. Not retried.
+ *
+ * @example
+ * if (r.error instanceof CallLimitError) await permissions.refresh(thread); // start_call's limits say when
+ */
+export class CallLimitError extends GraphError {
+  readonly kind = 'call_limit' as const;
+}
+
+/**
+ * The call is over or not this Page's: invalid call id (2018390), Page not on the
+ * call (2018393), failed (2018395) or ended (2018396) call, "call already
+ * terminated", "cannot terminate". After a terminate or a reject it means the call
+ * has already ended.
+ *
+ * @example
+ * if (r.error instanceof CallGoneError) calls.markEnded(callId);
+ */
+export class CallGoneError extends GraphError {
+  readonly kind = 'call_gone' as const;
+}
+
+/**
  * Calling is off or not allowed for this Page (2018389, or Meta's worded calling errors).
  *
  * @example

@@ -5,9 +5,16 @@ import type { GraphFailureKind, MetaError } from '@callperm/core';
  * (613 on the opt-in is the thread's request limit, elsewhere a rate limit).
  * `check` = `GET messenger_call_permissions`, `opt_in` = `POST /{page}/messages`
  * with `calling_optin`, `page_status` = `POST business_messaging_feature_status`,
- * `batch` = a batch request or one of its items (checks).
+ * `batch` = a batch request or one of its items (checks), `call_settings` =
+ * `GET messenger_call_settings`, and `call_connect`, `call_accept`,
+ * `call_terminate`, `call_reject` = `POST /{page}/calls` with that `action`.
  */
-export type GraphOperation = 'check' | 'opt_in' | 'page_status' | 'batch';
+export type GraphOperation =
+  | 'check' | 'opt_in' | 'page_status' | 'batch'
+  | 'call_settings' | 'call_connect' | 'call_accept' | 'call_terminate' | 'call_reject';
+
+/** The actions on `POST /{page}/calls`: the call rules below apply to these only. */
+const CALL_ACTIONS: ReadonlySet<GraphOperation> = new Set(['call_connect', 'call_accept', 'call_terminate', 'call_reject']);
 
 /** App, user and business-use-case throttling codes (Graph error handling and rate-limiting pages). */
 const THROTTLE_CODES = new Set([4, 17, 32, 341, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009]);
@@ -15,8 +22,12 @@ const THROTTLE_CODES = new Set([4, 17, 32, 341, 613, 80000, 80001, 80002, 80003,
 const OUTSIDE_WINDOW_SUBCODES = new Set([2018278, 2534022]);
 /** Messenger calling: Page not allowlisted for calling. */
 const CALLING_NOT_ALLOWED = new Set([2018389]);
-/** Messenger calling: invalid call id, connection parameter, SDP; page not in call; failed or ended call. */
-const CALL_INVALID = new Set([2018390, 2018391, 2018392, 2018393, 2018395, 2018396]);
+/** Messenger calling: invalid call id, page not a member of the call, cannot join a failed or an ended call. */
+const CALL_GONE = new Set([2018390, 2018393, 2018395, 2018396]);
+/** Messenger calling: invalid connection parameter, invalid SDP. */
+const CALL_PAYLOAD = new Set([2018391, 2018392]);
+/** Every calling code of a bad call or payload: off any other operation (a check, the opt-in), a bad parameter. */
+const CALL_INVALID = new Set([...CALL_GONE, ...CALL_PAYLOAD]);
 /** Messenger calling: insufficient permissions to join the call. */
 const CALL_PERMISSION = new Set([2018394]);
 /**
@@ -25,6 +36,12 @@ const CALL_PERMISSION = new Set([2018394]);
  * not enabled", and "Call Settings Not Enabled" (seen by integrators).
  */
 const CALLING_TEXT = /not allowed for business[- ]initiated calling|calling is not enabled|call settings not enabled/i;
+/** "Call rate limit exceeded": Meta's code for it is literally "TBD" (facts §5), so only the words tell. */
+const CALL_RATE_LIMIT_TEXT = /call rate limit/i;
+/** "Consumer has not given permission to call": published without a code (facts §5). */
+const NO_CALL_PERMISSION_TEXT = /(?:has not|hasn't|have not|haven't) given (?:\w+ )?permission to call/i;
+/** Terminate's worded refusals (facts §5): "call already terminated", "cannot terminate failed/completed call". */
+const CALL_GONE_TEXT = /call (?:has )?already (?:been )?terminated|can(?:not|'t| not) terminate/i;
 
 const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
   set.has(e.code) || (e.subcode !== undefined && set.has(e.subcode));
@@ -38,20 +55,37 @@ const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
  * classifyMetaError({ message: 'outside window', code: 10, subcode: 2018278 }, 'opt_in'); // 'outside_window'
  * classifyMetaError({ message: 'rate limit', code: 613, subcode: 2534040 }, 'opt_in'); // 'request_limit'
  * classifyMetaError({ message: 'rate limit', code: 613 }, 'check'); // 'throttled'
+ * classifyMetaError({ message: 'Consumer has not given permission to call', code: 10 }, 'call_connect'); // 'no_call_permission'
+ * classifyMetaError({ message: 'Invalid call id', code: 100, subcode: 2018390 }, 'call_terminate'); // 'call_gone'
  */
 export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpStatus?: number): GraphFailureKind => {
   // 613 on the opt-in (any subcode: 1893016 "multiple opt-in requests", 2534040 rate limit): the thread's
   // 2-per-24 h request limit is used up. Waiting seconds does not help and nothing else is blocked.
   if (operation === 'opt_in' && e.code === 613) return 'request_limit';
+  const call = CALL_ACTIONS.has(operation);
+  // A call action refused for the call rate limit (no code, "TBD"): its words win over any code, throttling included.
+  if (call && CALL_RATE_LIMIT_TEXT.test(e.message)) return 'call_limit';
   // 368: temporarily blocked for policy violations. A long wait, not a missing permission (default 1 h, throttleGate).
   if (e.code === 368) return 'throttled';
   // 9/2018352: the user (the Page or system user behind the token) is performing too many actions.
   if (e.code === 9 && e.subcode === 2018352) return 'throttled';
   // Throttling: every throttling code (and HTTP 429) means "wait, then the same call works".
   if (THROTTLE_CODES.has(e.code) || httpStatus === 429) return 'throttled';
+  // The person has not given permission to call: only worded, so the words win over whatever code came with them.
+  if (call && NO_CALL_PERMISSION_TEXT.test(e.message)) return 'no_call_permission';
+  // "Call already terminated", "cannot terminate failed/completed call": the call is over.
+  if (call && CALL_GONE_TEXT.test(e.message)) return 'call_gone';
+  // Calling off or not allowed for this Page, worded ("Audio calling is not enabled", ...): the words win over any code.
+  if (call && CALLING_TEXT.test(e.message)) return 'calling_not_enabled';
+  // 2018390 invalid call id, 2018393 Page not on the call, 2018395/2018396 failed or ended call: nothing left to control.
+  if (call && either(CALL_GONE, e)) return 'call_gone';
+  // 2018391 invalid connection parameter, 2018392 invalid SDP: the same request fails again.
+  if (call && either(CALL_PAYLOAD, e)) return 'invalid';
+  // 2018394: insufficient permissions to join the call.
+  if (call && either(CALL_PERMISSION, e)) return 'permission';
   // 10/2018278 and 10/2534022: the person has not written in the last 24 h.
   if (e.code === 10 && e.subcode !== undefined && OUTSIDE_WINDOW_SUBCODES.has(e.subcode)) return 'outside_window';
-  // Calling switched off or not allowed for this Page (numeric or only worded).
+  // Calling switched off or not allowed for this Page (2018389 not allowlisted, or only worded).
   if (either(CALLING_NOT_ALLOWED, e) || CALLING_TEXT.test(e.message)) return 'calling_not_enabled';
   // 190 invalid or expired token (subcodes 458-467 say why), 102 session expired, 104 token missing.
   if (e.code === 190 || e.code === 102 || e.code === 104) return 'auth';
@@ -59,7 +93,7 @@ export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpS
   if (e.code === 551 || e.subcode === 1545041 || (e.code === 10 && e.subcode === 2018108) || e.code === 230) {
     return 'person_unavailable';
   }
-  // 100 (incl. 100/33, 100/2018001), 2500 unknown path, calling payload errors.
+  // 100 (incl. 100/33, 100/2018001), 2500 unknown path, calling codes off a call action.
   if (e.code === 100 || e.code === 2500 || either(CALL_INVALID, e)) return 'invalid';
   // Meta says it will pass, or 1 (unknown) / 2 (service): try again later.
   if (e.isTransient === true || e.code === 1 || e.code === 2) return 'transient';

@@ -3,13 +3,17 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
   err, ok, parsePermissionCheck, parseSendResponse, systemClock,
-  type Clock, type GraphApi, type GraphFailure, type PageCallingStatus, type RemotePermission, type Result, type SentOptIn, type Thread,
+  type AcceptedCall, type Clock, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
+  type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import { checkMany, type CheckManyItem } from './batch.js';
+import type { GraphOperation } from './classifyMetaError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { checkBaseUrl, checkGraphNumbers } from './checkGraphApiOptions.js';
 import { createGraphTransport } from './graphTransport.js';
 import { CALLING_FEATURE, parsePageCallingStatus } from './parsePageCallingStatus.js';
+import { isCallAcknowledged, parseAcceptedCall, parseConnectedCall } from './parseCallResponse.js';
+import { CALL_SETTINGS_FIELDS, parseCallSettings } from './parseCallSettings.js';
 import { ThrottleGate } from './throttleGate.js';
 import { toGraphError } from './toGraphError.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
@@ -100,14 +104,23 @@ export interface GraphApiClient extends GraphApi {
 
 const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } as const;
 const FEATURE_STATUS_QUERY = { features: [{ feature: CALLING_FEATURE }] } as const;
+/** SDP lines shorter than this are too common (`v=0`, `t=0 0`) to be worth scrubbing from Meta's words. */
+const MIN_CONCEALED_LINE = 8;
+
+/**
+ * What of an SDP offer must not be quoted back in an error: the whole offer and
+ * each of its longer lines (ICE candidates carry addresses, and a body is long).
+ */
+const sdpConcealed = (sdp: string): string[] =>
+  [sdp, ...sdp.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= MIN_CONCEALED_LINE)];
 
 /**
  * The `GraphApi` port on got 14: checks a thread's calling permission, sends the
- * `calling_optin` opt-in and checks whether a Page may call at all, one Page access
- * token per Page, with timeouts, keep-alive, safe retries, typed errors and
- * throttling per scope (app, user, Page, business: a throttled scope gets no request
- * until Meta's wait or the backoff is over). Every
- * method resolves to a `Result`; none rejects. Bad options (a number that is `NaN`,
+ * `calling_optin` opt-in, checks whether a Page may call at all and its call
+ * settings, and places, accepts, rejects and ends calls, one Page access token per
+ * Page, with timeouts, keep-alive, safe retries, typed errors and throttling per
+ * scope (app, user, Page, business: a throttled scope gets no request until Meta's
+ * wait or the backoff is over). Every method resolves to a `Result`; none rejects. Bad options (a number that is `NaN`,
  * negative or out of range; an `http:` base URL off loopback) throw a
  * `GraphConfigError` here, at construction.
  *
@@ -116,6 +129,8 @@ const FEATURE_STATUS_QUERY = { features: [{ feature: CALLING_FEATURE }] } as con
  * const r = await graph.checkPermission({ pageId: '1234', psid: '5678' });
  * if (r.ok) console.log(r.value.status); else console.log(r.error.kind);
  * const calling = await graph.checkPageCalling('1234'); // { ok: true, value: { enabled: true, status: 'enabled' } }
+ * const call = await graph.connectCall({ pageId: '1234', psid: '5678' }, offer); // { ok: true, value: { callId: 'c_…', sdpAnswer: 'v=0…' } }
+ * if (call.ok) await graph.terminateCall('1234', call.value.callId);
  * graph.close();
  */
 export const graphApi = (options: GraphApiOptions): GraphApiClient => {
@@ -150,6 +165,12 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   });
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
+  /**
+   * One action on `POST /{page-id}/calls`. `effect` says whether a repeat may be sent
+   * after a failure that leaves open whether Meta acted (see each method).
+   */
+  const callAction = (pageId: string, operation: GraphOperation, effect: 'read' | 'write', json: object, conceal: readonly string[] = []) =>
+    transport.request({ pageId, operation, method: 'POST', effect, path: `${encodeURIComponent(pageId)}/calls`, json, conceal });
 
   return {
     checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
@@ -183,6 +204,49 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       if (!reply.ok) return reply;
       const decoded = parsePageCallingStatus(reply.value.json);
       return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
+    checkCallSettings: (pageId) => (async (): Promise<Result<PageCallSettings, GraphFailure>> => {
+      const reply = await transport.request({
+        pageId, operation: 'call_settings', method: 'GET', path: `${encodeURIComponent(pageId)}/messenger_call_settings`,
+        searchParams: { fields: CALL_SETTINGS_FIELDS },
+      });
+      if (!reply.ok) return reply;
+      const decoded = parseCallSettings(reply.value.json);
+      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
+    connectCall: (thread, sdpOffer) => (async (): Promise<Result<ConnectedCall, GraphFailure>> => {
+      // Rings a person: a write, sent again only where the failure proves Meta did not act (as the opt-in).
+      const json = { platform: 'messenger', to: thread.psid, action: 'connect', session: { sdp_type: 'offer', sdp: sdpOffer } };
+      const reply = await callAction(thread.pageId, 'call_connect', 'write', json, sdpConcealed(sdpOffer));
+      if (!reply.ok) return reply;
+      const decoded = parseConnectedCall(reply.value.json);
+      // A 2xx without the call id or the SDP answer: Meta may have placed the call, so `processed: 'unknown'`.
+      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
+    terminateCall: (pageId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
+      // Ending a call twice ends nothing more ("call already terminated" -> call_gone): retried like a read.
+      const reply = await callAction(pageId, 'call_terminate', 'read', { platform: 'messenger', call_id: callId, action: 'terminate' });
+      if (!reply.ok) return reply;
+      return isCallAcknowledged(reply.value.json) ? ok(null) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
+    acceptCall: (pageId, callId, sdpOffer) => (async (): Promise<Result<AcceptedCall, GraphFailure>> => {
+      // Picks up a person's call with our media: a write, at most once unless Meta proves it did not act.
+      const json = { platform: 'messenger', call_id: callId, action: 'accept', session: { sdp_type: 'offer', sdp: sdpOffer } };
+      const reply = await callAction(pageId, 'call_accept', 'write', json, sdpConcealed(sdpOffer));
+      if (!reply.ok) return reply;
+      const decoded = parseAcceptedCall(reply.value.json);
+      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+    })().catch(unforeseen),
+
+    rejectCall: (pageId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
+      // Declining twice declines nothing more (the call is over: call_gone): retried like a read, as terminate.
+      const reply = await callAction(pageId, 'call_reject', 'read', { platform: 'messenger', call_id: callId, action: 'reject' });
+      if (!reply.ok) return reply;
+      return isCallAcknowledged(reply.value.json) ? ok(null) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
     })().catch(unforeseen),
 
     checkMany: (threads) => checkMany(transport, threads, {

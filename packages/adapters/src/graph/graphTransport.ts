@@ -41,6 +41,11 @@ export interface GraphCall {
   readonly searchParams?: Readonly<Record<string, string>>;
   readonly json?: unknown;
   readonly form?: Readonly<Record<string, string>>;
+  /**
+   * Texts of the request that are no secret but must not be quoted back in errors
+   * (an SDP offer, or its lines, should Meta echo them): scrubbed like the secrets.
+   */
+  readonly conceal?: readonly string[];
 }
 
 /** A 2xx answer with a JSON body, and a way to turn a later problem with it into a scrubbed error. */
@@ -202,7 +207,7 @@ export const createGraphTransport = (config: GraphTransportConfig): GraphTranspo
     } catch {
       token = '';
     }
-    const secrets = config.appSecret === undefined ? [token] : [token, config.appSecret];
+    const secrets = [token, ...(config.appSecret === undefined ? [] : [config.appSecret]), ...(call.conceal ?? [])];
     const failed = (e: GraphError): Result<never, GraphError> => {
       log({ event: 'failure', method: call.method, path, pageId: call.pageId, kind: e.kind, code: e.code, subcode: e.subcode, processed: e.processed, message: e.message });
       return err(e);

@@ -2,15 +2,17 @@ import type { GraphFailureKind, MetaError } from '@callperm/core';
 import { classifyMetaError, type GraphOperation } from './classifyMetaError.js';
 import { describeTransportError } from './describeTransportError.js';
 import {
-  AuthError, CallingNotEnabledError, InvalidParameterError, OutsideWindowError, PermissionError, PersonUnavailableError,
-  RequestLimitError, ThrottledError, TransientError, UnknownGraphError, type GraphError, type GraphErrorDetails,
+  AuthError, CallGoneError, CallingNotEnabledError, CallLimitError, InvalidParameterError, NoCallPermissionError, OutsideWindowError,
+  PermissionError, PersonUnavailableError, RequestLimitError, ThrottledError, TransientError, UnknownGraphError,
+  type GraphError, type GraphErrorDetails,
 } from './GraphError.js';
 import { redactDeep, redactSecrets } from './redactSecrets.js';
 
 const CLASSES = {
   throttled: ThrottledError, request_limit: RequestLimitError, auth: AuthError, permission: PermissionError, outside_window: OutsideWindowError,
   person_unavailable: PersonUnavailableError, invalid: InvalidParameterError,
-  calling_not_enabled: CallingNotEnabledError, transient: TransientError, unknown: UnknownGraphError,
+  calling_not_enabled: CallingNotEnabledError, no_call_permission: NoCallPermissionError, call_limit: CallLimitError,
+  call_gone: CallGoneError, transient: TransientError, unknown: UnknownGraphError,
 } satisfies Record<GraphFailureKind, new (d: GraphErrorDetails) => GraphError>;
 
 const NEXT_STEP: Record<GraphFailureKind, string> = {
@@ -22,7 +24,10 @@ const NEXT_STEP: Record<GraphFailureKind, string> = {
   person_unavailable: 'This person cannot be messaged now (blocked, deactivated or unavailable): do not retry; wait for them to write',
   invalid: 'Meta refused a parameter (Page id, PSID or payload): check the ids; retrying the same call will not help',
   calling_not_enabled: 'Calling is not enabled or not allowed for this Page: enable calling in the Page settings and check eligibility',
-  transient: 'A passing fault at Meta or on the way there: retry later; for an opt-in, check the permission first, it may have been sent',
+  no_call_permission: 'Meta refused the call: the person has not given permission to call (or it has lapsed): do not call again; re-read the permission and ask with an opt-in',
+  call_limit: 'Meta refused the call: the call rate limit (connected-call quota) is used up: do not call again now; re-read the permission to learn when calls are allowed',
+  call_gone: 'The call is over, failed, unknown or not this Page\'s: there is nothing left to control (after a terminate or reject: it has already ended)',
+  transient: 'A passing fault at Meta or on the way there: retry later; for an opt-in or a call, check first (the permission, the calls webhooks): it may have gone through',
   unknown: 'Meta answered with an error callperm does not know: keep the code and fbtraceId and report it if it repeats',
 };
 

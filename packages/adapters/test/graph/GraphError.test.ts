@@ -2,14 +2,14 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseGraphError } from '@callperm/core';
 import {
-  AuthError, CallingNotEnabledError, GraphError, InvalidParameterError, OutsideWindowError, PermissionError,
-  PersonUnavailableError, RequestLimitError, ThrottledError, toGraphError, TransientError, UnknownGraphError, type GraphOperation,
+  AuthError, CallGoneError, CallingNotEnabledError, CallLimitError, GraphError, InvalidParameterError, NoCallPermissionError, OutsideWindowError,
+  PermissionError, PersonUnavailableError, RequestLimitError, ThrottledError, toGraphError, TransientError, UnknownGraphError, type GraphOperation,
 } from '@callperm/adapters/graph';
 import fixtures from './fixtures/metaErrorBodies.json' with { type: 'json' };
 
 const CLASSES = {
   ThrottledError, RequestLimitError, AuthError, PermissionError, OutsideWindowError, PersonUnavailableError, InvalidParameterError,
-  CallingNotEnabledError, TransientError, UnknownGraphError,
+  CallingNotEnabledError, NoCallPermissionError, CallLimitError, CallGoneError, TransientError, UnknownGraphError,
 } as const;
 
 interface Fixture {

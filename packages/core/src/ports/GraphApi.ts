@@ -15,6 +15,9 @@ export type GraphFailureKind =
   | 'person_unavailable' // the person cannot be messaged (blocked, deactivated)
   | 'invalid' // a bad parameter: wrong Page id or PSID
   | 'calling_not_enabled' // calling is off or not allowed for this Page
+  | 'no_call_permission' // a connect refused: the person has not given permission to call (Meta's word at that instant)
+  | 'call_limit' // a connect refused: the call rate limit (connected-call quota) is used up
+  | 'call_gone' // the call id is unknown, ended or failed, or the Page is not on it (2018390, 2018393, 2018395, 2018396)
   | 'transient' // a passing fault on Meta's side or in transport
   | 'unknown';
 
@@ -56,6 +59,33 @@ export interface PageCallingStatus {
 }
 
 /**
+ * Meta's answer to a business-initiated connect (`POST /{page-id}/calls`,
+ * `action: connect`): the new call's id and the SDP answer to the host's offer.
+ */
+export interface ConnectedCall {
+  readonly callId: string;
+  /** `session.sdp_response.sdp`. */
+  readonly sdpAnswer: string;
+}
+
+/** Meta's answer to accepting a person's call (`action: accept`). */
+export interface AcceptedCall {
+  /** `session.sdp_response.sdp`, when Meta sent one. */
+  readonly sdpAnswer: string | null;
+}
+
+/**
+ * A Page's Messenger call settings (`GET /{page-id}/messenger_call_settings`), as
+ * far as Meta documents them: whether audio calling is on, and where a person's
+ * calls ring (`PARTNERS`: this app; `META`: Meta's own apps). Null when absent.
+ */
+export interface PageCallSettings {
+  readonly audioEnabled: boolean | null;
+  readonly videoEnabled: boolean | null;
+  readonly ringTarget: string | null;
+}
+
+/**
  * The Graph API as callperm needs it. `@callperm/adapters` implements it on got;
  * `@callperm/testing` has a fake. Methods resolve to results and never reject for
  * an answer from Meta.
@@ -74,4 +104,17 @@ export interface GraphApi {
   sendPermissionRequest(thread: Thread): Promise<Result<SentOptIn, GraphFailure>>;
   /** `POST /{page-id}/business_messaging_feature_status` for `messenger_api_calling`: may this Page call at all. */
   checkPageCalling(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
+  /** `GET /{page-id}/messenger_call_settings`. */
+  checkCallSettings(pageId: string): Promise<Result<PageCallSettings, GraphFailure>>;
+  /**
+   * `POST /{page-id}/calls` with `action: connect` and the host's SDP offer: rings
+   * the person. A side effect, so retried only where Meta says it was not processed.
+   */
+  connectCall(thread: Thread, sdpOffer: string): Promise<Result<ConnectedCall, GraphFailure>>;
+  /** `POST /{page-id}/calls` with `action: terminate`: ends a call. */
+  terminateCall(pageId: string, callId: string): Promise<Result<null, GraphFailure>>;
+  /** `POST /{page-id}/calls` with `action: accept` and the host's SDP: picks up a person's call (within 60 s). */
+  acceptCall(pageId: string, callId: string, sdpOffer: string): Promise<Result<AcceptedCall, GraphFailure>>;
+  /** `POST /{page-id}/calls` with `action: reject`: declines a person's call. */
+  rejectCall(pageId: string, callId: string): Promise<Result<null, GraphFailure>>;
 }

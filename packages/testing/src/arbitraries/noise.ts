@@ -44,7 +44,7 @@ export const messagingNoiseArb: fc.Arbitrary<unknown> = fc.oneof(
  * fc.sample(changeNoiseArb, 1); // e.g. [{ field: 'feed', value: { item: 'status' } }]
  */
 export const changeNoiseArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom('feed', 'messages', 'call_settings_update').map((field) => ({ field, value: { item: 'status' } })),
+  fc.constantFrom('feed', 'messages', 'ratings').map((field) => ({ field, value: { item: 'status' } })),
   psidArb.map((psid) => ({ field: 'call_permission_reply', value: { sender: { id: psid }, call_permission_reply: { response: 'maybe' } } })),
   fc.constant({ field: 'calls', value: { calls: [{ event: 'connect' }] } }),
   notAnObjectArb,

@@ -1,11 +1,14 @@
-import type { Instant, Thread } from '@callperm/core';
+import { durationMs, type Instant, type Thread } from '@callperm/core';
 import type { FakeGraphApi } from '../fakeGraph/createFakeGraphApi.js';
+import type { FakeCall, FakeCallEnd } from '../fakeGraph/FakeCall.js';
+import { ACCEPT_WINDOW_MS } from '../fakeGraph/FakeCallBook.js';
 import type { FakeOptIn } from '../fakeGraph/FakeGraphCore.js';
 import { callStatusItem, callsEntry, connectItem, terminateItem, type CallRef } from '../webhooks/callItems.js';
 import { inboundMessageEntry } from '../webhooks/inboundMessageEntry.js';
 import { metaSeconds } from '../webhooks/metaSeconds.js';
 import { pageWebhook } from '../webhooks/pageWebhook.js';
 import { permissionReplyEntry, type ReplyShape } from '../webhooks/permissionReplyEntry.js';
+import { callees, type CalleeBehaviour } from './CalleeAnswer.js';
 import { consumers, type ConsumerBehaviour } from './ConsumerAnswer.js';
 import type { DeliveryFaults } from './DeliveryFaults.js';
 import { DeliveryQueue, type DeliveryAttempt } from './DeliveryQueue.js';
@@ -25,13 +28,22 @@ export interface ConsumerSimulatorOptions {
   readonly faults?: DeliveryFaults;
   /** Meta grants a callback permission after a connected or missed call (default true; false: Meta disagrees with the inference). */
   readonly callsGrant?: boolean;
+  /**
+   * How people handle the calls the host places through the fake (`connect`):
+   * default {@link callees}`.answers()`, pick up after 8 s and talk 60 s.
+   */
+  readonly callBehaviour?: CalleeBehaviour;
 }
 
-/** How a consumer-initiated call goes. */
+/**
+ * How a consumer-initiated call goes. The call is also open at the fake, so the
+ * host may accept or reject it over HTTP within its 60 s instead; the person then
+ * talks `talkMs` from the host's accept.
+ */
 export interface PlacedCall {
   /** The host picks up (it connects) or lets it ring out (a missed call). */
   readonly hostAnswers: boolean;
-  /** Ringing before the host picks up (default 10 s); a missed call rings 60 s, Meta's limit. */
+  /** Ringing before the host picks up (default 10 s; under 60 s); a missed call rings 60 s, Meta's limit. */
   readonly ringMs?: number;
   /** Talk time of an answered call (default 90 s). */
   readonly talkMs?: number;
@@ -54,7 +66,11 @@ export interface ConsumerSimulator {
   message(thread: Thread): void;
   /** The person calls the Page now; returns the call. */
   placeCall(thread: Thread, how: PlacedCall): CallRef;
-  /** The Page calls the person now (the host already connected it at Meta); the person accepts or lets it ring. */
+  /**
+   * The Page calls the person now without a connect request (as if the host had
+   * connected it at Meta); the person accepts or lets it ring. A call the host
+   * places with `connect` at the fake needs nothing: `callBehaviour` answers it.
+   */
   receiveCall(thread: Thread, how: { readonly accepts: boolean; readonly talkMs?: number }): CallRef;
   /** Sends any webhook body now, signed, with the configured faults. */
   deliver(body: unknown, at?: Instant): number;
@@ -68,7 +84,10 @@ export interface ConsumerSimulator {
  * The consumers of a simulated Meta, joined to the fake Graph API: when the fake
  * records an opt-in, the person answers (approve / reject / ignore) after a delay
  * on the virtual clock, and Meta POSTs the signed `call_permission_reply` to the
- * host. People also write to the Page and call it; the host answers or misses.
+ * host. When the host places a call (`connect` at the fake), the person answers,
+ * declines or misses it per `callBehaviour`, and Meta POSTs the `calls` webhooks
+ * (connect, call_status ringing and accepted, terminate); a host's terminate ends
+ * it early. People also write to the Page and call it; the host answers or misses.
  * Deliveries can be duplicated, reordered, delayed, and fail and be retried like
  * Meta retries them. Nothing happens between clock moves: advance the clock, then
  * `await sim.settle()`.
@@ -85,6 +104,11 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
   const queue = new DeliveryQueue(clock, options.hostUrl, options.appSecret, options.faults);
   const behaviour = options.behaviour ?? consumers.approveAfter(30_000);
   const callsGrant = options.callsGrant ?? true;
+  const callBehaviour = options.callBehaviour ?? callees.answers();
+  /** The calls whose connect webhook this simulator posted: it posts their terminate too. */
+  const announced = new Set<string>();
+  /** The person's calls still to be picked up, with how long they talk once someone does. */
+  const talkOnAnswer = new Map<string, number>();
   let calls = 0;
 
   const reply = (thread: Thread, at: Instant, response: 'approve' | 'reject', expiresAt: Instant | null): void => {
@@ -116,7 +140,72 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
 
   const newCall = (thread: Thread): CallRef => ({ ...thread, callId: `c_sim_${thread.psid}_${(calls += 1)}` });
 
+  /** Meta's implicit grant from `at` (the usual lifetime), never shortening a longer one. */
+  const implicitGrant = (thread: Thread, at: Instant): void => {
+    const expiresAt = at + durationMs(fake.threads.rules.permissionTtl);
+    const held = fake.threads.state(thread).grant;
+    if (held !== null && (held.expiresAt === null || held.expiresAt >= expiresAt)) return;
+    fake.grant(thread, expiresAt);
+  };
+
+  /** The host placed a call at the fake: it rings, and the person does as `callBehaviour` says. */
+  const ring = (call: FakeCall): void => {
+    const { thread, callId, startedAt: start } = call;
+    const ref: CallRef = { ...thread, callId };
+    announced.add(callId);
+    callItem(thread, [connectItem(ref, 'business_initiated', start), callStatusItem(ref, 'ringing', start)], start);
+    const answer = callBehaviour(call);
+    switch (answer.kind) {
+      case 'answer': {
+        const at = start + answer.afterMs;
+        queue.at(at, () => {
+          if (!fake.answerCall(callId, at)) return; // the host ended it first
+          if (callsGrant) implicitGrant(thread, at);
+          callItem(thread, [callStatusItem(ref, 'accepted', at)], at);
+          const end = at + answer.talkMs;
+          queue.at(end, () => void fake.endCall(callId, 'hung_up', end));
+        });
+        return;
+      }
+      case 'decline': {
+        const at = start + answer.afterMs;
+        return queue.at(at, () => void fake.endCall(callId, 'declined', at));
+      }
+      case 'miss': {
+        const at = start + (answer.ringMs ?? ACCEPT_WINDOW_MS);
+        return queue.at(at, () => void fake.endCall(callId, 'missed', at));
+      }
+      case 'fail': {
+        const at = start + answer.afterMs;
+        return queue.at(at, () => void fake.endCall(callId, 'failed', at));
+      }
+    }
+  };
+
+  /** A call ended at the fake (the person, the host, or ringing out): Meta posts its terminate. */
+  const ended = (end: FakeCallEnd): void => {
+    if (!announced.has(end.callId)) return;
+    talkOnAnswer.delete(end.callId);
+    // A person's call grants when it connected or the business did not pick up (facts §4.5); not when it failed.
+    if (end.direction === 'user_initiated' && callsGrant && end.status !== 'Failed') implicitGrant(end.thread, end.at);
+    callItem(end.thread, [terminateItem({ ...end.thread, callId: end.callId }, {
+      at: end.at, startedAt: end.startedAt, durationSec: end.durationSec, status: end.status,
+    })], end.at);
+  };
+
+  /** A person's call was picked up (by the host's accept or the script): they talk, then hang up. */
+  const pickedUp = (call: FakeCall): void => {
+    const talk = talkOnAnswer.get(call.callId);
+    if (talk === undefined || call.answeredAt === null) return;
+    talkOnAnswer.delete(call.callId);
+    const end = call.answeredAt + talk;
+    queue.at(end, () => void fake.endCall(call.callId, 'hung_up', end));
+  };
+
   const stopOptIns = fake.onOptIn(answerOptIn);
+  const stopConnects = fake.onConnect(ring);
+  const stopAnswers = fake.onCallAnswer(pickedUp);
+  const stopEnds = fake.onCallEnd(ended);
   const stopClock = clock.onAdvance(() => queue.kick());
 
   return {
@@ -133,16 +222,17 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     },
     placeCall(thread, how) {
       const call = newCall(thread);
+      const { callId } = call;
       const start = clock.now();
+      announced.add(callId);
+      talkOnAnswer.set(callId, how.talkMs ?? 90_000);
+      fake.incomingCall(thread, { at: start, callId });
       callItem(thread, [connectItem(call, 'user_initiated', start)], start);
-      const ring = how.hostAnswers ? how.ringMs ?? 10_000 : 60_000;
-      const talk = how.hostAnswers ? how.talkMs ?? 90_000 : 0;
-      const end = start + ring + talk;
-      queue.at(end, () => {
-        if (callsGrant) fake.grant(thread);
-        callItem(thread, [terminateItem(call, {
-          at: end, startedAt: start, durationSec: how.hostAnswers ? Math.round(talk / 1000) : null,
-        })], end);
+      // Unless the host accepts or rejects it over HTTP first, the script stands in for it.
+      const decided = start + (how.hostAnswers ? how.ringMs ?? 10_000 : ACCEPT_WINDOW_MS);
+      queue.at(decided, () => {
+        if (how.hostAnswers) fake.answerCall(callId, decided);
+        else fake.endCall(callId, 'missed', decided);
       });
       return call;
     },
@@ -170,6 +260,9 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     settle: () => queue.settle(),
     close() {
       stopOptIns();
+      stopConnects();
+      stopAnswers();
+      stopEnds();
       stopClock();
     },
   };

@@ -4,5 +4,6 @@
  */
 export * from './createConsumerSimulator.js';
 export * from './ConsumerAnswer.js';
+export * from './CalleeAnswer.js';
 export * from './DeliveryFaults.js';
 export * from './DeliveryQueue.js';

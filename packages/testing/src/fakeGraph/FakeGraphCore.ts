@@ -3,6 +3,7 @@ import type { FakeThreadBook } from './FakeThreadBook.js';
 import type { FakeThrottle } from './FakeThrottle.js';
 import { fakeMetaErrors, type MetaErrorBody } from './fakeMetaErrors.js';
 import { refusalOf, type FakeSend, type FakeSendRefusal } from './FakeSend.js';
+import { isRecord, jsonField } from './jsonField.js';
 import { renderPermissionCheck, type PermissionCheckVariant } from './renderPermissionCheck.js';
 
 /** One answer of the fake, before it goes on the wire. */
@@ -35,22 +36,12 @@ export interface FakeGraphCoreDeps {
   /** Answer 104 to a request without a token, as Meta does (default true). */
   readonly requireToken?: boolean | undefined;
   readonly variant: () => PermissionCheckVariant;
+  /** Render `limits` on `start_call` (default false, as Messenger's samples). */
+  readonly startCallLimits?: boolean | undefined;
   readonly optInRecorded: (optIn: FakeOptIn) => void;
 }
 
 const MESSAGING_TYPES = new Set(['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY']);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Form-encoded Send API fields carry JSON strings (`recipient={"id":"1"}`): read both forms. */
-const jsonField = (v: unknown): unknown => {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return v;
-  }
-};
 
 /**
  * The PSID an opt-in body is addressed to (JSON or form-encoded), if any.
@@ -113,7 +104,7 @@ export class FakeGraphCore {
     // The check lists "Not allowed for business-initiated calling" among its errors (facts §1.4).
     if (!this.deps.book.pageCallingEnabled(pageId)) return this.#fail(400, fakeMetaErrors.callingNotEnabled, pageId);
     const view = this.deps.book.view({ pageId, psid });
-    return this.#ok(renderPermissionCheck(view, this.deps.variant()), pageId);
+    return this.#ok(renderPermissionCheck(view, this.deps.variant(), { startCallLimits: this.deps.startCallLimits === true }), pageId);
   }
 
   /**

@@ -1,4 +1,6 @@
 import type { Instant, Thread } from '@callperm/core';
+import type { FakeCallEnd } from './FakeCall.js';
+import type { FakeConnect } from './FakeConnect.js';
 import type { FakeOptIn } from './FakeGraphCore.js';
 import type { FakeInbound, FakeReply } from './FakePersonEvent.js';
 import type { FakeSend } from './FakeSend.js';
@@ -6,7 +8,8 @@ import type { FakeFault } from './FaultPlan.js';
 
 /**
  * Meta's side of a run, as the fake recorded it: every opt-in send with its
- * outcome, the opt-ins accepted, the person's messages and replies, each with its
+ * outcome, the opt-ins accepted, the person's messages and replies, every connect
+ * with its outcome and the facts at that instant, and every call's end, each with its
  * virtual instant and one shared order (`seq`), so invariants can be checked from
  * Meta's records alone.
  *
@@ -20,6 +23,8 @@ export class FakeRecords {
   readonly optIns: FakeOptIn[] = [];
   readonly inbounds: FakeInbound[] = [];
   readonly replies: FakeReply[] = [];
+  readonly connects: FakeConnect[] = [];
+  readonly callEnds: FakeCallEnd[] = [];
   #seq = 0;
 
   /** The order number of the latest record (0 before any). */
@@ -35,6 +40,18 @@ export class FakeRecords {
 
   inbound(thread: Thread, at: Instant): void {
     this.inbounds.push({ seq: ++this.#seq, thread, at });
+  }
+
+  connect(outcome: Omit<FakeConnect, 'seq' | 'fault'>, fault?: FakeFault['kind']): FakeConnect {
+    const c: FakeConnect = { seq: ++this.#seq, ...outcome, ...(fault === undefined ? {} : { fault }) };
+    this.connects.push(c);
+    return c;
+  }
+
+  callEnd(end: Omit<FakeCallEnd, 'seq'>): FakeCallEnd {
+    const e: FakeCallEnd = { seq: ++this.#seq, ...end };
+    this.callEnds.push(e);
+    return e;
   }
 
   reply(thread: Thread, at: Instant, response: FakeReply['response'], optInMessageId: string | null): void {

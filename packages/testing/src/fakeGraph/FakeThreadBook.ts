@@ -1,4 +1,6 @@
 import { durationMs, threadKey, type Clock, type Instant, type QuotaWindow, type Thread } from '@callperm/core';
+import { defaultFakeCallSettings, type FakeCallSettings } from './FakeCall.js';
+import { isoPeriod } from './isoPeriod.js';
 
 /** One thread as the fake sees it. */
 export interface FakeThreadState {
@@ -8,7 +10,7 @@ export interface FakeThreadState {
   lastInboundAt: Instant | null;
   /** When opt-ins were accepted, for the rolling quota. */
   readonly optIns: Instant[];
-  /** When business-initiated calls connected, for the connected-call quota. */
+  /** When business-initiated calls were placed (every connect Meta accepted), for the connected-call quota. */
   readonly connectedCalls: Instant[];
   /** Meta answers 551/1545041 ("person not available") to an opt-in while set. */
   unavailable: boolean;
@@ -19,7 +21,29 @@ export interface FakePermissionView {
   readonly hasPermission: boolean;
   readonly expiresAt: Instant | null;
   readonly request: { readonly canPerform: boolean; readonly used: number; readonly window: QuotaWindow };
-  readonly startCall: { readonly canPerform: boolean; readonly used: number; readonly window: QuotaWindow };
+  readonly startCall: {
+    readonly canPerform: boolean;
+    /** Usage of the first quota (`window`). */
+    readonly used: number;
+    readonly window: QuotaWindow;
+    /** Every connected-call quota with its usage now. */
+    readonly limits: readonly FakeCallQuotaUsage[];
+  };
+}
+
+/**
+ * One connected-call quota of the fake: at most `max` connects per thread in any
+ * rolling `periodMs`. Messenger says `start_call` needs the "connected call quota
+ * within limits" but publishes no number (facts §1.3, §5).
+ */
+export interface FakeCallQuota {
+  readonly periodMs: number;
+  readonly max: number;
+}
+
+/** A quota with how much of it is used now. */
+export interface FakeCallQuotaUsage extends FakeCallQuota {
+  readonly used: number;
 }
 
 /** The fake's rules, as data. */
@@ -30,12 +54,17 @@ export interface FakeRules {
   readonly messagingWindow: string;
   /** How long a grant lasts when the test gives no expiry: 7 days. */
   readonly permissionTtl: string;
-  /** Connected business-initiated calls per thread; Messenger publishes no number (an assumption). */
+  /**
+   * Connects per thread (the connected-call quota) when no `callQuota` list is given;
+   * Messenger publishes no number, so this is an assumption.
+   */
   readonly connectedCallQuota: QuotaWindow;
 }
 
 /**
- * Messenger's documented rules, and 100 connected calls per 24 h (WhatsApp's figure; Messenger gives none).
+ * Messenger's documented rules, and 5 connects per thread per rolling 24 h for the
+ * connected-call quota: Messenger publishes no number; 5 is the `start_call` limit
+ * in the sample of WhatsApp's equivalent page.
  *
  * @example
  * createFakeGraphApi({ rules: { ...defaultFakeRules, connectedCallQuota: { period: 'PT24H', max: 1 } } });
@@ -44,7 +73,7 @@ export const defaultFakeRules: FakeRules = {
   optInQuota: { period: 'PT24H', max: 2 },
   messagingWindow: 'PT24H',
   permissionTtl: 'P7D',
-  connectedCallQuota: { period: 'PT24H', max: 100 },
+  connectedCallQuota: { period: 'PT24H', max: 5 },
 };
 
 /**
@@ -59,8 +88,18 @@ export const defaultFakeRules: FakeRules = {
 export class FakeThreadBook {
   readonly #threads = new Map<string, FakeThreadState>();
   readonly #callingOff = new Set<string>();
+  readonly #callSettings = new Map<string, FakeCallSettings>();
+  /** The connected-call quotas in force: `callQuota` when given, else `rules.connectedCallQuota`. */
+  readonly callQuota: readonly FakeCallQuota[];
 
-  constructor(readonly clock: Clock, readonly rules: FakeRules = defaultFakeRules) {}
+  constructor(readonly clock: Clock, readonly rules: FakeRules = defaultFakeRules, callQuota?: readonly FakeCallQuota[]) {
+    for (const q of callQuota ?? []) {
+      if (!(Number.isFinite(q.periodMs) && q.periodMs > 0 && Number.isInteger(q.max) && q.max >= 0)) {
+        throw new RangeError(`A call quota needs periodMs > 0 and a whole max >= 0; got ${JSON.stringify(q)}.`);
+      }
+    }
+    this.callQuota = callQuota ?? [{ periodMs: durationMs(rules.connectedCallQuota.period), max: rules.connectedCallQuota.max }];
+  }
 
   /** The thread's state, created empty on first use. */
   state(thread: Thread): FakeThreadState {
@@ -96,7 +135,7 @@ export class FakeThreadBook {
     s.lastInboundAt = Math.max(s.lastInboundAt ?? at, at);
   }
 
-  /** A business-initiated call connected: it counts against the connected-call quota. */
+  /** A business-initiated call was placed (now, or at `at`): it counts against the connected-call quota. */
   connectCall(thread: Thread, at: Instant = this.clock.now()): void {
     this.state(thread).connectedCalls.push(at);
   }
@@ -117,6 +156,33 @@ export class FakeThreadBook {
     return !this.#callingOff.has(pageId);
   }
 
+  /** Changes a Page's Messenger call settings (the fields given; the rest stay). */
+  setCallSettings(pageId: string, settings: Partial<FakeCallSettings>): void {
+    this.#callSettings.set(pageId, { ...this.callSettings(pageId), ...settings });
+  }
+
+  /** A Page's Messenger call settings (audio on, video off, `PARTNERS` until changed). */
+  callSettings(pageId: string): FakeCallSettings {
+    return this.#callSettings.get(pageId) ?? defaultFakeCallSettings;
+  }
+
+  /** Whether the person holds a live permission now (granted and not expired). */
+  permitted(thread: Thread): boolean {
+    const g = this.state(thread).grant;
+    return g !== null && (g.expiresAt === null || g.expiresAt > this.clock.now());
+  }
+
+  /** The connected-call quotas with their usage now. */
+  callQuotaUsage(thread: Thread): FakeCallQuotaUsage[] {
+    const list = this.state(thread).connectedCalls;
+    return this.callQuota.map((q) => ({ ...q, used: this.#countSinceMs(list, q.periodMs) }));
+  }
+
+  /** Whether a new connect would go over a connected-call quota now. */
+  overCallQuota(thread: Thread): boolean {
+    return this.callQuotaUsage(thread).some((q) => q.used >= q.max);
+  }
+
   /** Whether the Page may message the person now. */
   inWindow(thread: Thread): boolean {
     const last = this.state(thread).lastInboundAt;
@@ -131,11 +197,11 @@ export class FakeThreadBook {
   /** The thread as a permission check sees it now. */
   view(thread: Thread): FakePermissionView {
     const s = this.state(thread);
-    const now = this.clock.now();
-    const has = s.grant !== null && (s.grant.expiresAt === null || s.grant.expiresAt > now);
-    const { optInQuota, connectedCallQuota } = this.rules;
-    const used = this.#countSince(s.optIns, optInQuota.period);
-    const calls = this.#countSince(s.connectedCalls, connectedCallQuota.period);
+    const has = this.permitted(thread);
+    const { optInQuota } = this.rules;
+    const used = this.#countSinceMs(s.optIns, durationMs(optInQuota.period));
+    const limits = this.callQuotaUsage(thread);
+    const first = limits[0];
     // The seed's own example: no new request while a permission is held. Whether the
     // person can be messaged at all (551) is the Send API's business, not the check's.
     const canRequest = !has && used < optInQuota.max && this.inWindow(thread);
@@ -143,12 +209,18 @@ export class FakeThreadBook {
       hasPermission: has,
       expiresAt: has ? (s.grant?.expiresAt ?? null) : null,
       request: { canPerform: canRequest, used, window: optInQuota },
-      startCall: { canPerform: has && calls < connectedCallQuota.max, used: calls, window: connectedCallQuota },
+      startCall: {
+        canPerform: has && limits.every((q) => q.used < q.max),
+        used: first?.used ?? 0,
+        window: first === undefined ? this.rules.connectedCallQuota : { period: isoPeriod(first.periodMs), max: first.max },
+        limits,
+      },
     };
   }
 
-  #countSince(list: readonly Instant[], period: string): number {
-    const from = this.clock.now() - durationMs(period);
+  /** Entries in the rolling period ending now: later than `now - periodMs`. */
+  #countSinceMs(list: readonly Instant[], periodMs: number): number {
+    const from = this.clock.now() - periodMs;
     return list.filter((t) => t > from).length;
   }
 }

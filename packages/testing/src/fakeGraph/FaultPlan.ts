@@ -1,11 +1,17 @@
 import type { MetaErrorBody } from './fakeMetaErrors.js';
 
-/** The fake's endpoints, for fault injection and for the request log. */
-export type FakeEndpoint = 'check' | 'send' | 'feature_status' | 'batch';
+/**
+ * The fake's endpoints, for fault injection and for the request log. `connect` is
+ * `POST /{page-id}/calls` with `action: connect`; `call_action` the same edge with
+ * any other action (terminate, accept, reject); `call_settings` is
+ * `GET /{page-id}/messenger_call_settings`.
+ */
+export type FakeEndpoint = 'check' | 'send' | 'feature_status' | 'batch' | 'connect' | 'call_action' | 'call_settings';
 
 /**
  * A fault the fake applies to one request. With `after: true` the fake first does
- * the work (records the opt-in) and then fails: the client cannot tell it was done.
+ * the work (records the opt-in, places the call) and then fails: the client cannot
+ * tell it was done.
  * - `status`: an HTTP error status (5xx) with an optional raw body.
  * - `reset`: the connection is destroyed without an answer.
  * - `hang`: no answer at all until the client gives up (set a short client timeout).

@@ -1,87 +1,23 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Instant, Thread } from '@callperm/core';
 import { VirtualClock } from '../VirtualClock.js';
 import { answerBatch } from './answerBatch.js';
+import type { FakeCall, FakeCallEnd } from './FakeCall.js';
+import { FakeCallBook } from './FakeCallBook.js';
+import { FakeCallDesk, connectRecipient, type FakeConnectAnswer } from './FakeCallDesk.js';
+import { connectRefusalOf, type FakeConnect } from './FakeConnect.js';
+import type { FakeGraphApi, FakeGraphApiOptions } from './FakeGraphApi.js';
 import { FakeGraphCore, optInRecipient, type FakeAnswer, type FakeOptIn } from './FakeGraphCore.js';
 import { fakeMetaErrors, type MetaErrorBody } from './fakeMetaErrors.js';
-import type { FakeInbound, FakeReply, FakeReplyInput } from './FakePersonEvent.js';
 import { FakeRecords } from './FakeRecords.js';
 import { refusalOf, type FakeSend } from './FakeSend.js';
-import { FakeThreadBook, defaultFakeRules, type FakeRules } from './FakeThreadBook.js';
-import { FakeThrottle, type FakeThrottleSpec } from './FakeThrottle.js';
-import { FaultPlan, type FakeEndpoint, type FakeFault } from './FaultPlan.js';
+import { FakeThreadBook, defaultFakeRules } from './FakeThreadBook.js';
+import { FakeThrottle } from './FakeThrottle.js';
+import { FaultPlan, type FakeFault } from './FaultPlan.js';
 import { readRequest, type FakeRequest } from './readRequest.js';
-import type { PermissionCheckVariant } from './renderPermissionCheck.js';
 
-/** How the fake behaves; every field is optional. */
-export interface FakeGraphApiOptions {
-  /** The clock shared with the test and the service (a new one by default). */
-  readonly clock?: VirtualClock;
-  /** The version the client is expected to use; any `vN.N` prefix is served. Default `v26.0`. */
-  readonly apiVersion?: string;
-  /** The permission-check response shape (default `flat`). */
-  readonly variant?: PermissionCheckVariant;
-  /** Require this token (or this token per Page id); absent = any non-empty token. */
-  readonly accessTokens?: string | Readonly<Record<string, string>>;
-  /** Answer Meta's 104 to a request that carries no token (default true). */
-  readonly requireToken?: boolean;
-  /** Pages whose calling is off from the start (`business_messaging_feature_status` says `disabled`). */
-  readonly callingOff?: readonly string[];
-  /** Require `appsecret_proof` = HMAC-SHA256(token, appSecret). */
-  readonly appSecret?: string;
-  readonly rules?: Partial<FakeRules>;
-  /** The business id each Page reports in `X-Business-Use-Case-Usage` (default: the Page id). */
-  readonly businessIds?: Readonly<Record<string, string>>;
-  /** Called after each opt-in is recorded (for a consumer simulator). */
-  readonly onOptIn?: (optIn: FakeOptIn) => void;
-}
-
-/** A running fake Graph API on loopback. */
-export interface FakeGraphApi {
-  /** The base URL to give the client (`http://127.0.0.1:<port>`). */
-  readonly url: string;
-  readonly apiVersion: string;
-  readonly clock: VirtualClock;
-  /** Every request received, in order. */
-  readonly requests: readonly FakeRequest[];
-  /** Every opt-in accepted, in order. */
-  readonly optIns: readonly FakeOptIn[];
-  /** Every opt-in send, accepted, refused or faulted, with its instant and outcome. */
-  readonly sends: readonly FakeSend[];
-  /** Every message the person wrote to the Page (`inbound`). */
-  readonly inbounds: readonly FakeInbound[];
-  /** Every Accept or Decline the person gave (`reply`). */
-  readonly replies: readonly FakeReply[];
-  /**
-   * The `seq` of the latest send, message or reply recorded: note it before and
-   * after an action to tell which records the action caused.
-   */
-  lastSeq(): number;
-  /** Errors thrown by `onOptIn` listeners (they never break an answer). */
-  readonly listenerErrors: readonly unknown[];
-  readonly threads: FakeThreadBook;
-  grant(thread: Thread, expiresAt?: Instant | null): void;
-  revoke(thread: Thread): void;
-  expire(thread: Thread): void;
-  /** The person wrote to the Page (now, or at `at`): the window opens, and it is recorded. */
-  inbound(thread: Thread, at?: Instant): void;
-  /** The person answered an opt-in: recorded, and the permission granted or ended. */
-  reply(thread: Thread, answer: FakeReplyInput): void;
-  /** Opt-ins to this person are refused with 551/1545041 until marked available again. */
-  markUnavailable(thread: Thread, unavailable?: boolean): void;
-  /** Switches calling on or off for a Page: the feature status says so, and opt-ins are refused while off. */
-  setPageCalling(pageId: string, enabled: boolean): void;
-  connectCall(thread: Thread, at?: Instant): void;
-  setVariant(variant: PermissionCheckVariant): void;
-  inject(endpoint: FakeEndpoint, ...faults: readonly FakeFault[]): void;
-  throttle(spec: FakeThrottleSpec): void;
-  unthrottle(): void;
-  onOptIn(listener: (optIn: FakeOptIn) => void): () => void;
-  /** Stops the server and ends hanging requests; calling it again waits for the same close. */
-  close(): Promise<void>;
-}
+export type { FakeGraphApi, FakeGraphApiOptions } from './FakeGraphApi.js';
 
 /** Meta answers every call with an `x-fb-trace-id`; the fake's count up in this process. */
 let traces = 0;
@@ -100,9 +36,12 @@ const field = (body: unknown, key: string): unknown =>
  * permission checks in every documented shape, opt-ins refused the way Meta
  * refuses them (calling off for the Page, person unavailable, outside the 24 h
  * window, the 2-per-24-h quota), the Page feature status, the batch endpoint,
- * token and `appsecret_proof` checks, throttling and fault injection, all on a
- * virtual clock shared with the test. It records every send with its outcome,
- * and the person's messages and replies, for checks from Meta's side.
+ * calls (`POST /{page-id}/calls` connect, terminate, accept, reject, refused like
+ * Meta: Page not allowed, audio off, no permission, the connected-call quota) and
+ * the Page's call settings, token and `appsecret_proof` checks, throttling and
+ * fault injection, all on a virtual clock shared with the test. It records every
+ * send and connect with its outcome, every call's end, and the person's messages
+ * and replies, for checks from Meta's side.
  *
  * @example
  * const fake = await createFakeGraphApi({ clock });
@@ -114,30 +53,40 @@ const field = (body: unknown, key: string): unknown =>
  */
 export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> => {
   const clock = options.clock ?? new VirtualClock();
-  const book = new FakeThreadBook(clock, { ...defaultFakeRules, ...options.rules });
+  const book = new FakeThreadBook(clock, { ...defaultFakeRules, ...options.rules }, options.callQuota);
   const throttle = new FakeThrottle(clock, (pageId) => options.businessIds?.[pageId] ?? pageId);
   const faults = new FaultPlan();
   const requests: FakeRequest[] = [];
   const records = new FakeRecords();
   const { optIns } = records;
   for (const pageId of options.callingOff ?? []) book.setPageCalling(pageId, false);
+  for (const [pageId, settings] of Object.entries(options.callSettings ?? {})) book.setCallSettings(pageId, settings);
   const listenerErrors: unknown[] = [];
   const listeners = new Set<(o: FakeOptIn) => void>(options.onOptIn ? [options.onOptIn] : []);
+  const connectListeners = new Set<(c: FakeCall) => void>(options.onConnect ? [options.onConnect] : []);
+  const endListeners = new Set<(e: FakeCallEnd) => void>();
+  const answerListeners = new Set<(c: FakeCall) => void>();
+  const notify = <T>(set: ReadonlySet<(v: T) => void>, value: T): void => {
+    for (const l of set) {
+      try {
+        l(value);
+      } catch (e) {
+        listenerErrors.push(e);
+      }
+    }
+  };
+  const calls = new FakeCallBook(clock, (end) => notify(endListeners, records.callEnd(end)), (c) => notify(answerListeners, c));
   const timers = new Set<NodeJS.Timeout>();
   let variant = options.variant ?? 'flat';
   const core = new FakeGraphCore({
     book, throttle, accessTokens: options.accessTokens, requireToken: options.requireToken, variant: () => variant,
+    startCallLimits: options.startCallLimits,
     optInRecorded: (o) => {
       optIns.push(o);
-      for (const l of listeners) {
-        try {
-          l(o);
-        } catch (e) {
-          listenerErrors.push(e);
-        }
-      }
+      notify(listeners, o);
     },
   });
+  const desk = new FakeCallDesk({ core, book, calls });
 
   const answerOf = (r: FakeRequest, nullLast: number): FakeAnswer => {
     if (options.appSecret !== undefined) {
@@ -159,6 +108,12 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
         const includeHeaders = flag !== false && flag !== 'false';
         return answerBatch(core, typeof raw === 'string' ? JSON.parse(raw) as unknown : raw, r.token, { includeHeaders, nullLast });
       }
+      case 'connect':
+        return desk.connect(r.pageId ?? '', body, r.token);
+      case 'call_action':
+        return desk.act(r.pageId ?? '', body, r.token);
+      case 'call_settings':
+        return desk.settings(r.pageId ?? '', r.token);
       case 'unknown':
         return { status: 400, body: fakeMetaErrors.unknownPath, headers: {} };
     }
@@ -172,10 +127,31 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     return { ...base, outcome: 'refused', refusal: refusalOf(error), code, ...(subcode === undefined ? {} : { subcode }) };
   };
 
-  /** Answers a request, and records what Meta did with an opt-in send. */
+  /** A connect refused or faulted before Meta decided anything itself, with the facts at this instant. */
+  const connectRecord = (r: FakeRequest, error: MetaErrorBody | undefined): Omit<FakeConnect, 'seq' | 'fault'> => {
+    const pageId = r.pageId ?? '';
+    const psid = connectRecipient(r.body);
+    const base = { at: clock.now(), pageId, thread: psid === undefined ? null : { pageId, psid }, ...desk.facts(pageId, psid) };
+    if (error === undefined) return { ...base, outcome: 'fault' };
+    const { code, error_subcode: subcode } = error.error;
+    return { ...base, outcome: connectRefusalOf(error), code, ...(subcode === undefined ? {} : { subcode }) };
+  };
+
+  /** Records a send or connect that an injected fault kept from Meta (`error`: the error it answered). */
+  const unprocessed = (r: FakeRequest, fault: FakeFault['kind'], error?: MetaErrorBody): void => {
+    if (r.endpoint === 'send') records.send(sendRecord(r, error), fault);
+    else if (r.endpoint === 'connect') records.connect(connectRecord(r, error), fault);
+  };
+
+  /** Answers a request, and records what Meta did with an opt-in send or a connect. */
   const answer = (r: FakeRequest, nullLast = 0, fault?: FakeFault['kind']): FakeAnswer => {
     const a = answerOf(r, nullLast);
     if (r.endpoint === 'send') records.send('outcome' in a ? (a as { outcome: Omit<FakeSend, 'seq' | 'fault'> }).outcome : sendRecord(r, a.body as MetaErrorBody), fault);
+    if (r.endpoint === 'connect') {
+      const c = 'connect' in a ? (a as FakeConnectAnswer) : undefined;
+      records.connect(c?.connect ?? connectRecord(r, a.body as MetaErrorBody), fault);
+      if (c?.call !== undefined) notify(connectListeners, c.call);
+    }
     return a;
   };
 
@@ -192,11 +168,11 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
       return;
     }
     if (fault.kind === 'error') {
-      if (r.endpoint === 'send') records.send(sendRecord(r, fault.body), fault.kind);
+      unprocessed(r, fault.kind, fault.body);
       return write(res, { status: fault.status ?? 400, body: fault.body, headers: {} });
     }
     if (fault.after === true) answer(r, 0, fault.kind); // do the work, then fail as asked
-    else if (r.endpoint === 'send') records.send(sendRecord(r, undefined), fault.kind);
+    else unprocessed(r, fault.kind);
     switch (fault.kind) {
       case 'status':
         res.writeHead(fault.status, { 'content-type': 'text/html' });
@@ -229,6 +205,10 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     url: `http://127.0.0.1:${port}`,
     apiVersion: options.apiVersion ?? 'v26.0',
     clock, requests, optIns, sends: records.sends, inbounds: records.inbounds, replies: records.replies, listenerErrors, threads: book,
+    connects: records.connects, callEnds: records.callEnds,
+    get calls() {
+      return calls.all;
+    },
     grant: (t, expiresAt) => book.grant(t, expiresAt),
     revoke: (t) => book.revoke(t),
     expire: (t) => book.expire(t),
@@ -245,7 +225,12 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     lastSeq: () => records.lastSeq,
     markUnavailable: (t, unavailable) => book.markUnavailable(t, unavailable),
     setPageCalling: (pageId, enabled) => book.setPageCalling(pageId, enabled),
+    setCallSettings: (pageId, settings) => book.setCallSettings(pageId, settings),
     connectCall: (t, at) => book.connectCall(t, at),
+    call: (callId) => calls.get(callId),
+    incomingCall: (t, o = {}) => calls.open(t, 'user_initiated', o.at ?? clock.now(), o.callId),
+    answerCall: (callId, at = clock.now()) => calls.answer(callId, at),
+    endCall: (callId, cause, at = clock.now()) => (calls.end(callId, at, cause) ? records.callEnds.at(-1) : undefined),
     setVariant: (v) => { variant = v; },
     inject: (endpoint, ...f) => faults.inject(endpoint, ...f),
     throttle: (spec) => throttle.start(spec),
@@ -253,6 +238,18 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     onOptIn: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);
+    },
+    onConnect: (l) => {
+      connectListeners.add(l);
+      return () => connectListeners.delete(l);
+    },
+    onCallAnswer: (l) => {
+      answerListeners.add(l);
+      return () => answerListeners.delete(l);
+    },
+    onCallEnd: (l) => {
+      endListeners.add(l);
+      return () => endListeners.delete(l);
     },
     close: () => {
       closing ??= (async () => {

@@ -13,6 +13,16 @@ export interface MetaErrorBody {
   };
 }
 
+/**
+ * The code the fake answers "Call rate limit exceeded" with. Meta's error list says
+ * "Error code TBD"; this number is the fake's invention (the one after the listed
+ * calling codes), not Meta's. Classify the refusal by its text, "Call rate limit".
+ *
+ * @example
+ * fakeMetaErrors.callRateLimit.error.code === CALL_RATE_LIMIT_CODE; // true
+ */
+export const CALL_RATE_LIMIT_CODE = 2018397;
+
 const body = (code: number, message: string, type = 'OAuthException', subcode?: number): MetaErrorBody => ({
   error: { message, type, code, ...(subcode === undefined ? {} : { error_subcode: subcode }), fbtrace_id: 'AfakeTraceId0001' },
 });
@@ -22,6 +32,13 @@ const body = (code: number, message: string, type = 'OAuthException', subcode?: 
  * §6). Messenger publishes no code for the 2-per-day opt-in limit; the fake uses
  * 613/2534040, the Messenger list's rate-limit code. Nor for "Not allowed for
  * business-initiated calling": the fake words it so under code 10.
+ *
+ * Calls (facts §5): the calling codes 2018389–2018396 as listed. Meta publishes no
+ * code for "Consumer has not given permission to call" nor for "Audio calling is not
+ * enabled" (the fake uses 10, permission denied), and lists the call rate limit as
+ * "Error code TBD": the fake uses {@link CALL_RATE_LIMIT_CODE}, an invented number
+ * outside every throttling and calling code, so only the wording identifies these
+ * three, as it must with Meta.
  *
  * @example
  * fakeMetaErrors.outsideWindow.error.error_subcode; // 2018278
@@ -44,5 +61,14 @@ export const fakeMetaErrors = {
   permissionDenied: body(10, '(#10) Application does not have permission for this action', 'OAuthException'),
   callingNotEnabled: body(10, '(#10) Not allowed for business-initiated calling', 'OAuthException'),
   callingNotAllowed: body(2018389, 'Page is not allowlisted for calling', 'OAuthException'),
+  noCallPermission: body(10, 'Consumer has not given permission to call', 'OAuthException'),
+  audioNotEnabled: body(10, 'Audio calling is not enabled', 'OAuthException'),
+  callRateLimit: body(CALL_RATE_LIMIT_CODE, 'Call rate limit exceeded', 'OAuthException'),
+  invalidCallId: body(2018390, 'Invalid call id', 'OAuthException'),
+  invalidConnection: body(2018391, 'Invalid connection parameter', 'OAuthException'),
+  invalidSdp: body(2018392, 'Invalid SDP', 'OAuthException'),
+  pageNotInCall: body(2018393, 'Page is not a member of the call', 'OAuthException'),
+  failedCall: body(2018395, 'Cannot join failed call', 'OAuthException'),
+  endedCall: body(2018396, 'Cannot join ended call', 'OAuthException'),
   serviceUnavailable: { error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true, fbtrace_id: 'AfakeTraceId0002' } },
 } satisfies Record<string, MetaErrorBody>;

@@ -1,6 +1,7 @@
 /**
  * The fake Graph API: a real HTTP server on loopback that behaves like Meta's
- * calling-permission endpoints, with thread state, throttling and faults.
+ * calling-permission and calling endpoints, with thread state, calls, throttling
+ * and faults.
  */
 export * from './createFakeGraphApi.js';
 export * from './FakeGraphCore.js';
@@ -13,4 +14,9 @@ export * from './answerBatch.js';
 export * from './FakeSend.js';
 export * from './FakePersonEvent.js';
 export * from './FakeRecords.js';
+export * from './FakeCall.js';
+export * from './FakeCallBook.js';
+export * from './FakeCallDesk.js';
+export * from './FakeConnect.js';
+export * from './isoPeriod.js';
 export type { FakeRequest } from './readRequest.js';

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { FakeEndpoint } from './FaultPlan.js';
 
 /** A request as the fake logs it: where it went, with what, at which virtual instant. */
 export interface FakeRequest {
@@ -9,7 +10,7 @@ export interface FakeRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed body (JSON or form fields), `undefined` when empty, the raw text when unreadable. */
   readonly body: unknown;
-  readonly endpoint: 'check' | 'send' | 'feature_status' | 'batch' | 'unknown';
+  readonly endpoint: FakeEndpoint | 'unknown';
   /** The API version in the path (`v26.0`), when there was one. */
   readonly version: string | undefined;
   readonly pageId: string | undefined;
@@ -29,7 +30,11 @@ const parseBody = (raw: string, contentType: string): unknown => {
   }
 };
 
-const routeOf = (method: string, segments: readonly string[]): Pick<FakeRequest, 'endpoint' | 'version' | 'pageId'> => {
+/** The `action` of a `/calls` body (JSON or form-encoded). */
+const actionOf = (body: unknown): unknown =>
+  typeof body === 'object' && body !== null && 'action' in body ? body.action : undefined;
+
+const routeOf = (method: string, segments: readonly string[], body: unknown): Pick<FakeRequest, 'endpoint' | 'version' | 'pageId'> => {
   const [first, ...rest] = segments;
   const version = first !== undefined && VERSION.test(first) ? first : undefined;
   const parts = version === undefined ? segments : rest;
@@ -39,6 +44,8 @@ const routeOf = (method: string, segments: readonly string[]): Pick<FakeRequest,
     if (method === 'GET' && edge === 'messenger_call_permissions') return { endpoint: 'check', version, pageId };
     if (method === 'POST' && edge === 'messages') return { endpoint: 'send', version, pageId };
     if (method === 'POST' && edge === 'business_messaging_feature_status') return { endpoint: 'feature_status', version, pageId };
+    if (method === 'POST' && edge === 'calls') return { endpoint: actionOf(body) === 'connect' ? 'connect' : 'call_action', version, pageId };
+    if (method === 'GET' && edge === 'messenger_call_settings') return { endpoint: 'call_settings', version, pageId };
   }
   return { endpoint: 'unknown', version, pageId };
 };
@@ -62,5 +69,5 @@ export const readRequest = async (req: IncomingMessage, at: number): Promise<Fak
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const bodyToken = typeof body === 'object' && body !== null && 'access_token' in body ? body.access_token : undefined;
   const token = bearer ?? query.access_token ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
-  return { at, method, path: url.pathname, query, headers: { ...req.headers }, body, ...routeOf(method, segments), token };
+  return { at, method, path: url.pathname, query, headers: { ...req.headers }, body, ...routeOf(method, segments, body), token };
 };

@@ -1,4 +1,5 @@
 import type { FakePermissionView } from './FakeThreadBook.js';
+import { isoPeriod } from './isoPeriod.js';
 
 /**
  * The shapes Meta documents for `messenger_call_permissions` (facts file §1.2):
@@ -16,13 +17,23 @@ export type PermissionCheckVariant = 'flat' | 'data' | 'alternate' | 'uppercase'
  */
 export const permissionCheckVariants: readonly PermissionCheckVariant[] = ['flat', 'data', 'alternate', 'uppercase'];
 
+/** Extras of the rendering. */
+export interface RenderPermissionCheckOptions {
+  /**
+   * Give `start_call` a `limits` entry per connected-call quota (the reference
+   * schema allows `limits` on any action; Messenger's samples show none on
+   * `start_call`). Default false.
+   */
+  readonly startCallLimits?: boolean;
+}
+
 /**
  * Renders a thread's permission view as Meta would answer it, in one variant.
  *
  * @example
  * renderPermissionCheck(book.view(thread), 'data'); // { data: [{ permission: { status: 'NO_PERMISSION' }, actions: [...] }] }
  */
-export const renderPermissionCheck = (view: FakePermissionView, variant: PermissionCheckVariant): unknown => {
+export const renderPermissionCheck = (view: FakePermissionView, variant: PermissionCheckVariant, options: RenderPermissionCheckOptions = {}): unknown => {
   const upper = variant === 'data' || variant === 'uppercase';
   const status = view.hasPermission ? 'has_permission' : 'no_permission';
   const canKey = variant === 'alternate' ? 'can_perform_action' : 'can_perform';
@@ -37,8 +48,14 @@ export const renderPermissionCheck = (view: FakePermissionView, variant: Permiss
       [canKey]: view.request.canPerform,
       limits: [{ time_period: view.request.window.period, [maxKey]: view.request.window.max, current_usage: view.request.used }],
     },
-    // Messenger documents no limits for start_call: only whether it can be done.
-    { action_name: 'start_call', [canKey]: view.startCall.canPerform },
+    // Messenger's samples give start_call no limits, only whether it can be done (limits on request).
+    {
+      action_name: 'start_call',
+      [canKey]: view.startCall.canPerform,
+      ...(options.startCallLimits === true
+        ? { limits: view.startCall.limits.map((q) => ({ time_period: isoPeriod(q.periodMs), [maxKey]: q.max, current_usage: q.used })) }
+        : {}),
+    },
   ];
   const item = { permission, actions };
   return variant === 'data' ? { data: [item] } : item;

@@ -8,19 +8,52 @@ export interface StubRequest {
   readonly path: string;
   /** The Page id: the first path segment after the version. */
   readonly pageId: string;
-  /** The Graph edge: `messenger_call_permissions`, `messages`, `business_messaging_feature_status`, or `''` (batch). */
+  /**
+   * The Graph edge: `messenger_call_permissions`, `messages`, `business_messaging_feature_status`,
+   * `messenger_call_settings`, `calls`, or `''` (batch).
+   */
   readonly edge: string;
   readonly body: string;
   readonly authorization: string | undefined;
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** The stub's answer: a status, a body (an object is sent as JSON, a string as is) and headers. */
+/**
+ * The stub's answer: a status, a body (an object is sent as JSON, a string as is) and
+ * headers; or, with `fault`, no answer: `reset` drops the connection once the request
+ * is read, `hang` never answers (the client's own timeout ends the wait).
+ */
 export interface StubAnswer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  readonly fault?: 'reset' | 'hang';
 }
+
+/** The SDP answer the stub's calls edge gives. */
+export const STUB_SDP_ANSWER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+
+/** Meta's happy answer to `POST /{page}/calls`, per `action` (facts §5). */
+const callsAnswer = (body: string): StubAnswer => {
+  const action = ((): unknown => {
+    try {
+      return (JSON.parse(body) as { action?: unknown }).action;
+    } catch {
+      return undefined;
+    }
+  })();
+  switch (action) {
+    case 'connect':
+      return { status: 200, body: { success: true, id: 'c_stub', session: { sdp_response: { sdp_type: 'answer', sdp: STUB_SDP_ANSWER } } } };
+    case 'accept':
+      return { status: 200, body: { success: true, session: { sdp_response: { sdp_type: 'answer', sdp: STUB_SDP_ANSWER } } } };
+    case 'terminate':
+    case 'reject':
+      return { status: 200, body: { success: true } };
+    default:
+      return { status: 400, body: { error: { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100 } } };
+  }
+};
 
 /** Meta's happy answers, per edge. */
 export const happyAnswer = (req: StubRequest): StubAnswer => {
@@ -31,6 +64,10 @@ export const happyAnswer = (req: StubRequest): StubAnswer => {
       return { status: 200, body: { recipient: { id: '2002' }, message_id: 'm_stub' } };
     case 'business_messaging_feature_status':
       return { status: 200, body: { data: [{ feature: 'messenger_api_calling', status: 'enabled' }] } };
+    case 'messenger_call_settings':
+      return { status: 200, body: { data: [{ audio_enabled: true, video_enabled: false, icon_enabled: true, call_routing: { ring_target: 'PARTNERS' } }] } };
+    case 'calls':
+      return callsAnswer(req.body);
     default:
       return { status: 404, body: { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500 } } };
   }
@@ -60,6 +97,11 @@ export const scriptedGraph = async () => {
       };
       requests.push(seen);
       const answer = script(seen);
+      if (answer.fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (answer.fault === 'hang') return;
       const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(text);
