@@ -99,6 +99,71 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   return at < r.lastInboundAt + p.messagingWindowMs;
 };
 
+const callWindowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant, p: ResolvedPolicy): boolean => {
+  const used = countIn(r.calls, at - periodMs, Infinity);
+  let hidden = 0;
+  const rv = r.remote;
+  if (rv !== null && at < rv.at + periodMs) {
+    for (const l of rv.startCallLimits) {
+      if (l.periodMs === periodMs) {
+        hidden = Math.max(0, l.used - countIn(r.calls, rv.at - periodMs, rv.at));
+        break;
+      }
+    }
+  }
+  let shortestCall = Infinity;
+  for (const q of p.callQuota) if (q.periodMs < shortestCall) shortestCall = q.periodMs;
+  const hit = r.callLimitAt;
+  if (hit !== null && periodMs === shortestCall && at < hit + periodMs) hidden = Math.max(hidden, max - countIn(r.calls, hit - periodMs, hit));
+  return used + hidden >= max;
+};
+
+/** The permission is live, Meta's last check does not deny calls, and a connected-call slot is free. */
+const mayCall = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
+  if (r.state !== 'approved' || (r.expiresAt !== null && at >= r.expiresAt)) return false;
+  const rv = r.remote;
+  if (rv !== null && rv.canStartCall === false && r.evidence !== null && rv.at >= r.evidence.at) {
+    let lift = -Infinity;
+    let named = false;
+    for (const l of rv.startCallLimits) {
+      if (l.used < l.max) continue;
+      named = true;
+      lift = Math.max(lift, rv.at + l.periodMs);
+    }
+    if (!named || at < lift) return false;
+  }
+  const limits = rv?.startCallLimits ?? [];
+  for (const q of p.callQuota) {
+    let max = q.max;
+    for (const l of limits) if (l.periodMs === q.periodMs && l.max < max) max = l.max;
+    if (callWindowFull(r, q.periodMs, max, at, p)) return false;
+  }
+  for (let i = 0; i < limits.length; i += 1) {
+    const l = limits[i]!;
+    if (p.callQuota.some((q) => q.periodMs === l.periodMs)) continue;
+    let first = true;
+    let max = l.max;
+    for (let j = 0; j < limits.length; j += 1) {
+      if (limits[j]!.periodMs !== l.periodMs) continue;
+      if (j < i) first = false;
+      else if (limits[j]!.max < max) max = limits[j]!.max;
+    }
+    if (first && callWindowFull(r, l.periodMs, max, at, p)) return false;
+  }
+  return true;
+};
+
+/** The call log with `at` inserted in order, instants older than every call window dropped. */
+const logCall = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): Instant[] => {
+  let horizon = p.callHorizonMs;
+  for (const l of r.remote?.startCallLimits ?? []) if (l.periodMs > horizon) horizon = l.periodMs;
+  const calls = r.calls.filter((x) => x > at - horizon);
+  let i = calls.length;
+  while (i > 0 && calls[i - 1]! > at) i -= 1;
+  calls.splice(i, 0, at);
+  return calls;
+};
+
 const limitsOf = (a: RemoteAction | null): RemoteView['requestLimits'] => {
   const out: { periodMs: number; max: number; used: number }[] = [];
   for (const l of a?.limits ?? []) {
@@ -137,6 +202,16 @@ const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
     if (rv !== null && rv.canStartCall === false && r.evidence !== null && rv.at >= r.evidence.at && !rv.startCallLimits.some((l) => l.used >= l.max)) {
       const recheck = rv.at + p.startCallRecheckMs;
       if (r.expiresAt === null || recheck < r.expiresAt) due = Math.min(due, recheck);
+    }
+  }
+  if (r.state !== 'approved' && r.state !== 'requested' && pd === null) {
+    const held = [r.lastInboundAt, r.declinedAt, r.expiresAt, r.evidence?.at, r.refusal?.at, r.remote?.at, r.callLimitAt, ...r.requests, ...r.calls]
+      .filter((t): t is number => typeof t === 'number');
+    if (held.length > 0) {
+      let retire = Math.max(...held) + p.threadRetentionMs;
+      const rv = r.remote;
+      if (rv !== null) for (const l of [...rv.requestLimits, ...rv.startCallLimits]) retire = Math.max(retire, rv.at + l.periodMs);
+      due = Math.min(due, retire);
     }
   }
   return due === Infinity ? null : due;
@@ -241,6 +316,22 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
     case 'TICK':
       return r.state === 'approved' && r.expiresAt !== null && e.at >= r.expiresAt
         ? { ...r, state: 'expired', provisional: false } : null;
+    case 'CALL_START':
+      return mayCall(r, e.at, p) ? { ...r, calls: logCall(r, e.at, p) } : null;
+    case 'CALL_PLACED':
+      return { ...r, calls: logCall(r, e.at, p) };
+    case 'CALL_FAILED': {
+      const slot = r.calls.lastIndexOf(e.placedAt);
+      const limitNews = e.refusal === 'call_limit' && (r.callLimitAt === null || e.placedAt > r.callLimitAt);
+      const denial = e.refusal === 'no_permission' && newer(r, e.placedAt, 4, -1);
+      if (slot === -1 && !limitNews && !denial) return null;
+      const calls = slot === -1 ? r.calls : [...r.calls.slice(0, slot), ...r.calls.slice(slot + 1)];
+      const callLimitAt = limitNews ? e.placedAt : r.callLimitAt;
+      if (!denial) return { ...r, calls, callLimitAt };
+      const lapsed = r.state === 'approved' && r.expiresAt !== null && e.placedAt >= r.expiresAt;
+      const state = r.state !== 'approved' ? r.state : lapsed ? 'expired' : 'none';
+      return { ...r, state, calls, callLimitAt, evidence: evidence(e.placedAt, 4, -1), provisional: false, expiresAt: lapsed ? r.expiresAt : null };
+    }
   }
 };
 
@@ -255,6 +346,7 @@ export const handStep = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPol
   if (moved === null) return { record: r, changed: false, from: r.state, to: r.state, effects: NONE };
   const lastEventAt = r.lastEventAt === null || e.at > r.lastEventAt ? e.at : r.lastEventAt;
   const record: PermissionRecord = { ...moved, lastEventAt, dueAt: dueOf(moved, p) };
-  const effects = e.type === 'REQUEST' ? [{ type: 'sendOptIn' as const, requestedAt: e.at }] : NONE;
+  const effects: readonly Effect[] = e.type === 'REQUEST' ? [{ type: 'sendOptIn', requestedAt: e.at }]
+    : e.type === 'CALL_START' ? [{ type: 'connectCall', placedAt: e.at }] : NONE;
   return { record, changed: true, from: r.state, to: moved.state, effects };
 };

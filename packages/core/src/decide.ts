@@ -35,7 +35,7 @@ const reasonOf = (callBlockedBy: DecisionReason | null, requestBlockedBy: Decisi
 
 const decideNow = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): Decision => {
   const state = effectiveState(record, at);
-  const callBlockedBy = callBlocker(record, state, at);
+  const callBlockedBy = callBlocker(record, state, at, p);
   const requestBlockedBy = requestBlocker(record, at, p);
   const canStartCall = callBlockedBy === null;
   const canRequest = requestBlockedBy === null;
@@ -76,4 +76,4 @@ export const decide = (record: PermissionRecord, at: Instant, policy: Policy | R
  * decisionReason(emptyRecord(), clock.now(), resolvePolicy(messengerPolicy)); // 'no_permission'
  */
 export const decisionReason = (record: PermissionRecord, at: Instant, p: ResolvedPolicy): DecisionReason | null =>
-  reasonOf(callBlocker(record, effectiveState(record, at), at), requestBlocker(record, at, p));
+  reasonOf(callBlocker(record, effectiveState(record, at), at, p), requestBlocker(record, at, p));

@@ -15,7 +15,7 @@ import type { Instant } from './thread.js';
  * decisionValidUntil(emptyRecord(), now, policy); // Infinity
  */
 export const decisionValidUntil = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant => {
-  let until = callChangesAt(record, at);
+  let until = callChangesAt(record, at, policy);
   for (const rule of requestRules) {
     const t = rule.changesAt(record, at, policy);
     if (t < until) until = t;

@@ -41,6 +41,8 @@ export type { CallpermLogger, CallpermLogLevel } from './telemetry/CallpermLogge
 export type { InboxTicket } from './service/inbox.js';
 export type { MovedAsideEntry } from './service/inboxAside.js';
 export type { PageCallingOff } from './service/pageCalling.js';
+export type { PageCheck, PageStatus } from './service/pageStatus.js';
+export { MAX_SDP_LENGTH, type CallControlError, type CallOffer, type StartCallError, type StartedCall } from './service/callControl.js';
 export { DEFAULT_RETRY, retryDelayMs, resolveRetry, type RetryOptions, type ResolvedRetry } from './service/retryBackoff.js';
 export type { CallTrace, CallEnd } from './calls/CallTrace.js';
 export * from './chart/chartModel.js';

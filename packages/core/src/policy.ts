@@ -59,6 +59,22 @@ export interface Policy {
   readonly reconcileDelay: string;
   /** How long a consent-history entry is kept after its event (ISO-8601; default 400 days). */
   readonly historyRetention: string;
+  /**
+   * How long a thread's row is kept once it holds nothing live (no permission, no
+   * request in flight) after its newest instant (ISO-8601, default P30D); then
+   * `sweep` deletes it and the thread reads as never seen. At least every other
+   * period of the policy, so nothing a rule still counts is forgotten. The consent
+   * history keeps its own retention.
+   */
+  readonly threadRetention: string;
+  /**
+   * The connected-call quota: business-initiated calls per thread per rolling
+   * period. Meta requires one for `start_call` but publishes no number for
+   * Messenger; the default, 5 per PT24H, is WhatsApp's documented figure for
+   * connected calls, taken as a stand-in. Limits a remote check reports override a
+   * larger local max for the same period. Empty: only Meta's reported limits count.
+   */
+  readonly callQuota: readonly QuotaWindow[];
 }
 
 /**
@@ -82,6 +98,8 @@ export const messengerPolicy: Policy = {
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
   historyRetention: 'P400D',
+  threadRetention: 'P30D',
+  callQuota: [{ period: 'PT24H', max: 5 }],
 };
 
 /**
@@ -115,6 +133,10 @@ export interface ResolvedPolicy {
   readonly dedupeTtlMs: number;
   readonly reconcileDelayMs: number;
   readonly historyRetentionMs: number;
+  readonly threadRetentionMs: number;
+  readonly callQuota: readonly { readonly periodMs: number; readonly max: number; readonly period: string }[];
+  /** The longest call-quota period (0 when none): call instants older than this can be forgotten. */
+  readonly callHorizonMs: number;
 }
 
 /** Thrown at construction when a policy cannot be honoured. */
@@ -138,10 +160,12 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
   const hit = cache.get(policy);
   if (hit) return hit;
   if (policy.requestQuota.length === 0) throw new PolicyError('requestQuota needs at least one window');
-  const quota = policy.requestQuota.map((w) => {
+  const windowOf = (w: QuotaWindow) => {
     if (!Number.isInteger(w.max) || w.max < 0) throw new PolicyError(`quota max must be a whole number >= 0, got ${w.max}`);
     return { period: w.period, periodMs: durationMs(w.period), max: w.max };
-  });
+  };
+  const quota = policy.requestQuota.map(windowOf);
+  const callQuota = (policy.callQuota ?? []).map(windowOf);
   const resolved: ResolvedPolicy = {
     source: policy,
     quota,
@@ -158,7 +182,18 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     dedupeTtlMs: durationMs(policy.dedupeTtl),
     reconcileDelayMs: durationMs(policy.reconcileDelay),
     historyRetentionMs: durationMs(policy.historyRetention),
+    threadRetentionMs: durationMs(policy.threadRetention),
+    callQuota,
+    callHorizonMs: Math.max(0, ...callQuota.map((q) => q.periodMs)),
   };
+  const counted = Math.max(
+    resolved.quotaHorizonMs, resolved.permissionTtlMs, resolved.messagingWindowMs, resolved.pendingReplyTimeoutMs, resolved.reminderAfterMs,
+    resolved.afterDeclineMs ?? 0, resolved.startCallRecheckMs, resolved.reconcileDelayMs, resolved.dedupeTtlMs,
+    resolved.callHorizonMs,
+  );
+  if (resolved.threadRetentionMs < counted) {
+    throw new PolicyError(`threadRetention (${policy.threadRetention}) must be at least the policy's longest period (${counted} ms), or a retired thread would forget what a rule still counts`);
+  }
   cache.set(policy, resolved);
   return resolved;
 };

@@ -45,9 +45,18 @@ export interface ImplicitGrantEvent extends WebhookEventBase {
 }
 
 /**
+ * The Page's call settings changed (`call_settings_update`): what Meta said is
+ * not trusted as it came (the shape is undocumented); the Page is checked again.
+ */
+export interface PageSettingsEvent extends WebhookEventBase {
+  readonly kind: 'page_settings';
+  readonly pageId: string;
+}
+
+/**
  * A normalised event from Meta's webhooks, whatever envelope it came in.
  *
  * @example
  * const e: WebhookEvent = { kind: 'inbound_message', id: 'm:1:2:1700000000000', thread: { pageId: '1', psid: '2' }, at: 1700000000000 };
  */
-export type WebhookEvent = PermissionReplyEvent | InboundMessageEvent | CallEvent | ImplicitGrantEvent;
+export type WebhookEvent = PermissionReplyEvent | InboundMessageEvent | CallEvent | ImplicitGrantEvent | PageSettingsEvent;

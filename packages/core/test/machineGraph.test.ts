@@ -26,6 +26,10 @@ const eventsFor = (snapshot: Snap): PermissionEvent[] => {
     { type: 'REMOTE_SYNC', at, remote: buildRemote({ granted: false, expiresIn: null, used: 2, max: 2, canStart: false }, at) },
     { type: 'USER_MESSAGE', at },
     { type: 'TICK', at: at + 8 * DAY },
+    { type: 'CALL_START', at },
+    { type: 'CALL_PLACED', at },
+    { type: 'CALL_FAILED', at, placedAt: r.calls[r.calls.length - 1] ?? at, refusal: 'no_permission' },
+    { type: 'CALL_FAILED', at, placedAt: r.calls[r.calls.length - 1] ?? at, refusal: 'call_limit' },
   ];
 };
 
@@ -34,6 +38,7 @@ const serializeState = (snapshot: Snap, event: PermissionEvent | undefined): str
   const r = snapshot.context.record;
   return JSON.stringify([
     snapshot.value, event?.type ?? null, r.provisional, r.pending === null ? null : [r.pending.ambiguous, r.pending.messageId !== null],
+    r.calls.length > 0, r.callLimitAt !== null,
   ]);
 };
 
@@ -41,7 +46,7 @@ describe('the machine as a graph', () => {
   const paths = getShortestPaths(permissionMachine, {
     events: (s) => eventsFor(s as unknown as Snap),
     serializeState: (s, e) => serializeState(s as unknown as Snap, e),
-    limit: 5000,
+    limit: 20_000,
   });
 
   it('reaches every state', () => {

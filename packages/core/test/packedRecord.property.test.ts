@@ -32,6 +32,8 @@ const wildRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     at: anyNumber, permitted: fc.boolean(), canRequest: maybe(fc.boolean()), requestLimits: fc.array(limit, { maxLength: 3 }),
     canStartCall: maybe(fc.boolean()), startCallLimits: fc.array(limit, { maxLength: 3 }),
   })),
+  calls: fc.array(anyNumber, { maxLength: 5 }),
+  callLimitAt: maybe(anyNumber),
   lastEventAt: maybe(anyNumber),
   dueAt: maybe(anyNumber),
 });

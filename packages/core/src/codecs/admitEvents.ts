@@ -57,11 +57,13 @@ const eventProblem = (e: WebhookEvent): RefusalReason | null => {
     if (problem !== null) return problem;
     return isAcceptableField(e.callStatus) && isAcceptableField(e.terminateStatus) ? null : 'field_malformed';
   }
+  if (e.kind === 'page_settings') return idProblem(e.pageId, metaIdLimits.person);
   return idProblem(e.thread.pageId, metaIdLimits.person) ?? idProblem(e.thread.psid, metaIdLimits.person);
 };
 
 /** The storage unit an event touches: its thread, or for a call item that names no person, its call. */
 const threadKeyOf = (e: WebhookEvent): string => {
+  if (e.kind === 'page_settings') return `p${e.pageId}`;
   if (e.kind !== 'call') return threadPairKey(e.thread);
   return e.psid === null ? `c${pairKey(e.pageId, e.callId)}` : pairKey(e.pageId, e.psid);
 };

@@ -3,7 +3,8 @@ import * as t from 'io-ts';
 import type { WebhookEvent } from '../webhookEvent.js';
 import { decodeCallItem } from './decodeCallItem.js';
 import { decodePermissionReply, isPermissionReplyBody } from './decodePermissionReply.js';
-import type { EntryContext } from './EntryContext.js';
+import { eventInstant, type EntryContext } from './EntryContext.js';
+import { webhookEventId } from './webhookEventId.js';
 import type { RefusalSink } from './DecodeReport.js';
 
 /** A Graph Page-webhook change: `{field, value}`. */
@@ -23,9 +24,20 @@ const replyBodyOf = (value: Readonly<Record<string, unknown>>): unknown => {
 const isEvent = <E>(e: E | null): e is E => e !== null;
 
 /**
+ * A `call_settings_update` change: the Page's settings moved, so the Page is
+ * checked again. Meta documents no shape for it; the instant is `value.timestamp`
+ * or the entry's `time` (either unit), else none is known and the event is dropped.
+ */
+const pageSettingsOf = (value: Readonly<Record<string, unknown>>, entry: EntryContext): WebhookEvent[] => {
+  const at = eventInstant(value.timestamp, entry);
+  if (at === null || entry.pageId === null) return [];
+  return [{ kind: 'page_settings', id: webhookEventId('page_settings', [entry.pageId, at]), at, pageId: entry.pageId }];
+};
+
+/**
  * Decodes one `entry[].changes[]` item: `call_permission_reply` (Shape C, the
- * reply's `sender`, `recipient` and `timestamp` on `value`) and `calls` (`value`
- * is one call item, or holds a `calls` array). Other fields and unknown shapes
+ * reply's `sender`, `recipient` and `timestamp` on `value`), `calls` (`value`
+ * is one call item, or holds a `calls` array) and `call_settings_update`. Other fields and unknown shapes
  * give no events; items refused for their ids or values are told to `refuse`.
  *
  * @example
@@ -51,6 +63,8 @@ export const decodeChangeItem = (
       const items: readonly unknown[] = Array.isArray(value.calls) ? value.calls : [value];
       return items.map((c) => decodeCallItem(c, entry, refuse)).filter(isEvent);
     }
+    case 'call_settings_update':
+      return pageSettingsOf(value, entry);
     default:
       return [];
   }

@@ -13,6 +13,7 @@
  * - `messaging_window_unknown`: strict mode, and the person's last message is not known.
  * - `person_unavailable`: Meta refused the last opt-in because the person cannot be messaged — until they write.
  * - `calling_not_enabled`: Meta said calling is off or not allowed for the Page — until the Page is checked again.
+ * - `call_quota_exhausted`: the thread's connected-call quota is used up (the business-initiated calls of its rolling periods) — until the oldest leaves its period.
  *
  * @example
  * const r: DecisionReason = 'quota_exhausted';
@@ -29,4 +30,5 @@ export type DecisionReason =
   | 'outside_messaging_window'
   | 'messaging_window_unknown'
   | 'person_unavailable'
-  | 'calling_not_enabled';
+  | 'calling_not_enabled'
+  | 'call_quota_exhausted';

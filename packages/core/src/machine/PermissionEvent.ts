@@ -34,10 +34,25 @@ export type PermissionEvent =
   /** The person wrote to the Page (opens the messaging window). */
   | { readonly type: 'USER_MESSAGE'; readonly at: Instant }
   /** Time passed: lets an expired permission read as `expired` in the stored state too. */
-  | { readonly type: 'TICK'; readonly at: Instant };
+  | { readonly type: 'TICK'; readonly at: Instant }
+  /** The host places a call (`startCall`): reserve a connected-call slot, then connect. */
+  | { readonly type: 'CALL_START'; readonly at: Instant }
+  /** Meta's calls webhook told of a business-initiated call callperm did not place: it counts against the quota. */
+  | { readonly type: 'CALL_PLACED'; readonly at: Instant }
+  /**
+   * The connect reserved at `placedAt` definitely failed: its slot is given back.
+   * `refusal`: Meta said the person has not given permission (the permission is
+   * gone until a newer grant), or the call rate limit is used up (the quota counts
+   * as full at `placedAt`).
+   */
+  | { readonly type: 'CALL_FAILED'; readonly at: Instant; readonly placedAt: Instant; readonly refusal?: CallRefusalKind | undefined };
+
+/** Why Meta refused a connect in a way that teaches the thread something. */
+export type CallRefusalKind = 'no_permission' | 'call_limit';
 
 /** The names of every event type, in the order the chart lists them. */
 export const permissionEventTypes = [
   'REQUEST', 'REQUEST_SENT', 'REQUEST_FAILED', 'REPLY_APPROVE', 'REPLY_REJECT',
   'CALL_CONNECTED', 'CONSUMER_CALL_MISSED', 'REMOTE_SYNC', 'USER_MESSAGE', 'TICK',
+  'CALL_START', 'CALL_PLACED', 'CALL_FAILED',
 ] as const satisfies readonly PermissionEvent['type'][];

@@ -8,9 +8,10 @@ import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
  * `recordUpgrades` (`@callperm/core/store`). Bump it with an upgrade step when a
  * field is added or changes meaning. 1: release 0.1.0 (packed bytes without a
  * header); 2: every form carries its version; 3: `declinedAt`, `refusal` and
- * `remote.permitted` (what Meta's answers teach the record).
+ * `remote.permitted` (what Meta's answers teach the record); 4: `calls` and
+ * `callLimitAt` (the connected-call quota).
  */
-export const RECORD_SCHEMA = 3 as const;
+export const RECORD_SCHEMA = 4 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit
@@ -97,6 +98,13 @@ export interface PermissionRecord {
   /** Meta's last refusal of an opt-in that teaches the thread something, or null. */
   readonly refusal: Refusal | null;
   readonly remote: RemoteView | null;
+  /**
+   * Instants of business-initiated calls Meta took or may have taken (connects,
+   * reserved before they are sent), inside the longest call-quota window, ascending.
+   */
+  readonly calls: readonly Instant[];
+  /** When Meta last refused a connect for its call rate limit: the connected-call quota counts as full then. */
+  readonly callLimitAt: Instant | null;
   /** The newest instant of any event applied to this record. */
   readonly lastEventAt: Instant | null;
   /** When follow-up work is due (a reconcile, an expiry), for `PermissionStore.due`. Derived on every step. */
@@ -121,6 +129,8 @@ export const emptyRecord = (): PermissionRecord => ({
   declinedAt: null,
   refusal: null,
   remote: null,
+  calls: [],
+  callLimitAt: null,
   lastEventAt: null,
   dueAt: null,
 });
@@ -158,6 +168,8 @@ export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, u
     canStartCall: nullable(t.boolean),
     startCallLimits: t.readonlyArray(limitCodec),
   }))),
+  calls: t.readonlyArray(t.number),
+  callLimitAt: nullable(t.number),
   lastEventAt: nullable(t.number),
   dueAt: nullable(t.number),
 }));

@@ -1,4 +1,6 @@
+import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
+import { callQuotaChangesAt, callQuotaExhausted } from './quota.js';
 import type { DecisionReason } from './DecisionReason.js';
 import type { LifecycleState } from './LifecycleState.js';
 import type { PermissionRecord } from './PermissionRecord.js';
@@ -28,9 +30,9 @@ export const remoteDeniesCall = (record: PermissionRecord): boolean =>
  * Why a call may not start at `at` (the record's effective state is `state`), or null when it may.
  *
  * @example
- * callBlocker(emptyRecord(), 'none', now); // 'no_permission'
+ * callBlocker(emptyRecord(), 'none', now, policy); // 'no_permission'
  */
-export const callBlocker = (record: PermissionRecord, state: LifecycleState, at: Instant): DecisionReason | null => {
+export const callBlocker = (record: PermissionRecord, state: LifecycleState, at: Instant, policy: ResolvedPolicy): DecisionReason | null => {
   switch (state) {
     case 'none': return 'no_permission';
     case 'requested': return 'pending_reply';
@@ -43,19 +45,21 @@ export const callBlocker = (record: PermissionRecord, state: LifecycleState, at:
     // Without a limit to wait for, the denial holds until a newer check (a follow-up is due: see dueAt).
     if (lifts.length === 0 || at < Math.max(...lifts)) return 'remote_start_call_denied';
   }
+  if (callQuotaExhausted(record, at, policy)) return 'call_quota_exhausted';
   return null;
 };
 
 /**
  * The first instant after `at` at which `callBlocker` may answer differently: the
- * permission's expiry, or the end of a `start_call` denial's limits.
+ * permission's expiry, the end of a `start_call` denial's limits, or a call
+ * entering or leaving a connected-call window.
  *
  * @example
- * callChangesAt(record, now); // record.expiresAt for a live permission
+ * callChangesAt(record, now, policy); // record.expiresAt for a live permission
  */
-export const callChangesAt = (record: PermissionRecord, at: Instant): Instant => {
-  let next = Infinity;
-  if (record.state === 'approved' && record.expiresAt !== null && record.expiresAt > at) next = record.expiresAt;
+export const callChangesAt = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant => {
+  let next = callQuotaChangesAt(record, at, policy);
+  if (record.state === 'approved' && record.expiresAt !== null && record.expiresAt > at && record.expiresAt < next) next = record.expiresAt;
   if (remoteDeniesCall(record)) {
     const lifts = startCallLifts(record);
     const lift = lifts.length === 0 ? -Infinity : Math.max(...lifts);

@@ -2,13 +2,16 @@ import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
 import { remoteDeniesCall, startCallLifts } from './callBlocker.js';
 import type { PermissionRecord } from './PermissionRecord.js';
+import { retireAt } from './retireAt.js';
 
 /** What a thread needs when it falls due without any new event. */
 export type FollowUpKind =
   /** A permission's expiry has come: step a TICK so the stored state (and `onTransition`) says `expired`. */
   | 'announce_expiry'
   /** Ask Meta: a provisional grant, an ambiguous send, or a request unanswered past its timeout. */
-  | 'remote_check';
+  | 'remote_check'
+  /** Nothing live for `threadRetention`: delete the row (see `retireAt`). */
+  | 'retire';
 
 /** One piece of follow-up work and the instant it falls due. */
 export interface FollowUpAt {
@@ -26,7 +29,9 @@ export interface FollowUpAt {
  * - an opt-in unanswered for `pendingReplyTimeout` (a reply webhook may have been
  *   lost): check remotely, once; a check stored after the timeout settles it;
  * - a live permission whose newest check denied `start_call` without naming a
- *   limit to wait for, `startCallRecheck` after that check: check again.
+ *   limit to wait for, `startCallRecheck` after that check: check again;
+ * - a record holding nothing live, `threadRetention` after its newest instant:
+ *   retire the row (`retireAt`).
  *
  * @example
  * followUps(emptyRecord(), resolvePolicy(messengerPolicy)); // []
@@ -56,6 +61,8 @@ const eachFollowUp = (record: PermissionRecord, policy: ResolvedPolicy, visit: (
       if (!settled) visit(timedOutAt, 'remote_check');
     }
   }
+  const retire = retireAt(record, policy);
+  if (retire !== null) visit(retire, 'retire');
 };
 
 /**

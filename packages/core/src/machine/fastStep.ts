@@ -3,7 +3,7 @@ import { compileMachine, type CompiledMachine } from './compileMachine.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 import { permissionMachine } from './permissionMachine.js';
-import type { StepResult } from './step.js';
+import type { EffectName, StepResult } from './step.js';
 import { stepResultOf } from './stepResultOf.js';
 
 /** A stepper with `step`'s signature and results. */
@@ -24,10 +24,10 @@ export const createStepper = (table: CompiledMachine): Stepper => (record, event
       if (t.guard !== null && !t.guard(record, event, policy)) continue;
       let updated = record;
       for (const op of t.ops) updated = op(updated, event, policy);
-      return stepResultOf(record, updated, t.target ?? record.state, event, policy, t.effects.includes('sendOptIn'));
+      return stepResultOf(record, updated, t.target ?? record.state, event, policy, (t.effects[0] as EffectName | undefined) ?? null);
     }
   }
-  return stepResultOf(record, record, record.state, event, policy, false);
+  return stepResultOf(record, record, record.state, event, policy, null);
 };
 
 /**

@@ -33,6 +33,8 @@ export const frozenRecord = (r: PermissionRecord): PermissionRecord => {
       canStartCall: rv.canStartCall,
       startCallLimits: limits(rv.startCallLimits),
     }),
+    calls: Object.freeze([...r.calls]),
+    callLimitAt: r.callLimitAt,
     lastEventAt: r.lastEventAt,
     dueAt: r.dueAt,
   });

@@ -2,6 +2,8 @@ import type { ResolvedPolicy } from '../policy.js';
 import { EvidenceRank, evidenceOf, isNewerEvidence } from './evidence.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord } from './PermissionRecord.js';
+import { callBlocker } from './callBlocker.js';
+import { effectiveState } from './effectiveState.js';
 import { countIn } from './quota.js';
 import { requestBlocker } from './requestBlocker.js';
 import { remoteViewOf } from './updates.js';
@@ -14,6 +16,19 @@ import { remoteViewOf } from './updates.js';
 type Guard = (record: PermissionRecord, event: PermissionEvent, policy: ResolvedPolicy) => boolean;
 
 export const mayRequest: Guard = (r, e, p) => e.type === 'REQUEST' && requestBlocker(r, e.at, p) === null;
+
+/** A call may start: a live permission, no `start_call` denial, a free connected-call slot (the rule `decide` reads). */
+export const mayStartCall: Guard = (r, e, p) => e.type === 'CALL_START' && callBlocker(r, effectiveState(r, e.at), e.at, p) === null;
+
+/** A connect refused because the person has not given permission, newer than the record's evidence. */
+export const isNewerCallDenial: Guard = (r, e) =>
+  e.type === 'CALL_FAILED' && e.refusal === 'no_permission' && isNewerEvidence(r, evidenceOf(e.placedAt, EvidenceRank.sync, 'denied'));
+
+/** A failed connect the record has not taken in yet: a slot still counted, a newer rate-limit refusal, or a newer denial. */
+export const callFailureNews: Guard = (r, e, p) =>
+  e.type === 'CALL_FAILED' && (r.calls.includes(e.placedAt)
+    || (e.refusal === 'call_limit' && (r.callLimitAt === null || e.placedAt > r.callLimitAt))
+    || isNewerCallDenial(r, e, p));
 
 export const isNewerApproval: Guard = (r, e, p) =>
   e.type === 'REPLY_APPROVE'

@@ -44,6 +44,9 @@ export const machineGuards = {
   isNewerInbound: G.isNewerInbound,
   repliesNews: G.repliesNews,
   sendNotDelivered: G.sendNotDelivered,
+  mayStartCall: G.mayStartCall,
+  isNewerCallDenial: G.isNewerCallDenial,
+  callFailureNews: G.callFailureNews,
 } as const satisfies Record<string, PlainGuard>;
 
 /**
@@ -69,6 +72,9 @@ export const machineUpdates = {
   noteReply: { events: ['REPLY_APPROVE', 'REPLY_REJECT'], apply: U.noteReply as AnyUpdate },
   releaseUndelivered: { events: ['REMOTE_SYNC'], apply: U.releaseUndelivered as AnyUpdate },
   markExpired: { events: ['TICK'], apply: U.markExpired as AnyUpdate },
+  reserveCall: { events: ['CALL_START'], apply: U.reserveCall as AnyUpdate },
+  logCall: { events: ['CALL_PLACED'], apply: U.logCall as AnyUpdate },
+  releaseCall: { events: ['CALL_FAILED'], apply: U.releaseCall as AnyUpdate },
 } as const satisfies Record<string, PlainUpdate>;
 
 /**
@@ -78,7 +84,7 @@ export const machineUpdates = {
  * @example
  * machineEffects.includes('sendOptIn'); // true
  */
-export const machineEffects = ['sendOptIn'] as const;
+export const machineEffects = ['sendOptIn', 'connectCall'] as const;
 
 /**
  * The entry action of every state (`settleState` in `setup`): the record names the

@@ -18,6 +18,8 @@ import { RECORD_SCHEMA, type PermissionRecord, type RefusalKind, type RemoteView
  *
  * Format 3 appends a flags varint (1 declinedAt, 2 refusal, 4 remote.permitted,
  * refusal kind in bits 3-4), then `declinedAt` and the refusal's instant when present.
+ * Format 4 appends a varint (2 × the number of logged calls, + 1 when `callLimitAt`
+ * is set), the calls' instants, then `callLimitAt` when present.
  */
 
 const TAG_DELTA = 0;
@@ -171,6 +173,9 @@ const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
   putVarint((r.declinedAt !== null ? 1 : 0) | (rf !== null ? 2 : 0) | (rv?.permitted === true ? 4 : 0) | (kind << 3));
   if (r.declinedAt !== null) putNum(r.declinedAt, base);
   if (rf !== null) putNum(rf.at, base);
+  putVarint(r.calls.length * 2 + (r.callLimitAt !== null ? 1 : 0));
+  for (const t of r.calls) putNum(t, base);
+  if (r.callLimitAt !== null) putNum(r.callLimitAt, base);
 };
 
 let src: Uint8Array = new Uint8Array(0);
@@ -339,11 +344,21 @@ export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number
     at: rAt, permitted: (more & 4) !== 0, canRequest: triOf(can % 4), requestLimits,
     canStartCall: triOf(Math.floor(can / 4)), startCallLimits,
   } : null;
+  if (format < 4) {
+    if (at !== stop) throw new PackError('trailing bytes');
+    // Format 3's layout (no calls or callLimitAt): `recordUpgrades` adds them.
+    const record = { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, declinedAt, refusal, remote, lastEventAt, dueAt };
+    return { prefix, format, record: record as unknown as PermissionRecord };
+  }
+  const tail = getVarint();
+  const calls: number[] = [];
+  for (let k = 0; k < Math.floor(tail / 2); k += 1) calls.push(getInt(base));
+  const callLimitAt = tail & 1 ? getInt(base) : null;
   if (at !== stop) throw new PackError('trailing bytes');
   return {
     prefix,
     format,
-    record: { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, declinedAt, refusal, remote, lastEventAt, dueAt },
+    record: { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, declinedAt, refusal, remote, calls, callLimitAt, lastEventAt, dueAt },
   };
 };
 

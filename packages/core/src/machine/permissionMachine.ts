@@ -38,6 +38,8 @@ const machineSetup = setup({
     ...wrapAll(machineUpdates, update),
     /** Effect marker: the service sends the opt-in after the write that reserved its slot succeeded. */
     sendOptIn: () => undefined,
+    /** Effect marker: the service connects the call after the write that reserved its slot succeeded. */
+    connectCall: () => undefined,
     /** Entry action of every state: the record names the state it is in. */
     settleState: assign<PermissionContext, Ev, { state: LifecycleState }, Ev, never>(({ context }, params) => {
       const record = settleState(context.record, params.state);
@@ -56,7 +58,10 @@ const grants = {
   USER_MESSAGE: { guard: 'isNewerInbound', actions: 'noteInbound' },
   REQUEST: { guard: 'mayRequest', target: 'requested', actions: ['reserveRequest', 'sendOptIn'] },
   REQUEST_SENT: { guard: 'sentMatchesPending', actions: 'markSent' },
+  CALL_PLACED: { actions: 'logCall' },
 } as const;
+/** A failed connect outside `approved`: its slot back, and what Meta's refusal teaches; the state stays. */
+const callFailureNote = { guard: 'callFailureNews', actions: 'releaseCall' } as const;
 const syncGrant = { guard: 'isNewerSyncGrant', target: 'approved', actions: 'applySync' } as const;
 const syncView = { guard: 'isNewerRemoteView', actions: 'noteRemoteView' } as const;
 const rejectHere = { guard: 'isNewerRejection', target: 'rejected', actions: 'applyRejection' } as const;
@@ -70,6 +75,7 @@ const idle = (state: 'none' | 'rejected' | 'expired') => ({
     REPLY_REJECT: [rejectHere, replyNote],
     REQUEST_FAILED: releaseLateFailure,
     REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
+    CALL_FAILED: callFailureNote,
   },
 } as const);
 
@@ -119,6 +125,7 @@ export const permissionMachine = machineSetup.createMachine({
           { guard: 'isNewerSyncDenial', actions: 'applySync' },
           syncView,
         ],
+        CALL_FAILED: callFailureNote,
       },
     },
     approved: {
@@ -134,6 +141,12 @@ export const permissionMachine = machineSetup.createMachine({
           syncView,
         ],
         TICK: { guard: 'hasLapsed', target: 'expired', actions: 'markExpired' },
+        CALL_START: { guard: 'mayStartCall', actions: ['reserveCall', 'connectCall'] },
+        CALL_FAILED: [
+          { guard: and(['isNewerCallDenial', 'hasLapsed']), target: 'expired', actions: 'releaseCall' },
+          { guard: 'isNewerCallDenial', target: 'none', actions: 'releaseCall' },
+          callFailureNote,
+        ],
       },
     },
     rejected: idle('rejected'),

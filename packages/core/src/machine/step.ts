@@ -7,8 +7,13 @@ import type { PermissionRecord } from './PermissionRecord.js';
 import { permissionMachine } from './permissionMachine.js';
 import { stepResultOf } from './stepResultOf.js';
 
-/** Work the service must do after the step is stored. */
-export type Effect = { readonly type: 'sendOptIn'; readonly requestedAt: Instant };
+/** Work the service must do after the step is stored: send the opt-in, or connect the call, whose slot it reserved. */
+export type Effect =
+  | { readonly type: 'sendOptIn'; readonly requestedAt: Instant }
+  | { readonly type: 'connectCall'; readonly placedAt: Instant };
+
+/** The name of an effect marker among a transition's actions. */
+export type EffectName = Effect['type'];
 
 /** What one event did to one record. */
 export interface StepResult {
@@ -32,6 +37,6 @@ export interface StepResult {
 export const step = (record: PermissionRecord, event: PermissionEvent, policy: ResolvedPolicy): StepResult => {
   const snapshot = permissionMachine.resolveState({ value: record.state, context: { record, policy } });
   const [next, actions] = transition(permissionMachine, snapshot, event);
-  const sendsOptIn = actions.some((a) => a.type === 'sendOptIn');
-  return stepResultOf(record, next.context.record, next.value, event, policy, sendsOptIn);
+  const effect = actions.find((a) => a.type === 'sendOptIn' || a.type === 'connectCall')?.type as EffectName | undefined;
+  return stepResultOf(record, next.context.record, next.value, event, policy, effect ?? null);
 };

@@ -3,7 +3,7 @@ import { nextDueAt } from './dueAt.js';
 import type { LifecycleState } from './LifecycleState.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord } from './PermissionRecord.js';
-import type { Effect, StepResult } from './step.js';
+import type { Effect, EffectName, StepResult } from './step.js';
 
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
@@ -14,7 +14,7 @@ const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
  * `step` (XState) and `fastStep` (compiled), so both derive them the same way.
  *
  * @example
- * stepResultOf(record, record, record.state, event, policy, false).changed; // false
+ * stepResultOf(record, record, record.state, event, policy, null).changed; // false
  */
 export const stepResultOf = (
   record: PermissionRecord,
@@ -22,13 +22,14 @@ export const stepResultOf = (
   to: LifecycleState,
   event: PermissionEvent,
   policy: ResolvedPolicy,
-  sendsOptIn: boolean,
+  effect: EffectName | null,
 ): StepResult => {
   const from = record.state;
   if (updated === record && to === from) return { record, changed: false, from, to, effects: NO_EFFECTS };
   const lastEventAt = Math.max(record.lastEventAt ?? event.at, event.at);
   // nextDueAt reads neither lastEventAt nor dueAt, so one copy carries both derived fields.
   const final: PermissionRecord = { ...updated, lastEventAt, dueAt: nextDueAt(updated, policy) };
-  const effects = sendsOptIn ? [{ type: 'sendOptIn', requestedAt: event.at } as const] : NO_EFFECTS;
+  const effects: readonly Effect[] = effect === 'sendOptIn' ? [{ type: 'sendOptIn', requestedAt: event.at }]
+    : effect === 'connectCall' ? [{ type: 'connectCall', placedAt: event.at }] : NO_EFFECTS;
   return { record: final, changed: true, from, to, effects };
 };

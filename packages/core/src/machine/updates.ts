@@ -2,7 +2,7 @@ import type { ResolvedPolicy } from '../policy.js';
 import { durationMs } from '../duration.js';
 import type { RemoteAction, RemotePermission } from '../remotePermission.js';
 import type { Instant } from '../thread.js';
-import { EvidenceRank, evidenceOf } from './evidence.js';
+import { EvidenceRank, evidenceOf, isNewerEvidence } from './evidence.js';
 import type { PermissionEvent } from './PermissionEvent.js';
 import type { PermissionRecord, RemoteView } from './PermissionRecord.js';
 import { pruneRequests } from './quota.js';
@@ -151,6 +151,40 @@ export const applySync: Update<'REMOTE_SYNC'> = (record, event) => {
 export const noteRemoteView: Update<'REMOTE_SYNC'> = (record, event) => ({
   ...record, remote: remoteViewOf(event.remote, event.at),
 });
+
+const callHorizonOf = (record: PermissionRecord, policy: ResolvedPolicy): number =>
+  Math.max(policy.callHorizonMs, ...(record.remote?.startCallLimits ?? []).map((l) => l.periodMs));
+
+/** The call log with `at` added in order, instants too old for any window dropped. */
+const withCall = (record: PermissionRecord, at: Instant, policy: ResolvedPolicy): Instant[] => {
+  const kept = pruneRequests(record.calls, at, callHorizonOf(record, policy));
+  let i = kept.length;
+  while (i > 0 && kept[i - 1]! > at) i -= 1;
+  kept.splice(i, 0, at);
+  return kept;
+};
+
+/** CALL_START: reserve a connected-call slot before the connect is sent. */
+export const reserveCall: Update<'CALL_START'> = (record, event, policy) => ({ ...record, calls: withCall(record, event.at, policy) });
+
+/** CALL_PLACED: a business-initiated call placed outside callperm counts against the quota too. */
+export const logCall: Update<'CALL_PLACED'> = (record, event, policy) => ({ ...record, calls: withCall(record, event.at, policy) });
+
+/**
+ * CALL_FAILED (definite): Meta did not place the call, so its slot is given back.
+ * A call-rate-limit refusal is remembered at the connect's instant (the newest
+ * kept); a no-permission refusal is Meta's word that no permission is held then,
+ * evidence like a check that denies.
+ */
+export const releaseCall: Update<'CALL_FAILED'> = (record, event) => {
+  const calls = withoutRequest(record.calls, event.placedAt);
+  const callLimitAt = event.refusal === 'call_limit' && (record.callLimitAt === null || event.placedAt > record.callLimitAt)
+    ? event.placedAt : record.callLimitAt;
+  const denial = evidenceOf(event.placedAt, EvidenceRank.sync, 'denied');
+  if (event.refusal !== 'no_permission' || !isNewerEvidence(record, denial)) return { ...record, calls, callLimitAt };
+  const lapsed = record.state === 'approved' && record.expiresAt !== null && event.placedAt >= record.expiresAt;
+  return { ...record, calls, callLimitAt, evidence: denial, provisional: false, expiresAt: lapsed ? record.expiresAt : null };
+};
 
 /** USER_MESSAGE: the messaging window opens from the newest message. */
 export const noteInbound: Update<'USER_MESSAGE'> = (record, event) => ({

@@ -5,13 +5,14 @@ import type { Instant } from '../thread.js';
  * trace (`call`), a webhook delivery waiting in the inbox (`inbox`), one moved
  * aside after failing too often (`inbox_aside`, listed by its due index, kept
  * until replayed), a thread's failing remote check with its backoff
- * (`followup`), and a Page whose calling Meta said is off (`page`). Each kind is
+ * (`followup`), a Page whose calling Meta said is off (`page`), and a Page's last
+ * feature and settings check (`page_status`). Each kind is
  * its own key space and its own due index.
  *
  * @example
  * const kind: DocKind = 'inbox';
  */
-export type DocKind = 'call' | 'inbox' | 'inbox_aside' | 'followup' | 'page';
+export type DocKind = 'call' | 'inbox' | 'inbox_aside' | 'followup' | 'page' | 'page_status';
 
 /**
  * A side document as stored: its version (1 for the first write after it was

@@ -5,7 +5,8 @@ import type { DecisionReason } from '../machine/DecisionReason.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
 import type { Policy, ResolvedPolicy } from '../policy.js';
 import type { Clock } from '../ports/Clock.js';
-import type { GraphApi, GraphFailure, PageCallingStatus, SentOptIn } from '../ports/GraphApi.js';
+import type { AcceptedCall, GraphApi, GraphFailure, PageCallingStatus, SentOptIn } from '../ports/GraphApi.js';
+import type { CallControlError, CallOffer, StartCallError, StartedCall } from './callControl.js';
 import type { CasResult, HistoryQuery, PermissionStore } from '../ports/PermissionStore.js';
 import type { Result } from '../result.js';
 import type { HistoryEntry } from '../store/HistoryEntry.js';
@@ -14,6 +15,7 @@ import type { WebhookEvent } from '../webhookEvent.js';
 import type { InboxTicket } from './inbox.js';
 import type { MovedAsideEntry } from './inboxAside.js';
 import type { PageCallingOff } from './pageCalling.js';
+import type { PageStatus } from './pageStatus.js';
 import type { SweepOptions, SweepReport } from './sweep.js';
 import type { TransitionNotice } from './TransitionNotice.js';
 import type { CallpermLogger } from '../telemetry/CallpermLogger.js';
@@ -131,10 +133,33 @@ export interface CallPermissions {
    * decision says it instead of asking Meta again.
    */
   request(thread: Thread): Promise<Result<SentOptIn & { readonly decision: Decision }, RequestError>>;
+  /**
+   * Places a business-initiated call if, and only if, the decision allows it:
+   * refused locally with the decision's reason (no Graph call) when the permission,
+   * the connected-call quota, Meta's `start_call` verdict or the Page's calling do
+   * not allow it; otherwise a connected-call slot is reserved and the call connects
+   * (`POST /{page-id}/calls`, never retried blindly), answering the call id and SDP
+   * answer. A refusal from Meta teaches the thread: no permission ends the
+   * permission (until a newer grant), the rate limit fills the quota for its
+   * period, a Page not allowed to call is remembered for every thread of the Page.
+   */
+  startCall(thread: Thread, offer: CallOffer): Promise<Result<StartedCall, StartCallError>>;
+  /** Ends a call (`action: terminate`). */
+  endCall(pageId: string, callId: string): Promise<Result<null, CallControlError>>;
+  /** Picks up a person's call within Meta's 60 s (`action: accept`) with the host's SDP. */
+  acceptCall(pageId: string, callId: string, offer: CallOffer): Promise<Result<AcceptedCall, CallControlError>>;
+  /** Declines a person's call (`action: reject`). */
+  rejectCall(pageId: string, callId: string): Promise<Result<null, CallControlError>>;
   /** Checks the Page's calling (`business_messaging_feature_status`) now and stores the answer. */
   refreshPage(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
   /** What is known of the Page's calling being off (null: nothing known against it). */
   pageCalling(pageId: string): Promise<PageCallingOff | null>;
+  /**
+   * The Page's feature status and call settings with when Meta was asked, and the
+   * calling fact its threads' decisions read. Asks Meta first when the stored check
+   * is older than `pageRecheckAfter`, or stale after a `call_settings_update` webhook.
+   */
+  pageStatus(pageId: string): Promise<PageStatus>;
   /** Applies decoded webhook events (any order, any number of times). */
   ingest(events: readonly WebhookEvent[]): Promise<IngestReport>;
   /** Applies machine events to one thread directly (simulations, hosts with their own inputs). */

@@ -20,6 +20,8 @@ const implicit = t.readonly(t.type({
   ...base, kind: t.literal('implicit_grant'), thread, cause: t.keyof({ connected_call: null, missed_call: null }),
 }));
 
+const pageSettings = t.readonly(t.type({ ...base, kind: t.literal('page_settings'), pageId: t.string }));
+
 /**
  * io-ts codec of a decoded {@link WebhookEvent}: what the inbox stores is checked
  * when it is read back, like every record.
@@ -29,6 +31,6 @@ const implicit = t.readonly(t.type({
  * isRight(WebhookEventCodec.decode({ kind: 'inbound_message', id: 'm', at: 1, thread: { pageId: '1', psid: '2' } })); // true
  */
 export const WebhookEventCodec: t.Type<WebhookEvent, WebhookEvent, unknown> = t.union(
-  [reply, inbound, call, implicit],
+  [reply, inbound, call, implicit, pageSettings],
   'WebhookEvent',
 );

@@ -6,14 +6,16 @@ import { systemClock } from '../ports/Clock.js';
 import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
 import type { Thread } from '../thread.js';
-import type { CallEvent, WebhookEvent } from '../webhookEvent.js';
+import type { CallEvent, PageSettingsEvent, WebhookEvent } from '../webhookEvent.js';
+import { markPageStale } from './pageStatus.js';
 import type { CallPermissions, CallPermissionsOptions, IngestReport, RequestError, ThreadStatus } from './CallPermissions.js';
 import { commitEvents, commitSteps, type CommitDeps, type ThreadEvents } from './commitSteps.js';
 import { IngestTally } from './IngestTally.js';
 import { completeInbox, putInbox, type InboxDeps } from './inbox.js';
 import { listMovedAside, replayMovedAside } from './inboxAside.js';
 import { processInbox } from './processInbox.js';
-import { DEFAULT_CALL_TRACE_TTL_MS, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
+import { DEFAULT_CALL_TRACE_TTL_MS, placedNews, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
+import { createCallControl } from './callControl.js';
 import { runSweep } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
 import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
@@ -86,9 +88,9 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   };
 
   /** Meta said the Page's calling is off: stored on the Page's document, and logged. */
-  const learnOff = async (thread: Thread, failure: GraphFailure): Promise<void> => {
-    await pages.learnOff(thread.pageId, failure);
-    logTo(logger, 'warn', { event: 'page_calling_off', pageId: thread.pageId, kind: failure.kind, code: failure.code }, 'callperm: Meta says calling is off for this Page');
+  const learnOff = async (pageId: string, failure: GraphFailure): Promise<void> => {
+    await pages.learnOff(pageId, failure);
+    logTo(logger, 'warn', { event: 'page_calling_off', pageId, kind: failure.kind, code: failure.code }, 'callperm: Meta says calling is off for this Page');
   };
 
   const status = async (thread: Thread): Promise<ThreadStatus> => {
@@ -101,7 +103,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const startedAt = clock.now(); // what Meta reports reflects at least everything before the call began
     const remote = await graph.checkPermission(thread).catch((e: unknown) => err(asGraphFailure(e)));
     if (!remote.ok) {
-      if (remote.error.kind === 'calling_not_enabled' && remote.error.processed === 'no') await learnOff(thread, remote.error);
+      if (remote.error.kind === 'calling_not_enabled' && remote.error.processed === 'no') await learnOff(thread.pageId, remote.error);
       const s = await status(thread);
       return err({ reason: 'graph_failure' as const, failure: remote.error, decision: s });
     }
@@ -125,14 +127,25 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     return checked.ok ? null : { reason: 'check_failed', failure: checked.error.failure, decision: checked.error.decision };
   };
 
-  /** A `calls` item: merge it into its call's stored trace, then apply the grant the call implies (null: none). */
+  /**
+   * A `calls` item: merge it into its call's stored trace; a business-initiated call
+   * callperm did not place counts against the thread's connected-call quota; then
+   * apply the grant the call implies (null: nothing changed).
+   */
   const ingestCall = async (e: CallEvent): Promise<boolean | null> => {
     if (e.event === 'media_update') return null;
-    const trace = await recordCallEvent(traceDeps, e);
+    const { trace, before } = await recordCallEvent(traceDeps, e);
+    let changed: boolean | null = null;
+    if (placedNews(before, trace) && trace.psid !== null && trace.connectAt !== null) {
+      const placedAt = trace.connectAt;
+      const thread = { pageId: trace.pageId, psid: trace.psid };
+      changed = (await commitSteps(deps, thread, () => [{ type: 'CALL_PLACED', at: placedAt }], { kind: 'connect', placedAt, callId: e.callId })).changed;
+    }
     const grant = implicitGrantOf(trace);
     const mapped = grant === null ? null : toPermissionEvent(grant);
-    if (mapped === null || grant?.kind !== 'implicit_grant') return null;
-    return (await commitSteps(deps, mapped.thread, () => [mapped.event], { kind: 'call', callId: e.callId, cause: grant.cause })).changed;
+    if (mapped === null || grant?.kind !== 'implicit_grant') return changed;
+    const granted = (await commitSteps(deps, mapped.thread, () => [mapped.event], { kind: 'call', callId: e.callId, cause: grant.cause })).changed;
+    return granted || changed === true;
   };
 
   /**
@@ -152,9 +165,14 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const tally = new IngestTally();
     const byThread = new Map<string, ThreadEvents>();
     const calls: CallEvent[] = [];
+    const settings: PageSettingsEvent[] = [];
     for (const e of events) {
       if (e.kind === 'call') {
         calls.push(e);
+        continue;
+      }
+      if (e.kind === 'page_settings') {
+        settings.push(e);
         continue;
       }
       const mapped = toPermissionEvent(e);
@@ -183,6 +201,13 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       // Apply first, remember after: a crash in between replays an idempotent event, never loses one.
       const now = clock.now();
       tally.count(await store.remember(e.id, now, now + policy.dedupeTtlMs), changed);
+    }
+    for (const e of settings) {
+      // The Page's settings moved: its check goes stale, so `sweep` (or the next `pageStatus`) asks Meta again.
+      const now = clock.now();
+      const first = await store.remember(e.id, now, now + policy.dedupeTtlMs);
+      if (first) await markPageStale(store, e.pageId, now);
+      tally.count(first, first);
     }
     const report = tally.report(refused);
     if (tel.on) tel.ingested(report, startedAt);
@@ -221,10 +246,15 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const failure = sent.error;
     const ambiguous = failure.processed !== 'no';
     const refusal = refusalOf(failure);
-    if (failure.kind === 'calling_not_enabled' && !ambiguous) await learnOff(thread, failure);
+    if (failure.kind === 'calling_not_enabled' && !ambiguous) await learnOff(thread.pageId, failure);
     const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_FAILED', at: now, requestedAt, ambiguous, refusal }], { kind: 'opt_in', requestedAt, messageId: null });
     return err({ reason: ambiguous ? 'send_ambiguous' : 'send_failed', failure, decision: await withPage(thread, c.decision) });
   };
+
+  const calls = createCallControl({
+    graph, commit: deps, traces: traceDeps, status, withPage, learnOff,
+    pageOff: (pageId) => pages.current(pageId),
+  });
 
   return {
     policy,
@@ -247,7 +277,13 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
 
     request: async (thread) => observeRequest(tel, logger, thread, await requestOnce(thread)),
 
+    startCall: calls.startCall,
+    endCall: calls.endCall,
+    acceptCall: calls.acceptCall,
+    rejectCall: calls.rejectCall,
+
     refreshPage: (pageId) => pages.recheck(pageId),
+    pageStatus: (pageId) => pages.status(pageId),
     pageCalling: (pageId) => pages.read(pageId),
 
     ingest,

@@ -6,6 +6,7 @@ import { err, type Result } from '../result.js';
 import type { Instant } from '../thread.js';
 import { asGraphFailure } from './asGraphFailure.js';
 import { readPageCalling, writePageCallingOff, type LoadedPageCalling, type PageCallingOff } from './pageCalling.js';
+import { readPageCheck, writePageCheck, type PageStatus } from './pageStatus.js';
 
 /** What the service needs to know and learn Page-level facts. */
 export interface PageFactsDeps {
@@ -27,8 +28,10 @@ export interface PageFacts {
   current(pageId: string): Promise<PageCallingOff | null>;
   /** Meta refused something because calling is off or not allowed for the Page. */
   learnOff(pageId: string, failure: GraphFailure): Promise<void>;
-  /** Asks Meta about the Page now and stores the answer. */
+  /** Asks Meta about the Page now (its feature status, then its call settings) and stores the answer. */
   recheck(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
+  /** The Page's last check and calling fact; asks Meta first when never asked, stale, or older than `pageRecheckAfter`. */
+  status(pageId: string): Promise<PageStatus>;
 }
 
 /** Pages remembered at once; past it the cache starts again (Pages are few: this bounds a hostile caller). */
@@ -76,10 +79,32 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
   const learnOff = (pageId: string, failure: GraphFailure): Promise<void> =>
     putOff(pageId, { at: deps.clock.now(), source: 'refusal', detail: failure.message.slice(0, 200) });
 
+  /** The Page's call settings when the feature is on; null when not asked or Meta did not answer (the feature's word stands). */
+  const settingsOf = async (pageId: string, calling: Result<PageCallingStatus, GraphFailure>) => {
+    if (!calling.ok || !calling.value.enabled) return null;
+    const answer = await deps.graph.checkCallSettings(pageId).catch((e: unknown) => err(asGraphFailure(e)));
+    return answer.ok ? answer.value : null;
+  };
+
+  /** Remembers what Meta answered about the Page (a failed check keeps what was known, and its instant). */
+  const noteCheck = async (pageId: string, calling: Result<PageCallingStatus, GraphFailure>, settings: PageStatus['settings']): Promise<void> => {
+    const { check, version } = await readPageCheck(deps.store, pageId);
+    const now = deps.clock.now();
+    const next = calling.ok
+      ? { calling: calling.value, settings: settings ?? check.settings, checkedAt: now, stale: false }
+      : { ...check, stale: false };
+    await writePageCheck(deps.store, pageId, version, next, now);
+  };
+
   const recheck = async (pageId: string): Promise<Result<PageCallingStatus, GraphFailure>> => {
     const answer = await deps.graph.checkPageCalling(pageId).catch((e: unknown) => err(asGraphFailure(e)));
+    const settings = await settingsOf(pageId, answer);
+    await noteCheck(pageId, answer, settings);
     const now = deps.clock.now();
-    if (answer.ok && answer.value.enabled) {
+    if (answer.ok && answer.value.enabled && settings?.audioEnabled === false) {
+      // The feature is granted, but audio calling is switched off in the Page's call settings: no call connects.
+      await putOff(pageId, { at: now, source: 'check', detail: 'audio calling is off in messenger_call_settings' });
+    } else if (answer.ok && answer.value.enabled) {
       const loaded = await readPageCalling(deps.store, pageId);
       if (loaded !== null) await deps.store.deleteDoc('page', pageId, loaded.version);
       remember(pageId, null, now);
@@ -102,5 +127,15 @@ export const createPageFacts = (deps: PageFactsDeps): PageFacts => {
     return read(pageId);
   };
 
-  return { read, cached, current, learnOff, recheck };
+  const status = async (pageId: string): Promise<PageStatus> => {
+    const { check } = await readPageCheck(deps.store, pageId);
+    const fresh = !check.stale && check.checkedAt !== null && deps.clock.now() - check.checkedAt < deps.policy.pageRecheckAfterMs;
+    if (!fresh) await recheck(pageId);
+    const now = (await readPageCheck(deps.store, pageId)).check;
+    const loaded = await readPageCalling(deps.store, pageId);
+    remember(pageId, loaded?.off ?? null, deps.clock.now());
+    return { pageId, ...now, off: loaded?.off ?? null, canCall: loaded === null };
+  };
+
+  return { read, cached, current, learnOff, recheck, status };
 };

@@ -36,27 +36,40 @@ export interface CallTraceDeps {
 export const callTraceKey = (pageId: string, callId: string): string => `${pageId.length}:${pageId}:${callId}`;
 
 /**
+ * True when `after` newly shows a business-initiated call reaching the person:
+ * its connect (with the person named) was not in `before`. What counts a call
+ * against the connected-call quota when it was not placed through `startCall`
+ * (which writes the trace first).
+ *
+ * @example
+ * placedNews(emptyCallTrace('1', 'c'), mergeCallEvent(emptyCallTrace('1', 'c'), businessConnect)); // true
+ */
+export const placedNews = (before: CallTrace, after: CallTrace): boolean =>
+  after.direction === 'business_initiated' && after.connectAt !== null && after.psid !== null
+  && !(before.direction === 'business_initiated' && before.connectAt !== null && before.psid !== null);
+
+/**
  * Merges one `calls` item into its call's stored trace and resolves to the trace
- * after the merge. The trace is a `call` document written by compare-and-set, so
+ * after the merge, with the trace before it (`before`). The trace is a `call` document written by compare-and-set, so
  * hosts that restart or share a store agree on it; an item already reflected
  * writes nothing. Each write keeps the trace `traceTtlMs` longer, after which the
  * store may drop it.
  *
  * @example
- * const trace = await recordCallEvent({ store, clock, maxAttempts: 32, traceTtlMs: DEFAULT_CALL_TRACE_TTL_MS }, terminateItem);
+ * const { trace } = await recordCallEvent({ store, clock, maxAttempts: 32, traceTtlMs: DEFAULT_CALL_TRACE_TTL_MS }, terminateItem);
  * implicitGrantOf(trace); // null until the connect naming the person has arrived too
  */
-export const recordCallEvent = async (deps: CallTraceDeps, e: CallEvent): Promise<CallTrace> => {
+export const recordCallEvent = async (deps: CallTraceDeps, e: CallEvent): Promise<{ readonly trace: CallTrace; readonly before: CallTrace }> => {
   const key = callTraceKey(e.pageId, e.callId);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.getDoc('call', key);
     const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId) : decodeDoc('call', key, loaded.value, callTraceFormat);
     const merged = mergeCallEvent(stored, e);
-    if (loaded !== null && sameCallTrace(stored, merged)) return stored;
+    if (loaded !== null && sameCallTrace(stored, merged)) return { trace: stored, before: stored };
     const now = deps.clock.now();
     const write = { now, dueAt: null, expiresAt: now + deps.traceTtlMs };
     const cas = await deps.store.putDoc('call', key, loaded?.version ?? 0, encodeJson(callTraceFormat, merged), write);
-    if (cas.ok) return merged;
+    if (cas.ok) return { trace: merged, before: stored };
   }
   throw new ContentionError({ kind: 'call', key }, deps.maxAttempts);
 };

@@ -40,8 +40,10 @@ export interface SweepReport {
   readonly expired: number;
   /** Inbox deliveries applied. */
   readonly inbox: number;
-  /** Pages whose calling Meta had said was off, checked again (`pageRecheckAfter` later). */
+  /** Pages checked again: calling was off (`pageRecheckAfter` later), or a `call_settings_update` said the settings moved. */
   readonly pages: number;
+  /** Threads that held nothing live for `threadRetention`, deleted (they read as never seen). */
+  readonly retired: number;
   /** Due, but nothing to do yet. */
   readonly idle: number;
   /** Threads listed whose remote check is still backing off: only their due instant was moved on. */
@@ -67,7 +69,7 @@ export interface SweepDeps {
   readonly recheckPage: (pageId: string) => Promise<boolean>;
 }
 
-type Outcome = 'checked' | 'expired' | 'inbox' | 'pages' | 'idle' | 'deferred' | 'failed' | 'movedAside';
+type Outcome = 'checked' | 'expired' | 'inbox' | 'pages' | 'retired' | 'idle' | 'deferred' | 'failed' | 'movedAside';
 
 /** One piece of a sweep's work: a waiting inbox delivery, a Page to check again, or a thread's follow-up. */
 type Job = { readonly inbox: string } | { readonly page: string } | { readonly thread: Thread };
@@ -102,6 +104,9 @@ const followUp = async (deps: SweepDeps, retry: ResolvedRetry, thread: Thread): 
   switch (followUpFor(record, now, deps.policy, until)) {
     case 'announce_expiry':
       return (await deps.tick(thread)) ? 'expired' : 'idle';
+    case 'retire':
+      // At the version read: had anything stepped the thread since, it is live again and stays.
+      return (await deps.store.retire(thread, loaded.version)).ok ? 'retired' : 'idle';
     case 'remote_check': {
       let answered: boolean;
       try {
@@ -135,7 +140,8 @@ const heard = (report: () => void): void => {
 /**
  * Runs the follow-ups that have fallen due: inbox deliveries left by a host that
  * stopped (first), Pages whose calling was off to check again, then remote checks
- * after implicit grants and ambiguous sends and expiry announcements. At most `limit` deliveries and `limit` threads,
+ * after implicit grants and ambiguous sends, expiry announcements and the
+ * retirement of threads that hold nothing live any more. At most `limit` deliveries and `limit` threads,
  * `concurrency` at a time. Safe from several hosts at once: every write is a
  * compare-and-set, a remote check only adds Meta's newest word, and replayed
  * inbox events are idempotent. What fails backs off per item, moving its due
@@ -149,11 +155,13 @@ export const runSweep = async (deps: SweepDeps, options: SweepOptions = {}): Pro
   const limit = Math.max(0, Math.trunc(options.limit ?? 100) || 0);
   const retry = resolveRetry(options);
   const now = deps.clock.now();
-  const [keys, pages, threads] = limit === 0 ? [[], [], []] : await Promise.all([
-    deps.store.dueDocs('inbox', now, limit), deps.store.dueDocs('page', now, limit), deps.store.due(now, limit),
+  const [keys, offPages, stalePages, threads] = limit === 0 ? [[], [], [], []] : await Promise.all([
+    deps.store.dueDocs('inbox', now, limit), deps.store.dueDocs('page', now, limit), deps.store.dueDocs('page_status', now, limit), deps.store.due(now, limit),
   ]);
+  // A Page due for both (calling off, and its settings moved) is checked once.
+  const pages = [...new Set([...offPages, ...stalePages])];
   const jobs: Job[] = [...keys.map((inbox) => ({ inbox })), ...pages.map((page) => ({ page })), ...threads.map((thread) => ({ thread }))];
-  const counts: Record<Outcome, number> = { checked: 0, expired: 0, inbox: 0, pages: 0, idle: 0, deferred: 0, failed: 0, movedAside: 0 };
+  const counts: Record<Outcome, number> = { checked: 0, expired: 0, inbox: 0, pages: 0, retired: 0, idle: 0, deferred: 0, failed: 0, movedAside: 0 };
   let next = 0;
   const inbox = async (key: string): Promise<Outcome> => {
     const outcome = await deps.processInbox(key, retry);

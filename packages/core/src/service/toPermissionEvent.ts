@@ -27,6 +27,7 @@ export const toPermissionEvent = (e: WebhookEvent): { thread: Thread; event: Per
         event: { type: e.cause === 'connected_call' ? 'CALL_CONNECTED' : 'CONSUMER_CALL_MISSED', at: e.at },
       };
     case 'call':
+    case 'page_settings':
       return null;
   }
 };

@@ -15,6 +15,8 @@ import type { JsonFormat } from './versionedJson.js';
  *   message id once the send succeeded (null before, or when it failed).
  * - `remote_check`: Meta's answer to a permission check, with its `fbtrace_id` when Meta gave one.
  * - `call`: a permission implied by a call (`cause`), by the call's id.
+ * - `connect`: the host's `startCall`: the slot reserved at `placedAt`, and the
+ *   call's id once Meta placed it (null before, or when Meta refused it).
  * - `host`: `apply` with events the host built, or time passing (an expiry).
  * - `operator`: a `reset` of a corrupt row.
  *
@@ -26,6 +28,7 @@ export type HistorySource =
   | { readonly kind: 'opt_in'; readonly requestedAt: Instant; readonly messageId: string | null }
   | { readonly kind: 'remote_check'; readonly fbtraceId: string | null }
   | { readonly kind: 'call'; readonly callId: string; readonly cause: 'connected_call' | 'missed_call' }
+  | { readonly kind: 'connect'; readonly placedAt: Instant; readonly callId: string | null }
   | { readonly kind: 'host' }
   | { readonly kind: 'operator' };
 
@@ -67,6 +70,7 @@ const sourceCodec = t.union([
   t.readonly(t.type({ kind: t.literal('opt_in'), requestedAt: t.number, messageId: nullable(t.string) })),
   t.readonly(t.type({ kind: t.literal('remote_check'), fbtraceId: nullable(t.string) })),
   t.readonly(t.type({ kind: t.literal('call'), callId: t.string, cause: keys(['connected_call', 'missed_call'] as const) })),
+  t.readonly(t.type({ kind: t.literal('connect'), placedAt: t.number, callId: nullable(t.string) })),
   t.readonly(t.type({ kind: t.literal('host') })),
   t.readonly(t.type({ kind: t.literal('operator') })),
 ]);
@@ -93,11 +97,12 @@ export const HistoryEntryCodec: t.Type<HistoryEntry, HistoryEntry, unknown> = t.
 }), 'HistoryEntry');
 
 /**
- * The history entry's stored format (`v`, from 1). The first format: no upgrades yet.
+ * The history entry's stored format (`v`, from 1). 2: the `connect` source and the
+ * call events (`CALL_START`, `CALL_PLACED`, `CALL_FAILED`); a format-1 entry reads as it is.
  *
  * @example
- * encodeJson(historyFormat, entry); // '{"v":1,"at":...}'
+ * encodeJson(historyFormat, entry); // '{"v":2,"at":...}'
  */
 export const historyFormat: JsonFormat<HistoryEntry> = {
-  name: 'history entry', field: 'v', version: 1, codec: HistoryEntryCodec, upgrades: [],
+  name: 'history entry', field: 'v', version: 2, codec: HistoryEntryCodec, upgrades: [(v1) => ({ ...v1 })],
 };

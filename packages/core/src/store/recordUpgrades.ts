@@ -11,6 +11,8 @@ import type { UpgradeStep } from './versionedJson.js';
  * - 2 → 3: `declinedAt` (a stored `rejected` thread declined at its newest
  *   evidence), `refusal` (none known), `remote.permitted` (the check is the
  *   newest evidence and it granted).
+ * - 3 → 4: `calls` (none logged) and `callLimitAt` (none known): the
+ *   connected-call quota starts counting from the upgrade.
  *
  * @example
  * upgradeRecord({ schema: 1, state: 'none', ... }); // { schema: 2, state: 'none', ... }
@@ -18,6 +20,7 @@ import type { UpgradeStep } from './versionedJson.js';
 export const recordUpgrades: readonly UpgradeStep[] = [
   (v1) => ({ ...v1 }),
   (v2) => ({ ...v2, declinedAt: declinedAtOf(v2), refusal: null, remote: remoteOf(v2) }),
+  (v3) => ({ ...v3, calls: [], callLimitAt: null }),
 ];
 
 type Fields = Readonly<Record<string, unknown>>;

@@ -18,7 +18,7 @@ export const serviceMetricNames = {
 } as const;
 
 /** `SweepReport` fields as `callperm.outcome` values. */
-const SWEEP_FIELDS = ['due', 'checked', 'expired', 'inbox', 'pages', 'idle', 'deferred', 'failed', 'movedAside'] as const;
+const SWEEP_FIELDS = ['due', 'checked', 'expired', 'inbox', 'pages', 'retired', 'idle', 'deferred', 'failed', 'movedAside'] as const;
 
 interface Instruments {
   readonly optInSent: OtelCounter;

@@ -16,6 +16,7 @@ const flakyGraph = () => {
   const state = { down: true, checks: 0 };
   const ok = inProcessGraph().graph;
   const graph: GraphApi = {
+    ...ok,
     checkPermission: (t) => {
       state.checks += 1;
       return state.down ? Promise.reject(Object.assign(new Error('token revoked'), { code: 'graph_auth' })) : ok.checkPermission(t);

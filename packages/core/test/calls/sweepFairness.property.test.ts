@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { inProcessGraph } from '../support/inProcessGraph.js';
 import {
   createCallPermissions, err, memoryStore,
   type GraphApi, type PermissionStore, type Thread, type WebhookEvent,
@@ -25,6 +26,7 @@ const world = (failing: ReadonlySet<string>, throws: boolean) => {
   };
   const checked = new Map<string, number>();
   const graph: GraphApi = {
+    ...inProcessGraph().graph,
     checkPermission: (thread) => {
       if (failing.has(keyOf(thread))) {
         return throws ? Promise.reject(new Error('graph down')) : Promise.resolve(err({ kind: 'auth', processed: 'no', message: 'token revoked' }));

@@ -14,7 +14,7 @@ const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeA
  * must read as: the step 2 → 3 rules stated here apart from the step itself.
  */
 const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgraded: PermissionRecord } => {
-  const { declinedAt: _d, refusal: _r, remote, ...rest } = plain(r);
+  const { declinedAt: _d, refusal: _r, remote, calls: _c, callLimitAt: _l, ...rest } = plain(r);
   const { permitted: _p, ...olderRemote } = remote ?? { permitted: false };
   const older = { ...rest, remote: remote === null ? null : olderRemote };
   const ev = rest.evidence;
@@ -24,6 +24,8 @@ const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgra
     declinedAt: rest.state === 'rejected' ? ev?.at ?? rest.lastEventAt : null,
     refusal: null,
     remote: remote === null ? null : { ...remote, permitted },
+    calls: [],
+    callLimitAt: null,
   });
   return { older, upgraded };
 };
@@ -36,17 +38,26 @@ describe('the stored record format', () => {
     expect(encodeRecord('bytes', record)[0]).toBe(128 + RECORD_SCHEMA);
   });
 
-  test.prop([recordArb])('formats 1 and 2 as earlier releases stored them read as the newest, the new fields derived', (newest) => {
+  test.prop([recordArb])('formats 1 to 3 as earlier releases stored them read as the newest, the new fields derived', (newest) => {
     const { older, upgraded } = olderForm(newest);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 1 }))).toStrictEqual(upgraded);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 2 }))).toStrictEqual(upgraded);
-    // Format 3's packed layout is format 2's plus one flags byte (0 when no new field is set); format 1's has no header.
+    // Format 4's packed layout is format 3's plus one byte (0: no calls, no limit); format 3's is format 2's plus
+    // one flags byte (0 when no new field is set); format 1's has no header.
     const bare = { ...upgraded, declinedAt: null, remote: upgraded.remote === null ? null : { ...upgraded.remote, permitted: false } };
     const packed = bytesOf(packRecord(bare));
-    expect(packed[packed.length - 1]).toBe(0);
-    const v2 = Uint8Array.from([128 + 2, ...packed.subarray(1, packed.length - 1)]);
+    expect([...packed.subarray(packed.length - 2)]).toEqual([0, 0]);
+    const v3 = Uint8Array.from([128 + 3, ...packed.subarray(1, packed.length - 1)]);
+    expect(decodeRecord(v3)).toStrictEqual(bare);
+    const v2 = Uint8Array.from([128 + 2, ...packed.subarray(1, packed.length - 2)]);
     expect(decodeRecord(v2)).toStrictEqual(upgraded);
     expect(decodeRecord(v2.subarray(1))).toStrictEqual(upgraded);
+  });
+
+  test.prop([recordArb])('format 3 as the previous release stored it reads with an empty call log', (newest) => {
+    const { calls: _c, callLimitAt: _l, ...v3 } = plain(newest);
+    expect(decodeRecord(JSON.stringify({ ...v3, schema: 3 }))).toStrictEqual(plain({ ...newest, calls: [], callLimitAt: null }));
+    expect(recordUpgrades[2]!({ ...v3, schema: 3 })).toEqual({ ...v3, schema: 3, calls: [], callLimitAt: null });
   });
 
   test.prop([recordArb])('step 1 → 2 keeps every field', (record) => {

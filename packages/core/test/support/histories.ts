@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   emptyRecord, resolvePolicy, step,
-  type Instant, type PermissionEvent, type RefusalKind, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
+  type CallRefusalKind, type Instant, type PermissionEvent, type RefusalKind, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
 } from '../../src/internals.js';
 
 export const T0 = Date.UTC(2026, 10, 1);
@@ -29,6 +29,8 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
   historyRetention: 'P400D',
+  threadRetention: 'P30D',
+  callQuota: [{ period: 'PT24H', max: 5 }],
 }));
 
 export interface RemoteParams {
@@ -64,7 +66,9 @@ export type Move =
   | { kind: 'message'; dt: number }
   | { kind: 'implicit'; dt: number; missed: boolean }
   | { kind: 'sync'; dt: number; remote: RemoteParams }
-  | { kind: 'tick'; dt: number };
+  | { kind: 'tick'; dt: number }
+  | { kind: 'call'; dt: number; outcome: 'placed' | 'failed' | 'ambiguous' | CallRefusalKind }
+  | { kind: 'placedElsewhere'; dt: number };
 
 const outcomeArb = fc.constantFrom<'sent' | 'failed' | 'ambiguous' | RefusalKind>(
   'sent', 'sent', 'sent', 'failed', 'ambiguous', 'outside_window', 'request_limit', 'person_unavailable',
@@ -80,6 +84,14 @@ export const moveArb: fc.Arbitrary<Move> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('implicit' as const), dt: dtArb, missed: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('sync' as const), dt: dtArb, remote: remoteParamsArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), dt: dtArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const), dt: dtArb,
+      outcome: fc.constantFrom<'placed' | 'failed' | 'ambiguous' | CallRefusalKind>('placed', 'placed', 'failed', 'ambiguous', 'no_permission', 'call_limit'),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('placedElsewhere' as const), dt: dtArb }) },
 );
 
 /** A send that reached (or may have reached) Meta, with what the record knew just before. */
@@ -97,8 +109,8 @@ export interface Played {
 }
 
 /** Turns moves into machine events and plays them through `step`, like the service does. */
-export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: PermissionRecord = emptyRecord()): Played => {
-  let now = T0;
+export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: PermissionRecord = emptyRecord(), startAt: Instant = T0): Played => {
+  let now = startAt;
   let record = start;
   const sends: Send[] = [];
   const events: PermissionEvent[] = [];
@@ -128,6 +140,13 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
       case 'implicit': apply({ type: m.missed ? 'CONSUMER_CALL_MISSED' : 'CALL_CONNECTED', at: now }); break;
       case 'sync': apply({ type: 'REMOTE_SYNC', at: now, remote: buildRemote(m.remote, now) }); break;
       case 'tick': apply({ type: 'TICK', at: now }); break;
+      case 'call': {
+        const r = apply({ type: 'CALL_START', at: now });
+        if (r.effects.length === 0 || m.outcome === 'placed' || m.outcome === 'ambiguous') break;
+        apply({ type: 'CALL_FAILED', at: now, placedAt: now, ...(m.outcome === 'failed' ? {} : { refusal: m.outcome }) });
+        break;
+      }
+      case 'placedElsewhere': apply({ type: 'CALL_PLACED', at: now }); break;
     }
   }
   return { record, sends, events, now };

@@ -1,4 +1,6 @@
-import type { GraphApi, GraphFailure, PageCallingStatus, RemotePermission, SentOptIn, Result, Thread } from '../../src/internals.js';
+import type {
+  ConnectedCall, GraphApi, GraphFailure, PageCallingStatus, PageCallSettings, RemotePermission, SentOptIn, Result, Thread,
+} from '../../src/internals.js';
 
 /**
  * An in-process GraphApi for core's own tests: counts opt-ins per thread and
@@ -8,7 +10,13 @@ export const inProcessGraph = (opts: {
   remote?: (thread: Thread) => RemotePermission;
   send?: (thread: Thread, n: number) => Result<SentOptIn, GraphFailure>;
   page?: (pageId: string) => Result<PageCallingStatus, GraphFailure>;
+  connect?: (thread: Thread, n: number) => Result<ConnectedCall, GraphFailure>;
+  settings?: (pageId: string) => Result<PageCallSettings, GraphFailure>;
 } = {}) => {
+  const settingsChecks: string[] = [];
+  /** Every connect the service sent, in order (refused ones included). */
+  const connects: Thread[] = [];
+  const controls: string[] = [];
   const sent: Thread[] = [];
   const checks: Thread[] = [];
   const pageChecks: string[] = [];
@@ -31,9 +39,30 @@ export const inProcessGraph = (opts: {
       pageChecks.push(pageId);
       return Promise.resolve(opts.page?.(pageId) ?? { ok: true, value: { enabled: true, status: 'enabled' } });
     },
+    checkCallSettings: (pageId) => {
+      settingsChecks.push(pageId);
+      return Promise.resolve(opts.settings?.(pageId) ?? { ok: true, value: { audioEnabled: true, videoEnabled: false, ringTarget: 'PARTNERS' } });
+    },
+    connectCall: (thread, sdp) => {
+      connects.push(thread);
+      const outcome = opts.connect?.(thread, connects.length) ?? { ok: true, value: { callId: `c_${connects.length}`, sdpAnswer: `answer to ${sdp.length}` } };
+      return Promise.resolve(outcome);
+    },
+    terminateCall: (_pageId, callId) => {
+      controls.push(`terminate ${callId}`);
+      return Promise.resolve({ ok: true, value: null });
+    },
+    acceptCall: (_pageId, callId) => {
+      controls.push(`accept ${callId}`);
+      return Promise.resolve({ ok: true, value: { sdpAnswer: 'answer' } });
+    },
+    rejectCall: (_pageId, callId) => {
+      controls.push(`reject ${callId}`);
+      return Promise.resolve({ ok: true, value: null });
+    },
   };
   return {
-    graph, sent, checks, pageChecks,
+    graph, sent, checks, pageChecks, settingsChecks, connects, controls,
     /** Every opt-in the service tried, refused ones included. */
     get sendAttempts() { return counts.sendAttempts; },
   };

@@ -38,6 +38,8 @@ export const recordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     canStartCall: maybe(fc.boolean()),
     startCallLimits: fc.array(limitArb, { maxLength: 1 }),
   })),
+  calls: fc.array(instantArb, { maxLength: 6 }).map((xs) => [...xs].sort((a, b) => a - b)),
+  callLimitAt: maybe(instantArb),
   lastEventAt: maybe(instantArb),
   dueAt: maybe(instantArb),
 });

@@ -1,3 +1,4 @@
+import { offlineGraph } from '../offlineGraph.js';
 import {
   createCallPermissions, err, ok,
   type GraphApi, type HistoryEntry, type PermissionStore, type RemotePermission, type WebhookEvent,
@@ -12,6 +13,7 @@ const DAY = 86_400_000;
 const scriptedGraph = (remote: () => RemotePermission | null): GraphApi => {
   let sent = 0;
   return {
+    ...offlineGraph('the consent-trail checks place no calls'),
     sendPermissionRequest: () => Promise.resolve(ok({ messageId: `m_${(sent += 1)}` })),
     checkPermission: () => {
       const r = remote();

@@ -17,7 +17,7 @@ const keyArb = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }).filter((k) => !k.includes('\u0000')),
   fc.constantFrom(':', '{x}', '}{', 'due', 'exp', 'd:x', ' a b ', '4:1234:c_1', 'é\u{1F600}'),
 );
-const kindArb = fc.constantFrom<DocKind>('call', 'inbox', 'inbox_aside', 'followup', 'page');
+const kindArb = fc.constantFrom<DocKind>('call', 'inbox', 'inbox_aside', 'followup', 'page', 'page_status');
 
 /**
  * Side documents, read and written: a missing document is `null`, any JSON text

@@ -45,6 +45,8 @@ export const permissionRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     canStartCall: fc.option(fc.boolean(), { nil: null }),
     startCallLimits: fc.array(limit, { maxLength: 2 }),
   }), { nil: null }),
+  calls: fc.array(instant, { maxLength: 5 }).map((xs) => [...xs].sort((a, b) => a - b)),
+  callLimitAt: fc.option(instant, { nil: null }),
   lastEventAt: fc.option(instant, { nil: null }),
   dueAt: fc.option(instant, { nil: null }),
 });
