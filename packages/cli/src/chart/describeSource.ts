@@ -21,6 +21,8 @@ export const describeSource = (source: HistorySource, maxId = 32): string => {
       return source.fbtraceId === null ? 'check' : `check ${id(source.fbtraceId)}`;
     case 'call':
       return `call ${id(source.callId)} (${source.cause === 'missed_call' ? 'missed' : 'connected'})`;
+    case 'connect':
+      return source.callId === null ? 'connect (no call id)' : `connect ${id(source.callId)}`;
     case 'host':
       return 'host';
     case 'operator':

@@ -10,9 +10,8 @@ const recordingChecks = (graph: GraphApi): { graph: GraphApi; last: () => Result
   let last: Result<RemotePermission, GraphFailure> | undefined;
   return {
     graph: {
+      ...graph,
       checkPermission: async (t) => (last = await graph.checkPermission(t)),
-      sendPermissionRequest: (t) => graph.sendPermissionRequest(t),
-      checkPageCalling: (pageId) => graph.checkPageCalling(pageId),
     },
     last: () => last,
   };

@@ -6,10 +6,16 @@ import { openStore, type OpenedStore } from '../store/openStore.js';
 import { parseStoreSpec } from '../store/parseStoreSpec.js';
 
 /** Replaying applies webhook events only: it never calls Meta, so it needs no Page token. */
+const unavailable = () => Promise.resolve({ ok: false, error: { kind: 'transient', processed: 'no', message: 'no Graph API during an inbox replay' } } as const);
 const offlineGraph: GraphApi = {
-  checkPermission: () => Promise.resolve({ ok: false, error: { kind: 'transient', processed: 'no', message: 'no Graph API during an inbox replay' } }),
-  sendPermissionRequest: () => Promise.resolve({ ok: false, error: { kind: 'transient', processed: 'no', message: 'no Graph API during an inbox replay' } }),
-  checkPageCalling: () => Promise.resolve({ ok: false, error: { kind: 'transient', processed: 'no', message: 'no Graph API during an inbox replay' } }),
+  checkPermission: unavailable,
+  sendPermissionRequest: unavailable,
+  checkPageCalling: unavailable,
+  checkCallSettings: unavailable,
+  connectCall: unavailable,
+  terminateCall: unavailable,
+  acceptCall: unavailable,
+  rejectCall: unavailable,
 };
 
 const withStore = async <T>(spec: string, cwd: string, body: (opened: OpenedStore) => Promise<T>): Promise<T> => {

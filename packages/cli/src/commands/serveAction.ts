@@ -77,7 +77,7 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
     host = await startHost({
       permissions, appSecret, verifyToken, port, host: options.host,
       // With a listener of its own, the API is not on the public one at all.
-      routes: separateApi ? (req, res) => (req.url ?? '').startsWith('/threads') ? false : healthOnly(req, res) : api,
+      routes: separateApi ? (req, res) => (/^\/(threads|calls)(\/|$)/.test(req.url ?? '') ? false : healthOnly(req, res)) : api,
       onWebhookError: (e) => io.err(`webhook: ${e.code}\n`),
       onRouteError,
     });

@@ -8,6 +8,9 @@ export type ApiErrorCode =
   | 'origin_not_allowed' // the request came from a web page (an Origin header)
   | 'unauthorized' // no or a wrong `Authorization: Bearer` token
   | 'bad_thread' // the path's Page id or PSID is not a Meta id
+  | 'bad_call' // the path's Page id or call id is not a Meta id
+  | 'bad_body' // the JSON body is missing, not JSON, or lacks what the route needs (`{"sdp": "..."}`)
+  | 'body_too_large' // the body is over the route's limit
   | 'method_not_allowed'
   | 'unsupported_media_type' // a POST without `Content-Type: application/json`
   | 'rate_limited' // too many requests or refreshes for this Page; see Retry-After

@@ -1,7 +1,7 @@
 import type { Thread } from '@callperm/core';
 
 /** What a `/threads/...` path asks for. */
-export type ThreadAction = 'status' | 'request' | 'refresh' | 'chart';
+export type ThreadAction = 'status' | 'request' | 'refresh' | 'chart' | 'call';
 
 /** A path under `/threads/`, read: the thread and the action, or why not. */
 export type ThreadPath =
@@ -14,7 +14,7 @@ export const META_ID = /^[0-9]{1,32}$/;
 const actionOf = (segment: string): ThreadAction | undefined => {
   switch (segment) {
     case '': return 'status';
-    case 'request': case 'refresh': case 'chart': return segment;
+    case 'request': case 'refresh': case 'chart': case 'call': return segment;
     default: return undefined;
   }
 };

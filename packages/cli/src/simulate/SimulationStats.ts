@@ -19,11 +19,12 @@ export interface HostCounts {
   readonly expiries: number;
   readonly implicitGrants: number;
   readonly remoteSyncs: number;
-  /** The business wanted to call: allowed, or blocked by reason. */
-  readonly callsAllowed: number;
+  /** The business wanted to call (`startCall`): placed at Meta, refused locally by reason, or refused by Meta (`connect_refused:<kind>`). */
+  readonly callsPlaced: number;
   readonly callsBlocked: Tally;
+  readonly callsRefusedByMeta: Tally;
   /** Follow-ups the sweeps ran. */
-  readonly sweep: { readonly due: number; readonly idle: number; readonly checked: number; readonly expired: number; readonly inbox: number; readonly failed: number };
+  readonly sweep: { readonly due: number; readonly idle: number; readonly checked: number; readonly expired: number; readonly inbox: number; readonly retired: number; readonly failed: number };
 }
 
 /**
@@ -42,9 +43,10 @@ export class SimulationStats {
   #expiries = 0;
   #implicit = 0;
   #syncs = 0;
-  #callsAllowed = 0;
+  #callsPlaced = 0;
   readonly #callsBlocked: Tally = {};
-  readonly #sweep = { due: 0, idle: 0, checked: 0, expired: 0, inbox: 0, failed: 0 };
+  readonly #callsRefusedByMeta: Tally = {};
+  readonly #sweep = { due: 0, idle: 0, checked: 0, expired: 0, inbox: 0, retired: 0, failed: 0 };
 
   constructor(private readonly pages: ReadonlySet<string>) {}
 
@@ -65,11 +67,15 @@ export class SimulationStats {
     bump(this.#refusals, failureKind === undefined ? reason : `${reason}:${failureKind}`);
   }
 
-  callAllowed(): void {
-    this.#callsAllowed += 1;
+  callPlaced(): void {
+    this.#callsPlaced += 1;
   }
 
-  callBlocked(reason: DecisionReason | null): void {
+  callRefusedByMeta(reason: 'connect_refused' | 'connect_ambiguous', failureKind: string): void {
+    bump(this.#callsRefusedByMeta, `${reason}:${failureKind}`);
+  }
+
+  callBlocked(reason: DecisionReason | 'invalid_offer' | null): void {
     bump(this.#callsBlocked, reason ?? 'unknown');
   }
 
@@ -79,6 +85,7 @@ export class SimulationStats {
     this.#sweep.checked += r.checked;
     this.#sweep.expired += r.expired;
     this.#sweep.inbox += r.inbox;
+    this.#sweep.retired += r.retired;
     this.#sweep.failed += r.failed;
   }
 
@@ -91,8 +98,9 @@ export class SimulationStats {
       expiries: this.#expiries,
       implicitGrants: this.#implicit,
       remoteSyncs: this.#syncs,
-      callsAllowed: this.#callsAllowed,
+      callsPlaced: this.#callsPlaced,
       callsBlocked: sortTally(this.#callsBlocked),
+      callsRefusedByMeta: sortTally(this.#callsRefusedByMeta),
       sweep: { ...this.#sweep },
     };
   }
@@ -106,5 +114,17 @@ export const sortTally = (t: Readonly<Tally>): Tally =>
 export const stateTally = (states: readonly LifecycleState[], order: readonly string[]): Tally => {
   const t: Tally = Object.fromEntries(order.map((s) => [s, 0]));
   for (const s of states) bump(t, s);
+  return t;
+};
+
+/**
+ * How many times each key occurs.
+ *
+ * @example
+ * tallyOf(['placed', 'call_limit', 'placed']); // { placed: 2, call_limit: 1 }
+ */
+export const tallyOf = (keys: readonly string[]): Tally => {
+  const t: Tally = {};
+  for (const k of keys) bump(t, k);
   return t;
 };

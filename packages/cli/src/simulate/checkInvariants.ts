@@ -5,8 +5,11 @@ import type { FakeGraphApi, FakeInbound, FakeReply, FakeSend } from '@callperm/t
  * The promises a run is held to:
  * - `quota_exceeded`: an opt-in sent while the thread already had the quota's
  *   worth of accepted opt-ins in the rolling window (Meta's count);
- * - `call_without_permission`: the business called because the host allowed it,
- *   and Meta held no live permission for the thread right then;
+ * - `call_without_permission`: a connect reached Meta (every connect of a run
+ *   comes from `startCall`, so the host decided it) while Meta held no live
+ *   permission for the thread;
+ * - `call_over_quota`: a connect reached Meta while the thread's connected-call
+ *   quota was used up there;
  * - `reservation_sent_twice`: at most once broken, one reservation (one
  *   `request()` call) reached Meta twice, or a send reached Meta with no
  *   `request()` call of its own;
@@ -16,7 +19,7 @@ import type { FakeGraphApi, FakeInbound, FakeReply, FakeSend } from '@callperm/t
  *   (`afterDecline: next_message`) or before `afterDecline` elapsed.
  */
 export type ViolationKind =
-  | 'quota_exceeded' | 'call_without_permission' | 'reservation_sent_twice' | 'against_reminder_rule' | 'against_decline_rule';
+  | 'quota_exceeded' | 'call_without_permission' | 'call_over_quota' | 'reservation_sent_twice' | 'against_reminder_rule' | 'against_decline_rule';
 
 /** One broken promise, found in Meta's records (the fake's), not in the host's beliefs. */
 export interface Violation {
@@ -25,14 +28,6 @@ export interface Violation {
   readonly at: Instant;
   /** What exactly, when the kind has more than one form. */
   readonly detail?: string;
-}
-
-/** A call the business placed because the host said it was allowed, with Meta's view at that instant. */
-export interface PlacedCallRecord {
-  readonly thread: Thread;
-  readonly at: Instant;
-  /** Whether Meta held a live permission for the thread right then. */
-  readonly metaHadPermission: boolean;
 }
 
 /**
@@ -47,10 +42,9 @@ export interface RequestCallRecord {
   readonly toSeq: number;
 }
 
-/** What the checks read: the fake's records, the calls placed, and the host's `request()` calls. */
+/** What the checks read: the fake's records (connects included) and the host's `request()` calls. */
 export interface InvariantInputs {
-  readonly fake: Pick<FakeGraphApi, 'sends' | 'optIns' | 'inbounds' | 'replies'>;
-  readonly calls: readonly PlacedCallRecord[];
+  readonly fake: Pick<FakeGraphApi, 'sends' | 'optIns' | 'inbounds' | 'replies' | 'connects'>;
   readonly requestCalls: readonly RequestCallRecord[];
 }
 
@@ -137,12 +131,12 @@ const quota = (sends: readonly FakeSend[], thread: Thread, q: QuotaWindow, out: 
 /**
  * Checks a run against its promises (see {@link ViolationKind}) from Meta's side
  * only: the fake's records of sends (accepted, refused or faulted), the person's
- * messages and replies, in record order, plus the host's `request()` calls to
- * tell reservations apart and the calls the business placed.
+ * messages and replies and its connects, in record order, plus the host's
+ * `request()` calls to tell reservations apart.
  *
  * @example
  * const rules = { quota: fake.threads.rules.optInQuota, reminderAfterMs: 4 * HOUR, afterDeclineMs: null };
- * checkInvariants({ fake, calls, requestCalls }, rules).length; // 0
+ * checkInvariants({ fake, requestCalls }, rules).length; // 0
  */
 export const checkInvariants = (inputs: InvariantInputs, rules: InvariantRules): Violation[] => {
   const violations: Violation[] = [];
@@ -156,8 +150,10 @@ export const checkInvariants = (inputs: InvariantInputs, rules: InvariantRules):
     reservations(r.sends, callsBy.get(key) ?? [], thread, violations);
     pacing(r, thread, rules, violations);
   }
-  for (const c of inputs.calls) {
-    if (!c.metaHadPermission) violations.push({ kind: 'call_without_permission', thread: c.thread, at: c.at });
+  for (const c of inputs.fake.connects) {
+    if (c.thread === null) continue;
+    if (!c.permitted) violations.push({ kind: 'call_without_permission', thread: c.thread, at: c.at });
+    if (c.overQuota) violations.push({ kind: 'call_over_quota', thread: c.thread, at: c.at });
   }
   return violations.sort((a, b) => a.at - b.at || threadKey(a.thread).localeCompare(threadKey(b.thread)) || a.kind.localeCompare(b.kind));
 };

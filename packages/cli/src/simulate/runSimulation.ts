@@ -1,18 +1,20 @@
 import { graphApi } from '@callperm/adapters/graph';
 import { lifecycleStates, messengerPolicy, resolvePolicy, threadKey, type LifecycleState } from '@callperm/core';
-import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type ConsumerAnswer } from '@callperm/testing';
+import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type CalleeAnswer, type ConsumerAnswer, type FakeCall } from '@callperm/testing';
 import { createCliService } from '../createCliService.js';
 import { startHost } from '../host/startHost.js';
 import type { OpenedStore } from '../store/openStore.js';
-import { checkInvariants, type PlacedCallRecord, type RequestCallRecord, type Violation } from './checkInvariants.js';
+import { checkInvariants, type RequestCallRecord, type Violation } from './checkInvariants.js';
 import { metaSendStats, type MetaSendStats } from './metaSendStats.js';
 import { createPersonas, simulatedPages, type Persona } from './Persona.js';
 import { planTimeline, type PlannedAction } from './planTimeline.js';
 import { seededRandom } from './seededRandom.js';
 import { DAY, defaultSimulation, SWEEP_EVERY_MS, TICK_MS, UNAVAILABLE_SHARE, type SimulationConfig } from './SimulationConfig.js';
-import { SimulationStats, sortTally, stateTally, type HostCounts, type Tally } from './SimulationStats.js';
+import { SimulationStats, sortTally, stateTally, tallyOf, type HostCounts, type Tally } from './SimulationStats.js';
 
 const TOKEN = 'callperm-simulation-token';
+/** The business's side of every call it places: a minimal SDP offer (the fake answers any well-formed one). */
+const OFFER = { sdp: 'v=0\r\no=callperm 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' };
 const APP_SECRET = 'callperm-simulation-app-secret';
 
 /** Everything a run found; the same for the same config and seed. */
@@ -33,9 +35,12 @@ export interface SimulationSummary {
   readonly graphRequests: Tally;
   /** Threads per state at the end (the host's decision). */
   readonly finalStates: Tally;
+  /** Calls from Meta's side: connects placed, refused by what Meta answered, and how the people handled the placed ones. */
+  readonly calls: { readonly connected: number; readonly refusedByMeta: Tally; readonly callees: Tally };
   readonly violations: {
     readonly quotaExceeded: number;
     readonly callWithoutPermission: number;
+    readonly callOverQuota: number;
     /** One reservation (one `request()` call) sent twice, or a send with no `request()` call. */
     readonly reservationSentTwice: number;
     /** A send against the policy's reminder or decline rule. */
@@ -56,6 +61,12 @@ export interface RunOptions {
   /** Called after each virtual day with the number of days done. */
   readonly onDay?: (day: number, days: number) => void;
 }
+
+/** How a person handles the Page's call: picks up (and talks a while) as often as they accept calls, else declines or misses it. */
+const calleeAnswerFor = (p: Persona): CalleeAnswer => {
+  if (p.rng.chance(p.acceptsCalls)) return { kind: 'answer', afterMs: Math.round(p.rng.between(3_000, 20_000)), talkMs: Math.round(p.rng.between(30_000, 600_000)) };
+  return p.rng.chance(0.5) ? { kind: 'decline', afterMs: Math.round(p.rng.between(2_000, 15_000)) } : { kind: 'miss' };
+};
 
 const answerFor = (p: Persona): ConsumerAnswer => {
   const roll = p.rng.next();
@@ -114,8 +125,14 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
       consumerAnswers[answer.kind] = (consumerAnswers[answer.kind] ?? 0) + 1;
       return answer;
     },
+    callBehaviour: (call: FakeCall) => {
+      const p = byThread.get(threadKey(call.thread));
+      const answer: CalleeAnswer = p === undefined ? { kind: 'miss' } : calleeAnswerFor(p);
+      calleeAnswers[answer.kind] = (calleeAnswers[answer.kind] ?? 0) + 1;
+      return answer;
+    },
   });
-  const calls: PlacedCallRecord[] = [];
+  const calleeAnswers: Tally = {};
   const requestCalls: RequestCallRecord[] = [];
   const callingOff = new Set<string>();
 
@@ -137,14 +154,13 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
         return fake.setPageCalling(a.pageId, a.enabled);
       case 'wish': {
         const p = personas[a.persona]!;
-        const verdict = await service.canStartCall(p.thread);
-        if (verdict.allowed) {
-          stats.callAllowed();
-          calls.push({ thread: p.thread, at: clock.now(), metaHadPermission: fake.threads.view(p.thread).hasPermission });
-          sim.receiveCall(p.thread, { accepts: p.rng.chance(p.acceptsCalls) });
-          return;
-        }
-        stats.callBlocked(verdict.reason);
+        // The business calls through startCall: it decides, and connects only when the decision allows.
+        const placed = await service.startCall(p.thread, OFFER);
+        if (placed.ok) return stats.callPlaced();
+        const refusal = placed.error;
+        if (refusal.reason === 'connect_refused' || refusal.reason === 'connect_ambiguous') return stats.callRefusedByMeta(refusal.reason, refusal.failure.kind);
+        stats.callBlocked(refusal.reason);
+        if (refusal.reason === 'call_quota_exhausted' || refusal.reason === 'remote_start_call_denied') return;
         // One request() call, one reservation: the fake's records made during it belong to it.
         const fromSeq = fake.lastSeq();
         const sent = await service.request(p.thread);
@@ -178,7 +194,7 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
     const finalStates: LifecycleState[] = [];
     for (const p of personas) finalStates.push((await service.status(p.thread)).state);
     const policy = resolvePolicy(messengerPolicy);
-    const violations = checkInvariants({ fake, calls, requestCalls }, {
+    const violations = checkInvariants({ fake, requestCalls }, {
       quota: fake.threads.rules.optInQuota, reminderAfterMs: policy.reminderAfterMs, afterDeclineMs: policy.afterDeclineMs,
     });
     const count = (kind: Violation['kind']): number => violations.filter((v) => v.kind === kind).length;
@@ -194,10 +210,16 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
         host: stats.counts(),
         webhooks: { posts: sim.attempts.length, dropped: sim.dropped.length },
         graphRequests: sortTally(graphRequests),
+        calls: {
+          connected: fake.connects.filter((c) => c.outcome === 'placed').length,
+          refusedByMeta: sortTally(tallyOf(fake.connects.filter((c) => c.outcome !== 'placed').map((c) => c.outcome))),
+          callees: sortTally(calleeAnswers),
+        },
         finalStates: stateTally(finalStates, lifecycleStates),
         violations: {
           quotaExceeded: count('quota_exceeded'),
           callWithoutPermission: count('call_without_permission'),
+          callOverQuota: count('call_over_quota'),
           reservationSentTwice: count('reservation_sent_twice'),
           againstReminderOrDecline: count('against_reminder_rule') + count('against_decline_rule'),
           total: violations.length,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { FakeInbound, FakeOptIn, FakeReply, FakeSend } from '@callperm/testing';
+import type { FakeConnect, FakeInbound, FakeOptIn, FakeReply, FakeSend } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type InvariantRules, type PlacedCallRecord, type RequestCallRecord, type Violation } from '../../src/simulate/checkInvariants.js';
+import { checkInvariants, type InvariantRules, type RequestCallRecord, type Violation } from '../../src/simulate/checkInvariants.js';
 
 const H = 3_600_000;
 const thread = { pageId: '1', psid: '2' };
@@ -15,7 +15,14 @@ class Run {
   readonly inbounds: FakeInbound[] = [];
   readonly replies: FakeReply[] = [];
   readonly requestCalls: RequestCallRecord[] = [];
-  readonly calls: PlacedCallRecord[] = [];
+  readonly connects: FakeConnect[] = [];
+
+  /** A connect that reached Meta, with what held there at that instant. */
+  connect(at: number, facts: { permitted: boolean; overQuota: boolean }): this {
+    const outcome = !facts.permitted ? 'no_call_permission' : facts.overQuota ? 'call_limit' : 'placed';
+    this.connects.push({ seq: ++this.seq, at, pageId: thread.pageId, thread, outcome, pageAllowed: true, ...facts });
+    return this;
+  }
 
   /** One request() call at `at` that sent these outcomes, in order (none: it sent nothing). */
   request(at: number, ...outcomes: FakeSend['outcome'][]): this {
@@ -48,7 +55,7 @@ class Run {
   }
 
   check(r: InvariantRules = rules): Violation[] {
-    return checkInvariants({ fake: this, calls: this.calls, requestCalls: this.requestCalls }, r);
+    return checkInvariants({ fake: this, requestCalls: this.requestCalls }, r);
   }
 
   kinds(r: InvariantRules = rules): string[] {
@@ -77,11 +84,15 @@ describe('checkInvariants (from Meta\'s records)', () => {
     });
   });
 
-  describe('call without permission', () => {
-    it('flags a call placed while Meta held no live permission, and only that one', () => {
-      const run = new Run();
-      run.calls.push({ thread, at: 5, metaHadPermission: false }, { thread, at: 6, metaHadPermission: true });
+  describe('connects', () => {
+    it('flags a connect that reached Meta while it held no live permission, and only that one', () => {
+      const run = new Run().connect(5, { permitted: false, overQuota: false }).connect(6, { permitted: true, overQuota: false });
       expect(run.check()).toEqual([{ kind: 'call_without_permission', thread, at: 5 }]);
+    });
+
+    it('flags a connect over the connected-call quota at Meta', () => {
+      const run = new Run().connect(5, { permitted: true, overQuota: true }).connect(7, { permitted: true, overQuota: false });
+      expect(run.check()).toEqual([{ kind: 'call_over_quota', thread, at: 5 }]);
     });
   });
 

@@ -23,7 +23,8 @@ const report = (dir: string): { summary: SimulationSummary } =>
   JSON.parse(readFileSync(join(dir, 'simulate-report.json'), 'utf8')) as { summary: SimulationSummary };
 
 const noViolations = (s: SimulationSummary): void => {
-  expect(s.violations).toEqual({ quotaExceeded: 0, callWithoutPermission: 0, reservationSentTwice: 0, againstReminderOrDecline: 0, total: 0 });
+  expect(s.violations).toEqual({ quotaExceeded: 0, callWithoutPermission: 0, callOverQuota: 0, reservationSentTwice: 0, againstReminderOrDecline: 0, total: 0 });
+  expect(s.host.callsPlaced).toBeLessThanOrEqual(s.calls.connected);
 };
 
 describe('callperm simulate (small, in-process)', () => {
@@ -37,6 +38,8 @@ describe('callperm simulate (small, in-process)', () => {
     expect(b.stdout).toBe(a.stdout);
     const { summary } = report(join(scratch.dir, 'a'));
     noViolations(summary);
+    // The business's calls went through startCall and reached Meta: the connect invariants were exercised.
+    expect(summary.calls.connected).toBeGreaterThan(0);
     expect(summary.config).toMatchObject({ threads: 60, days: 4, seed: 11, faults: 'meta' });
     expect(Object.values(summary.finalStates).reduce((x, y) => x + y, 0)).toBe(60);
     expect(summary.webhooks.posts).toBeGreaterThan(0);
