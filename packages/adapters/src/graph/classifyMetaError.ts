@@ -43,13 +43,28 @@ const NO_CALL_PERMISSION_TEXT = /(?:has not|hasn't|have not|haven't) given (?:\w
 /** Terminate's worded refusals (facts §5): "call already terminated", "cannot terminate failed/completed call". */
 const CALL_GONE_TEXT = /call (?:has )?already (?:been )?terminated|can(?:not|'t| not) terminate/i;
 
+/**
+ * WhatsApp calling codes (facts §6.4, 138000 range), each unique to WhatsApp calling.
+ * 138000 calling not enabled on the number, 138013 business-initiated calling not
+ * available for it, 138014 calling temporarily disabled (low quality), 138015
+ * calling cannot be enabled (messaging limit), 138018 technical prerequisites not
+ * met (no `calls` subscription, SIP).
+ */
+const WA_CALLING_OFF = new Set([138000, 138013, 138014, 138015, 138018]);
+/** WhatsApp: 138012 connected-call limit per business and user pair (100 / 24 h), 138005 call rate limit per business number. */
+const WA_CALL_LIMIT = new Set([138005, 138012]);
+/** WhatsApp: 138004 connection error, 138007 connect timeout (SDP not applied in time); both answered with HTTP 500. */
+const WA_TRANSIENT = new Set([138004, 138007]);
+
 const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
   set.has(e.code) || (e.subcode !== undefined && set.has(e.subcode));
 
 /**
  * Decides what a Meta error means for the caller, one rule per line, first match
  * wins. `operation` is the call that failed; `httpStatus` the status the error
- * came with, when known.
+ * came with, when known. WhatsApp's calling codes (138000 range) are read on
+ * every operation, the call kinds among them (`no_call_permission`,
+ * `call_limit`) only on a call action, like Messenger's.
  *
  * @example
  * classifyMetaError({ message: 'outside window', code: 10, subcode: 2018278 }, 'opt_in'); // 'outside_window'
@@ -57,6 +72,8 @@ const either = (set: ReadonlySet<number>, e: MetaError): boolean =>
  * classifyMetaError({ message: 'rate limit', code: 613 }, 'check'); // 'throttled'
  * classifyMetaError({ message: 'Consumer has not given permission to call', code: 10 }, 'call_connect'); // 'no_call_permission'
  * classifyMetaError({ message: 'Invalid call id', code: 100, subcode: 2018390 }, 'call_terminate'); // 'call_gone'
+ * classifyMetaError({ message: 'No approved call permission', code: 138006 }, 'call_connect', 401); // 'no_call_permission'
+ * classifyMetaError({ message: 'Call limit reached', code: 138012 }, 'call_connect'); // 'call_limit'
  */
 export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpStatus?: number): GraphFailureKind => {
   // 613 on the opt-in (any subcode: 1893016 "multiple opt-in requests", 2534040 rate limit): the thread's
@@ -65,6 +82,27 @@ export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpS
   const call = CALL_ACTIONS.has(operation);
   // A call action refused for the call rate limit (no code, "TBD"): its words win over any code, throttling included.
   if (call && CALL_RATE_LIMIT_TEXT.test(e.message)) return 'call_limit';
+  // WhatsApp 138006: no approved call permission from the person (HTTP 401, not a token problem).
+  if (call && e.code === 138006) return 'no_call_permission';
+  // WhatsApp 138012 (connected calls per pair) and 138005 (calls per business number, HTTP 429): the quota is used up, not a short wait.
+  if (call && WA_CALL_LIMIT.has(e.code)) return 'call_limit';
+  // WhatsApp 138009: the pair's permission-request limit (1 / 24 h, 2 / 7 days, reset by a connected call) is used up.
+  if (e.code === 138009) return 'request_limit';
+  // WhatsApp 138002: 1000 concurrent calls on the number; one ending frees a place, so wait and retry.
+  if (e.code === 138002) return 'throttled';
+  // WhatsApp 138000, 138013, 138014, 138015, 138018: calling off, unavailable or not set up for this business number.
+  if (WA_CALLING_OFF.has(e.code)) return 'calling_not_enabled';
+  // WhatsApp 138001: the receiver cannot be called (not on WhatsApp, terms not accepted, client too old).
+  if (e.code === 138001) return 'person_unavailable';
+  // WhatsApp 138003: a call to this person is already ongoing; the same connect fails again while it lasts.
+  if (e.code === 138003) return 'invalid';
+  // WhatsApp 138017: a permanent permission already exists, so the request was not sent. No kind says "already
+  // granted": `invalid` (the same request fails again, teaches the thread nothing false) is the closest; the
+  // thread learns the permission from the next check. Not `request_limit` (that would record a used-up quota
+  // Meta never reported) nor `permission` (that is the app's or Page's rights, not the person's).
+  if (e.code === 138017) return 'invalid';
+  // WhatsApp 138004 connection error, 138007 connect timeout: a passing fault on Meta's side.
+  if (WA_TRANSIENT.has(e.code)) return 'transient';
   // 368: temporarily blocked for policy violations. A long wait, not a missing permission (default 1 h, throttleGate).
   if (e.code === 368) return 'throttled';
   // 9/2018352: the user (the Page or system user behind the token) is performing too many actions.

@@ -45,7 +45,7 @@ export type WebhookHandlerOptions = WebhookSecrets & {
   readonly path?: string;
   /**
    * A signed body of another Meta product sharing the callback URL (`object` is
-   * `instagram`, `whatsapp_business_account`, `user`...) is answered 200 and
+   * `instagram`, `user`...; WhatsApp's `whatsapp_business_account` is decoded like `page`) is answered 200 and
    * ignored by default (a refusal would make Meta retry it, and after an hour
    * unsubscribe the app); the 200 names it (`ignoredObject`) and the core counts
    * it (`ignoredObjects`). `true` refuses it with 400 `not_a_page_webhook` instead.

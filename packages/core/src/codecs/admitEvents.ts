@@ -61,11 +61,16 @@ const eventProblem = (e: WebhookEvent): RefusalReason | null => {
   return idProblem(e.thread.pageId, metaIdLimits.person) ?? idProblem(e.thread.psid, metaIdLimits.person);
 };
 
-/** The storage unit an event touches: its thread, or for a call item that names no person, its call. */
+/**
+ * The storage unit an event touches: its thread, or for a call item that names no
+ * person, its call. A WhatsApp call's business number counts with `wa:` before it,
+ * as its thread's does, so it never shares a key with a Messenger Page of the same id.
+ */
 const threadKeyOf = (e: WebhookEvent): string => {
   if (e.kind === 'page_settings') return `p${e.pageId}`;
   if (e.kind !== 'call') return threadPairKey(e.thread);
-  return e.psid === null ? `c${pairKey(e.pageId, e.callId)}` : pairKey(e.pageId, e.psid);
+  const business = e.channel === 'whatsapp' ? `wa:${e.pageId}` : e.pageId;
+  return e.psid === null ? `c${pairKey(business, e.callId)}` : pairKey(business, e.psid);
 };
 
 /** What {@link admitEvents} let through, and what it refused by reason. */

@@ -21,18 +21,35 @@ const CallItem = t.intersection([
   }),
 ], 'CallItem');
 
-const idOrNull = (u: unknown): string | null => {
+/**
+ * A Meta id, or null when absent or not one.
+ *
+ * @example
+ * idOrNull(5678); // '5678'
+ */
+export const idOrNull = (u: unknown): string | null => {
   const r = MetaId.decode(u);
   return isRight(r) ? r.right : null;
 };
 
-const lowerOrNull = (u: unknown): string | null => {
+/**
+ * A status word trimmed and lower-cased, or null when absent or empty.
+ *
+ * @example
+ * lowerOrNull(' COMPLETED '); // 'completed'
+ */
+export const lowerOrNull = (u: unknown): string | null => {
   const s = typeof u === 'string' ? u.trim().toLowerCase() : '';
   return s === '' ? null : s;
 };
 
-/** `duration` in seconds; absent, null, `""` or unreadable means the business never connected. */
-const durationOrNull = (u: unknown): number | null => {
+/**
+ * `duration` in seconds; absent, null, `""` or unreadable means the business never connected.
+ *
+ * @example
+ * durationOrNull('159'); // 159
+ */
+export const durationOrNull = (u: unknown): number | null => {
   const n = typeof u === 'number' ? u : typeof u === 'string' && /^\s*\d+(?:\.\d+)?\s*$/.test(u) ? Number(u) : NaN;
   return Number.isFinite(n) && n >= 0 ? n : null;
 };

@@ -17,10 +17,13 @@ const Count = new t.Type<number, number, unknown>(
   (a) => a,
 );
 
-/** `max_allowed` (guide, reference) or `max_allowed_per_user` (alternate export of the guide). */
+/**
+ * `max_allowed` (guide, reference) or `max_allowed_per_user` (alternate export of the guide);
+ * WhatsApp adds `limit_expiration_time` when the limit is used up (when it frees).
+ */
 const RawLimit = t.intersection([
   t.type({ time_period: t.string, current_usage: Count }),
-  t.partial({ max_allowed: Count, max_allowed_per_user: Count }),
+  t.partial({ max_allowed: Count, max_allowed_per_user: Count, limit_expiration_time: NullableEpochMs }),
 ], 'Limit');
 
 /** `can_perform` (guide, reference) or `can_perform_action` (alternate export, WhatsApp). */
@@ -33,11 +36,12 @@ const RawAction = t.intersection([
   }),
 ], 'Action');
 
+/** `expiration_time` (Messenger; WhatsApp's sample) or `expiration` (WhatsApp's field table). */
 const RawItem = t.intersection([
   t.type({
     permission: t.intersection([
       t.type({ status: t.string }),
-      t.partial({ expiration_time: NullableEpochMs }),
+      t.partial({ expiration_time: NullableEpochMs, expiration: NullableEpochMs }),
     ], 'Permission'),
   }),
   t.partial({ actions: t.union([t.array(t.unknown), t.null]) }),
@@ -49,6 +53,9 @@ const Wrapped = t.type({ data: t.array(t.unknown) }, 'PermissionCheckEdge');
 const NO_PERMISSION: RemotePermission = {
   status: 'no_permission', rawStatus: '', expiresAt: null, request: null, startCall: null,
 };
+
+/** WhatsApp's granted statuses (lower-cased), each with whether it is permanent: both mean `has_permission`. */
+const WHATSAPP_GRANTS: ReadonlyMap<string, boolean> = new Map([['temporary', false], ['permanent', true]]);
 
 type ActionName = 'send_call_permission_request' | 'start_call';
 
@@ -72,7 +79,8 @@ const toAction = (raw: unknown, at: readonly (string | number)[]): Result<Remote
     if (max === undefined) {
       return err(decodeReport(WHAT, `$.${[...at, 'limits', i, 'max_allowed'].join('.')}`, 'Count', undefined));
     }
-    limits.push({ period: l.time_period, max, used: l.current_usage });
+    const freesAt = l.limit_expiration_time ?? null;
+    limits.push({ period: l.time_period, max, used: l.current_usage, ...(freesAt === null ? {} : { freesAt }) });
   }
   return ok({ canPerform, limits });
 };
@@ -89,11 +97,16 @@ const toPermission = (raw: unknown, at: readonly (string | number)[]): Result<Re
     if (!action.ok) return action;
     found[name] = action.value;
   }
-  const status = permission.status.trim().toLowerCase() === 'has_permission' ? 'has_permission' : 'no_permission';
+  const word = permission.status.trim().toLowerCase();
+  const whatsapp = WHATSAPP_GRANTS.get(word);
+  const status = word === 'has_permission' || whatsapp !== undefined ? 'has_permission' : 'no_permission';
+  const expiry = permission.expiration_time ?? permission.expiration ?? null;
   return ok({
     status,
     rawStatus: permission.status,
-    expiresAt: permission.expiration_time ?? null,
+    // A permanent permission never expires, whatever expiry came with it.
+    expiresAt: whatsapp === true ? null : expiry,
+    ...(whatsapp === undefined ? {} : { permanent: whatsapp }),
     request: found.send_call_permission_request ?? null,
     startCall: found.start_call ?? null,
   });
@@ -102,16 +115,23 @@ const toPermission = (raw: unknown, at: readonly (string | number)[]): Result<Re
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
- * Decodes Meta's answer to `GET /{page-id}/messenger_call_permissions?psid=` in any
- * documented shape: flat `{permission, actions}`, or the Graph edge `{data:[...]}`
- * (first item; an empty `data` means no permission); `can_perform` or
- * `can_perform_action`; `max_allowed` or `max_allowed_per_user`; statuses in any
- * case (unknown ones read as `no_permission`, raw value kept); `expiration_time` in
- * seconds or ms, absent or null. Unknown fields and unknown actions are ignored.
+ * Decodes Meta's answer to `GET /{page-id}/messenger_call_permissions?psid=`, and
+ * WhatsApp's to `GET /{phone-number-id}/call_permissions`, in any documented shape:
+ * flat `{permission, actions}`, or the Graph edge `{data:[...]}` (first item; an
+ * empty `data` means no permission); `can_perform` or `can_perform_action`;
+ * `max_allowed` or `max_allowed_per_user`; statuses in any case: Messenger's
+ * `has_permission`/`no_permission` and WhatsApp's `no_permission`, `temporary`
+ * and `permanent` (both `has_permission`, with `permanent` telling them apart; a
+ * permanent one has no expiry), unknown ones read as `no_permission` (raw value
+ * kept); the expiry as `expiration_time` or `expiration`, in seconds or ms, absent
+ * or null; a limit's `limit_expiration_time` as `freesAt`. Unknown fields
+ * (`messaging_product`...) and unknown actions are ignored.
  *
  * @example
  * const r = parsePermissionCheck({ permission: { status: 'HAS_PERMISSION', expiration_time: 1745343479 }, actions: [] });
  * if (r.ok) r.value.expiresAt; // 1745343479000
+ * const wa = parsePermissionCheck({ messaging_product: 'whatsapp', permission: { status: 'permanent' }, actions: [] });
+ * if (wa.ok) [wa.value.status, wa.value.permanent, wa.value.expiresAt]; // ['has_permission', true, null]
  */
 export const parsePermissionCheck = (json: unknown): Result<RemotePermission, DecodeReport> => {
   if (isRecord(json) && !('permission' in json) && 'data' in json) {

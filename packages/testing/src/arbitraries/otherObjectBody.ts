@@ -3,14 +3,15 @@ import { webhookBodyArb } from './webhookBody.js';
 
 /**
  * The `object` of a webhook that another Meta product sends to the same callback
- * URL: the ones Meta documents, and any other plain name (never `page` in any case).
+ * URL: the ones Meta documents, and any other plain name (never `page` nor
+ * `whatsapp_business_account`, in any case: callperm decodes both).
  *
  * @example
- * fc.sample(otherObjectNameArb, 2); // e.g. ['instagram', 'whatsapp_business_account']
+ * fc.sample(otherObjectNameArb, 2); // e.g. ['instagram', 'user']
  */
 export const otherObjectNameArb: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('instagram', 'whatsapp_business_account', 'user', 'permissions', 'application', 'certificate_transparency'),
-  fc.stringMatching(/^[a-z][a-z0-9_]{0,30}$/).filter((name) => name !== 'page'),
+  fc.constantFrom('instagram', 'user', 'permissions', 'application', 'certificate_transparency'),
+  fc.stringMatching(/^[a-z][a-z0-9_]{0,30}$/).filter((name) => name !== 'page' && name !== 'whatsapp_business_account'),
 );
 
 /**

@@ -15,11 +15,23 @@ const actionArb: fc.Arbitrary<RemoteAction> = fc.record({
   limits: fc.array(limitArb, { maxLength: 3 }),
 });
 
-/** A raw status and what it means: either documented casing, or an unknown value read as no permission. */
-const statusArb = fc.oneof(
+/**
+ * A raw status and what it means: Messenger's in either documented casing,
+ * WhatsApp's `temporary` and `permanent` (a permission; a permanent one has no
+ * expiry), or an unknown value read as no permission.
+ */
+interface GeneratedStatus {
+  readonly status: 'has_permission' | 'no_permission';
+  readonly raw: string;
+  readonly permanent?: boolean;
+}
+
+const statusArb: fc.Arbitrary<GeneratedStatus> = fc.oneof(
   anyCaseArb('has_permission').map((raw) => ({ status: 'has_permission' as const, raw })),
   anyCaseArb('no_permission').map((raw) => ({ status: 'no_permission' as const, raw })),
-  fc.constantFrom('temporary', 'PERMANENT', 'expired', 'pending').map((raw) => ({ status: 'no_permission' as const, raw })),
+  anyCaseArb('temporary').map((raw) => ({ status: 'has_permission' as const, raw, permanent: false })),
+  anyCaseArb('permanent').map((raw) => ({ status: 'has_permission' as const, raw, permanent: true })),
+  fc.constantFrom('expired', 'pending').map((raw) => ({ status: 'no_permission' as const, raw })),
 );
 
 /**
@@ -35,7 +47,10 @@ export const remotePermissionArb: fc.Arbitrary<RemotePermission> = fc
     request: fc.option(actionArb, { nil: null }),
     startCall: fc.option(actionArb, { nil: null }),
   })
-  .map(({ s, expiresAt, request, startCall }) => ({ status: s.status, rawStatus: s.raw, expiresAt, request, startCall }));
+  .map(({ s, expiresAt, request, startCall }) => ({
+    status: s.status, rawStatus: s.raw, expiresAt: s.permanent === true ? null : expiresAt,
+    ...(s.permanent === undefined ? {} : { permanent: s.permanent }), request, startCall,
+  }));
 
 const renderLimit = (l: RemoteLimit): fc.Arbitrary<Record<string, unknown>> =>
   fc.constantFrom('max_allowed', 'max_allowed_per_user').map((maxKey) => ({
