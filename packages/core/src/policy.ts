@@ -75,6 +75,11 @@ export interface Policy {
    * larger local max for the same period. Empty: only Meta's reported limits count.
    */
   readonly callQuota: readonly QuotaWindow[];
+  /**
+   * A connected call (either direction) resets the request quota: WhatsApp's rule
+   * (true in `whatsappPolicy`); Messenger documents none (false).
+   */
+  readonly requestQuotaResetByCall: boolean;
 }
 
 /**
@@ -100,6 +105,7 @@ export const messengerPolicy: Policy = {
   historyRetention: 'P400D',
   threadRetention: 'P30D',
   callQuota: [{ period: 'PT24H', max: 5 }],
+  requestQuotaResetByCall: false,
 };
 
 /**
@@ -112,6 +118,9 @@ export const messengerPolicy: Policy = {
 export const whatsappPolicy: Policy = {
   ...messengerPolicy,
   requestQuota: [{ period: 'PT24H', max: 1 }, { period: 'P7D', max: 2 }],
+  // Business-initiated connected calls per pair: 100 a day (138012); Meta's reported `start_call` limits win.
+  callQuota: [{ period: 'PT24H', max: 100 }],
+  requestQuotaResetByCall: true,
 };
 
 /** A policy with every duration turned into milliseconds, computed once. */
@@ -137,6 +146,7 @@ export interface ResolvedPolicy {
   readonly callQuota: readonly { readonly periodMs: number; readonly max: number; readonly period: string }[];
   /** The longest call-quota period (0 when none): call instants older than this can be forgotten. */
   readonly callHorizonMs: number;
+  readonly requestQuotaResetByCall: boolean;
 }
 
 /** Thrown at construction when a policy cannot be honoured. */
@@ -185,6 +195,7 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     threadRetentionMs: durationMs(policy.threadRetention),
     callQuota,
     callHorizonMs: Math.max(0, ...callQuota.map((q) => q.periodMs)),
+    requestQuotaResetByCall: policy.requestQuotaResetByCall === true,
   };
   const counted = Math.max(
     resolved.quotaHorizonMs, resolved.permissionTtlMs, resolved.messagingWindowMs, resolved.pendingReplyTimeoutMs, resolved.reminderAfterMs,

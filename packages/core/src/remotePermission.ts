@@ -5,6 +5,8 @@ export interface RemoteLimit {
   readonly period: string;
   readonly max: number;
   readonly used: number;
+  /** WhatsApp's `limit_expiration_time` (epoch ms), sent when the limit is used up: when it frees. */
+  readonly freesAt?: Instant | null;
 }
 
 /** What Meta says about one action (`send_call_permission_request` or `start_call`). */
@@ -30,6 +32,8 @@ export interface RemotePermission {
   readonly rawStatus: string;
   /** When the permission ends (epoch ms), or null when Meta gave no expiry. */
   readonly expiresAt: Instant | null;
+  /** WhatsApp's `permanent` status: a permission with no expiry (`temporary` ones last 7 days). */
+  readonly permanent?: boolean;
   /** `send_call_permission_request`, when Meta listed it. */
   readonly request: RemoteAction | null;
   /** `start_call`, when Meta listed it. */

@@ -13,6 +13,13 @@ export interface PermissionReplyEvent extends WebhookEventBase {
   readonly thread: Thread;
   readonly response: 'approve' | 'reject';
   readonly expiresAt: Instant | null;
+  /** WhatsApp's `is_permanent`: an approval with no expiry. */
+  readonly permanent?: boolean;
+  /**
+   * WhatsApp's `response_source: automatic`: Meta granted it (a callback after a call)
+   * or revoked it (after unanswered calls) without the person answering a request.
+   */
+  readonly automatic?: boolean;
 }
 
 /** The person wrote to the Page: it opens the standard messaging window. */
@@ -24,6 +31,8 @@ export interface InboundMessageEvent extends WebhookEventBase {
 /** One `calls` webhook item. `psid` is null when the item does not name the person (e.g. `terminate`). */
 export interface CallEvent extends WebhookEventBase {
   readonly kind: 'call';
+  /** `whatsapp` for a WhatsApp call (`pageId` is then the business phone-number id); absent on Messenger. */
+  readonly channel?: 'whatsapp';
   readonly pageId: string;
   readonly psid: string | null;
   readonly callId: string;

@@ -30,6 +30,7 @@ const eventsFor = (snapshot: Snap): PermissionEvent[] => {
     { type: 'CALL_PLACED', at },
     { type: 'CALL_FAILED', at, placedAt: r.calls[r.calls.length - 1] ?? at, refusal: 'no_permission' },
     { type: 'CALL_FAILED', at, placedAt: r.calls[r.calls.length - 1] ?? at, refusal: 'call_limit' },
+    { type: 'CALL_ANSWERED', at },
   ];
 };
 
@@ -38,12 +39,15 @@ const serializeState = (snapshot: Snap, event: PermissionEvent | undefined): str
   const r = snapshot.context.record;
   return JSON.stringify([
     snapshot.value, event?.type ?? null, r.provisional, r.pending === null ? null : [r.pending.ambiguous, r.pending.messageId !== null],
-    r.calls.length > 0, r.callLimitAt !== null,
+    r.calls.length > 0, r.callLimitAt !== null, r.requests.length > 0,
   ]);
 };
 
 describe('the machine as a graph', () => {
+  // A policy where a connected call resets the request quota (WhatsApp's rule), so every event type can matter.
+  const policy = resolvePolicy({ ...messengerPolicy, requestQuotaResetByCall: true });
   const paths = getShortestPaths(permissionMachine, {
+    input: { record: emptyRecord(), policy },
     events: (s) => eventsFor(s as unknown as Snap),
     serializeState: (s, e) => serializeState(s as unknown as Snap, e),
     limit: 20_000,

@@ -166,6 +166,14 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
   });
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
   /**
+   * This client speaks Messenger's endpoints: a WhatsApp thread is refused before
+   * anything is sent (a phone-number id is no Page), never sent to the wrong API.
+   */
+  const notMessenger = (thread: Thread): Result<never, GraphFailure> | null =>
+    (thread.channel === 'whatsapp'
+      ? err({ kind: 'invalid', processed: 'no', message: 'This Graph client speaks Messenger; a WhatsApp thread needs the WhatsApp Cloud API endpoints.' })
+      : null);
+  /**
    * One action on `POST /{page-id}/calls`. `effect` says whether a repeat may be sent
    * after a failure that leaves open whether Meta acted (see each method).
    */
@@ -174,6 +182,8 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
 
   return {
     checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
+      const refused = notMessenger(thread);
+      if (refused !== null) return refused;
       const reply = await transport.request({
         pageId: thread.pageId, operation: 'check', method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
       });
@@ -184,6 +194,8 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
     })().catch(unforeseen),
 
     sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
+      const refused = notMessenger(thread);
+      if (refused !== null) return refused;
       const json = {
         ...(options.messagingType === undefined ? {} : { messaging_type: options.messagingType }),
         recipient: { id: thread.psid }, message: OPT_IN_MESSAGE,
@@ -217,6 +229,8 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
     })().catch(unforeseen),
 
     connectCall: (thread, sdpOffer) => (async (): Promise<Result<ConnectedCall, GraphFailure>> => {
+      const refused = notMessenger(thread);
+      if (refused !== null) return refused;
       // Rings a person: a write, sent again only where the failure proves Meta did not act (as the opt-in).
       const json = { platform: 'messenger', to: thread.psid, action: 'connect', session: { sdp_type: 'offer', sdp: sdpOffer } };
       const reply = await callAction(thread.pageId, 'call_connect', 'write', json, sdpConcealed(sdpOffer));

@@ -1,5 +1,8 @@
 import type { Thread } from '../thread.js';
 
+/** The outer key of a thread: its Page id, or a WhatsApp business id with `wa:` before it (never a Messenger one). */
+const pageKey = (thread: Thread): string => (thread.channel === 'whatsapp' ? `wa:${thread.pageId}` : thread.pageId);
+
 /**
  * A bounded map from thread to value, keyed page then PSID (no key string is
  * built on a lookup), evicting with second chance: the oldest entry goes unless
@@ -41,35 +44,35 @@ export const threadTable = <V>(maxEntries: number) => {
   return {
     /** The value, marking it recently used; undefined when absent. */
     get(thread: Thread): V | undefined {
-      const slot = pages.get(thread.pageId)?.get(thread.psid);
+      const slot = pages.get(pageKey(thread))?.get(thread.psid);
       if (slot === undefined) return undefined;
       slot.used = true;
       return slot.value;
     },
     /** The value without marking it used. */
     peek(thread: Thread): V | undefined {
-      return pages.get(thread.pageId)?.get(thread.psid)?.value;
+      return pages.get(pageKey(thread))?.get(thread.psid)?.value;
     },
     set(thread: Thread, value: V): void {
-      const slot = pages.get(thread.pageId)?.get(thread.psid);
+      const slot = pages.get(pageKey(thread))?.get(thread.psid);
       if (slot !== undefined) {
         slot.value = value;
         return;
       }
       if (size >= maxEntries) evictOne();
-      let threads = pages.get(thread.pageId); // after eviction, which may have dropped this page
+      let threads = pages.get(pageKey(thread)); // after eviction, which may have dropped this page
       if (threads === undefined) {
         threads = new Map();
-        pages.set(thread.pageId, threads);
+        pages.set(pageKey(thread), threads);
       }
       threads.set(thread.psid, { value, used: false });
       size += 1;
     },
     delete(thread: Thread): void {
-      const threads = pages.get(thread.pageId);
+      const threads = pages.get(pageKey(thread));
       if (threads?.delete(thread.psid) === true) {
         size -= 1;
-        if (threads.size === 0) pages.delete(thread.pageId);
+        if (threads.size === 0) pages.delete(pageKey(thread));
       }
     },
     clear(): void {

@@ -23,6 +23,8 @@ export interface CallEnd {
  * trace.psid; // null until a connect or call_status names the person
  */
 export interface CallTrace {
+  /** `whatsapp` for a WhatsApp call (`pageId` is then the business phone-number id); absent on Messenger. */
+  readonly channel?: 'whatsapp';
   readonly pageId: string;
   readonly callId: string;
   /** The person on the call: from `connect` (`to`/`from`) or `call_status` (`recipient_id`). */
@@ -42,8 +44,8 @@ export interface CallTrace {
  * @example
  * emptyCallTrace('1234', 'c_1').end; // null
  */
-export const emptyCallTrace = (pageId: string, callId: string): CallTrace => ({
-  pageId, callId, psid: null, direction: null, connectAt: null, acceptedAt: null, end: null,
+export const emptyCallTrace = (pageId: string, callId: string, channel?: 'whatsapp'): CallTrace => ({
+  ...(channel === 'whatsapp' ? { channel } : {}), pageId, callId, psid: null, direction: null, connectAt: null, acceptedAt: null, end: null,
 });
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
@@ -55,7 +57,7 @@ const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
  * import { isRight } from 'fp-ts/lib/Either.js';
  * isRight(CallTraceCodec.decode(emptyCallTrace('1', 'c'))); // true
  */
-export const CallTraceCodec: t.Type<CallTrace, CallTrace, unknown> = t.readonly(t.type({
+export const CallTraceCodec: t.Type<CallTrace, CallTrace, unknown> = t.readonly(t.intersection([t.partial({ channel: t.literal('whatsapp') }), t.type({
   pageId: t.string,
   callId: t.string,
   psid: nullable(t.string),
@@ -63,15 +65,16 @@ export const CallTraceCodec: t.Type<CallTrace, CallTrace, unknown> = t.readonly(
   connectAt: nullable(t.number),
   acceptedAt: nullable(t.number),
   end: nullable(t.readonly(t.type({ at: t.number, durationSec: nullable(t.number), status: nullable(t.string) }))),
-}), 'CallTrace');
+})]), 'CallTrace');
 
 /**
  * The call trace document's stored format. 1: release 0.1.0 (no version field);
- * 2: the version in `v`, nothing else changed.
+ * 2: the version in `v`, nothing else changed; 3: `channel` (absent: Messenger,
+ * as every older trace is).
  *
  * @example
- * encodeJson(callTraceFormat, trace); // '{"v":2,"pageId":"1234",...}'
+ * encodeJson(callTraceFormat, trace); // '{"v":3,"pageId":"1234",...}'
  */
 export const callTraceFormat: JsonFormat<CallTrace> = {
-  name: 'call trace', field: 'v', version: 2, codec: CallTraceCodec, upgrades: [(v1) => ({ ...v1 })],
+  name: 'call trace', field: 'v', version: 3, codec: CallTraceCodec, upgrades: [(v1) => ({ ...v1 }), (v2) => ({ ...v2 })],
 };

@@ -29,7 +29,8 @@ type Cause = ImplicitGrantEvent['cause'];
  * // { kind: 'implicit_grant', cause: 'missed_call', at: 61_000, thread: { pageId: '1', psid: '2' }, id: ... }
  */
 export const implicitGrantOf = (trace: CallTrace): ImplicitGrantEvent | null => {
-  if (trace.psid === null) return null;
+  // WhatsApp announces its callback grants itself (a reply with `response_source: automatic`): nothing to infer.
+  if (trace.psid === null || trace.channel === 'whatsapp') return null;
   const candidates: { at: Instant; cause: Cause }[] = [];
   if (trace.direction === 'business_initiated' && trace.acceptedAt !== null) {
     candidates.push({ at: trace.acceptedAt, cause: 'connected_call' });

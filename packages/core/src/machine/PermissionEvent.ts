@@ -23,7 +23,8 @@ export type PermissionEvent =
     readonly type: 'REQUEST_FAILED'; readonly at: Instant; readonly requestedAt: Instant; readonly ambiguous: boolean;
     readonly refusal?: RefusalKind | undefined;
   }
-  | { readonly type: 'REPLY_APPROVE'; readonly at: Instant; readonly expiresAt: Instant | null }
+  /** The person approved; `expiresAt` null: the policy's TTL, unless `permanent` (WhatsApp's `is_permanent`): no expiry. */
+  | { readonly type: 'REPLY_APPROVE'; readonly at: Instant; readonly expiresAt: Instant | null; readonly permanent?: boolean | undefined }
   | { readonly type: 'REPLY_REJECT'; readonly at: Instant }
   /** Implicit grant: a fully connected call between the Page and the person. */
   | { readonly type: 'CALL_CONNECTED'; readonly at: Instant }
@@ -45,7 +46,12 @@ export type PermissionEvent =
    * gone until a newer grant), or the call rate limit is used up (the quota counts
    * as full at `placedAt`).
    */
-  | { readonly type: 'CALL_FAILED'; readonly at: Instant; readonly placedAt: Instant; readonly refusal?: CallRefusalKind | undefined };
+  | { readonly type: 'CALL_FAILED'; readonly at: Instant; readonly placedAt: Instant; readonly refusal?: CallRefusalKind | undefined }
+  /**
+   * A call between the business and the person connected (either direction): on
+   * WhatsApp it resets the request quota (`policy.requestQuotaResetByCall`).
+   */
+  | { readonly type: 'CALL_ANSWERED'; readonly at: Instant };
 
 /** Why Meta refused a connect in a way that teaches the thread something. */
 export type CallRefusalKind = 'no_permission' | 'call_limit';
@@ -54,5 +60,5 @@ export type CallRefusalKind = 'no_permission' | 'call_limit';
 export const permissionEventTypes = [
   'REQUEST', 'REQUEST_SENT', 'REQUEST_FAILED', 'REPLY_APPROVE', 'REPLY_REJECT',
   'CALL_CONNECTED', 'CONSUMER_CALL_MISSED', 'REMOTE_SYNC', 'USER_MESSAGE', 'TICK',
-  'CALL_START', 'CALL_PLACED', 'CALL_FAILED',
+  'CALL_START', 'CALL_PLACED', 'CALL_FAILED', 'CALL_ANSWERED',
 ] as const satisfies readonly PermissionEvent['type'][];

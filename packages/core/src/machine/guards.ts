@@ -6,7 +6,7 @@ import { callBlocker } from './callBlocker.js';
 import { effectiveState } from './effectiveState.js';
 import { countIn } from './quota.js';
 import { requestBlocker } from './requestBlocker.js';
-import { remoteViewOf } from './updates.js';
+import { approvalExpiry, remoteViewOf } from './updates.js';
 
 /**
  * The machine's guards as plain predicates `(record, event, policy) => boolean`,
@@ -24,6 +24,13 @@ export const mayStartCall: Guard = (r, e, p) => e.type === 'CALL_START' && callB
 export const isNewerCallDenial: Guard = (r, e) =>
   e.type === 'CALL_FAILED' && e.refusal === 'no_permission' && isNewerEvidence(r, evidenceOf(e.placedAt, EvidenceRank.sync, 'denied'));
 
+/** A connected call resets the request quota under this policy, and something before it still counts. */
+export const resetsRequestQuota: Guard = (r, e, p) =>
+  e.type === 'CALL_ANSWERED' && p.requestQuotaResetByCall
+  && (r.requests.some((x) => x <= e.at)
+    || (r.refusal !== null && r.refusal.kind === 'request_limit' && r.refusal.at <= e.at)
+    || (r.remote !== null && r.remote.at <= e.at && r.remote.requestLimits.some((l) => l.used > 0)));
+
 /** A failed connect the record has not taken in yet: a slot still counted, a newer rate-limit refusal, or a newer denial. */
 export const callFailureNews: Guard = (r, e, p) =>
   e.type === 'CALL_FAILED' && (r.calls.includes(e.placedAt)
@@ -31,8 +38,7 @@ export const callFailureNews: Guard = (r, e, p) =>
     || isNewerCallDenial(r, e, p));
 
 export const isNewerApproval: Guard = (r, e, p) =>
-  e.type === 'REPLY_APPROVE'
-  && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.approve, e.expiresAt ?? e.at + p.permissionTtlMs));
+  e.type === 'REPLY_APPROVE' && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.approve, approvalExpiry(e, p)));
 
 export const isNewerRejection: Guard = (r, e) =>
   e.type === 'REPLY_REJECT' && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));

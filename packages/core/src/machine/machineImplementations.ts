@@ -47,6 +47,7 @@ export const machineGuards = {
   mayStartCall: G.mayStartCall,
   isNewerCallDenial: G.isNewerCallDenial,
   callFailureNews: G.callFailureNews,
+  resetsRequestQuota: G.resetsRequestQuota,
 } as const satisfies Record<string, PlainGuard>;
 
 /**
@@ -75,6 +76,7 @@ export const machineUpdates = {
   reserveCall: { events: ['CALL_START'], apply: U.reserveCall as AnyUpdate },
   logCall: { events: ['CALL_PLACED'], apply: U.logCall as AnyUpdate },
   releaseCall: { events: ['CALL_FAILED'], apply: U.releaseCall as AnyUpdate },
+  resetRequestQuota: { events: ['CALL_ANSWERED'], apply: U.resetRequestQuota as AnyUpdate },
 } as const satisfies Record<string, PlainUpdate>;
 
 /**

@@ -59,6 +59,7 @@ const grants = {
   REQUEST: { guard: 'mayRequest', target: 'requested', actions: ['reserveRequest', 'sendOptIn'] },
   REQUEST_SENT: { guard: 'sentMatchesPending', actions: 'markSent' },
   CALL_PLACED: { actions: 'logCall' },
+  CALL_ANSWERED: { guard: 'resetsRequestQuota', actions: 'resetRequestQuota' },
 } as const;
 /** A failed connect outside `approved`: its slot back, and what Meta's refusal teaches; the state stays. */
 const callFailureNote = { guard: 'callFailureNews', actions: 'releaseCall' } as const;

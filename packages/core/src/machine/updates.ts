@@ -81,9 +81,19 @@ export const noteReply: Update<'REPLY_APPROVE' | 'REPLY_REJECT'> = (record, even
   declinedAt: event.type === 'REPLY_REJECT' ? later(record.declinedAt, event.at) : record.declinedAt,
 });
 
-/** REPLY_APPROVE: a live permission until Meta's expiry, or the policy's TTL. */
+/**
+ * The expiry an approval grants: none for a permanent one (WhatsApp), else Meta's,
+ * else the policy's TTL after it.
+ *
+ * @example
+ * approvalExpiry({ type: 'REPLY_APPROVE', at: 0, expiresAt: null, permanent: true }, policy); // null
+ */
+export const approvalExpiry = (event: Extract<PermissionEvent, { type: 'REPLY_APPROVE' }>, policy: ResolvedPolicy): Instant | null =>
+  (event.permanent === true ? null : event.expiresAt ?? event.at + policy.permissionTtlMs);
+
+/** REPLY_APPROVE: a live permission until Meta's expiry, or the policy's TTL (none when permanent). */
 export const applyApproval: Update<'REPLY_APPROVE'> = (record, event, policy) => {
-  const expiresAt = event.expiresAt ?? event.at + policy.permissionTtlMs;
+  const expiresAt = approvalExpiry(event, policy);
   return {
     ...noteReply(record, event, policy), expiresAt, provisional: false, pending: null,
     evidence: evidenceOf(event.at, EvidenceRank.approve, expiresAt),
@@ -184,6 +194,23 @@ export const releaseCall: Update<'CALL_FAILED'> = (record, event) => {
   if (event.refusal !== 'no_permission' || !isNewerEvidence(record, denial)) return { ...record, calls, callLimitAt };
   const lapsed = record.state === 'approved' && record.expiresAt !== null && event.placedAt >= record.expiresAt;
   return { ...record, calls, callLimitAt, evidence: denial, provisional: false, expiresAt: lapsed ? record.expiresAt : null };
+};
+
+/**
+ * CALL_ANSWERED where a connected call resets the request quota (WhatsApp): the
+ * requests before it, a per-pair-limit refusal before it and the request usage a
+ * check reported before it no longer count.
+ */
+export const resetRequestQuota: Update<'CALL_ANSWERED'> = (record, event) => {
+  const { remote, refusal } = record;
+  return {
+    ...record,
+    requests: record.requests.filter((r) => r > event.at),
+    refusal: refusal !== null && refusal.kind === 'request_limit' && refusal.at <= event.at ? null : refusal,
+    remote: remote !== null && remote.at <= event.at && remote.requestLimits.some((l) => l.used > 0)
+      ? { ...remote, requestLimits: remote.requestLimits.map((l) => ({ ...l, used: 0 })) }
+      : remote,
+  };
 };
 
 /** USER_MESSAGE: the messaging window opens from the newest message. */

@@ -25,7 +25,10 @@ export interface CallPermissionsOptions {
   readonly graph: GraphApi;
   readonly store: PermissionStore;
   readonly clock?: Clock;
+  /** The policy Messenger threads are judged by (default `messengerPolicy`). */
   readonly policy?: Policy;
+  /** The policy WhatsApp threads (`channel: 'whatsapp'`) are judged by (default `whatsappPolicy`). */
+  readonly whatsappPolicy?: Policy;
   /** Hears every committed transition. Errors it throws are swallowed: observers cannot break a command. */
   readonly onTransition?: (notice: TransitionNotice) => void;
   /** Compare-and-set attempts per command before giving up with `ContentionError` (default 32). */

@@ -126,7 +126,7 @@ export const createCallControl = (deps: CallControlDeps) => {
     const { callId, sdpAnswer } = connected.value;
     // The call's trace knows it was placed here, so its `connect` webhook does not count it again.
     await recordCallEvent(deps.traces, {
-      kind: 'call', id: `start:${callId}`, at: placedAt, pageId: thread.pageId, psid: thread.psid, callId,
+      kind: 'call', id: `start:${callId}`, at: placedAt, ...(thread.channel === 'whatsapp' ? { channel: thread.channel } : {}), pageId: thread.pageId, psid: thread.psid, callId,
       event: 'connect', direction: 'business_initiated', callStatus: null, terminateStatus: null, durationSec: null,
     });
     return ok({ callId, sdpAnswer, decision: await deps.withPage(thread, reserved.decision) });

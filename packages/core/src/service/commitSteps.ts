@@ -45,7 +45,8 @@ export class ContentionError extends Error {
 export interface CommitDeps {
   readonly store: PermissionStore;
   readonly clock: Clock;
-  readonly policy: ResolvedPolicy;
+  /** The policy a thread is judged by (its channel's). */
+  readonly policyFor: (thread: Thread) => ResolvedPolicy;
   readonly maxAttempts: number;
   /** Hears each committed transition; null when nobody listens (then no notice is built). */
   readonly notify: ((notice: TransitionNotice) => void) | null;
@@ -100,12 +101,13 @@ export const commitSteps = async (
     const start = loaded?.record ?? emptyRecord();
     const now = deps.clock.now();
     const s = stepThrough(deps, thread, start, build(now, start), now, source);
-    if (!s.wrote) return new CommittedResult(start, version, now, false, s.effects, deps.policy);
+    const policy = deps.policyFor(thread);
+    if (!s.wrote) return new CommittedResult(start, version, now, false, s.effects, policy);
     const c = await deps.store.commitThread({
-      thread, expectedVersion: version, record: s.record, eventIds: NO_IDS, now, until: now, history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
+      thread, expectedVersion: version, record: s.record, eventIds: NO_IDS, now, until: now, history: s.history, historyBefore: now - policy.historyRetentionMs,
     });
     if (!c.ok) continue;
-    const result = new CommittedResult(s.record, c.version, now, true, s.effects, deps.policy);
+    const result = new CommittedResult(s.record, c.version, now, true, s.effects, policy);
     announce(deps, s.notices);
     return result;
   }
@@ -140,14 +142,15 @@ export interface EventsCommitted {
  */
 export const commitEvents = async (deps: CommitDeps, { thread, ids, events }: ThreadEvents): Promise<EventsCommitted> => {
   const source = new WebhookIds(ids);
+  const policy = deps.policyFor(thread);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.get(thread);
     const version = loaded?.version ?? 0;
     const now = deps.clock.now();
     const s = stepThrough(deps, thread, loaded?.record ?? emptyRecord(), events, now, source);
     const c = await deps.store.commitThread({
-      thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + deps.policy.dedupeTtlMs,
-      history: s.history, historyBefore: now - deps.policy.historyRetentionMs,
+      thread, expectedVersion: version, record: s.wrote ? s.record : null, eventIds: ids, now, until: now + policy.dedupeTtlMs,
+      history: s.history, historyBefore: now - policy.historyRetentionMs,
     });
     if (!c.ok) continue;
     announce(deps, s.notices);
@@ -201,13 +204,14 @@ const stepThrough = (
   source: SourceOf | WebhookIds,
 ) => {
   let record = start;
+  const policy = deps.policyFor(thread);
   const effects: Effect[] = [];
   const notices: TransitionNotice[] = [];
   const changed: boolean[] = [];
   let history: HistoryEntry[] | null = null;
   for (let i = 0; i < events.length; i += 1) {
     const event = events[i]!;
-    const r = fastStep(record, event, deps.policy);
+    const r = fastStep(record, event, policy);
     changed.push(r.changed);
     if (!r.changed) continue;
     const before = record;
@@ -217,7 +221,7 @@ const stepThrough = (
     if (!recorded && deps.notify === null) continue;
     const entry: HistoryEntry = {
       at: event.at, recordedAt: now, from: r.from, to: r.to, event: event.type, source: sourceOfStep(source, event, before, i),
-      expiresAt: record.expiresAt, provisional: record.provisional, reason: decisionReason(record, now, deps.policy),
+      expiresAt: record.expiresAt, provisional: record.provisional, reason: decisionReason(record, now, policy),
     };
     if (recorded) (history ??= []).push(entry);
     if (deps.notify !== null) notices.push({ ...entry, thread, from: r.from, event: event.type, recorded });

@@ -1,7 +1,7 @@
 import { decide, type Decision } from '../decide.js';
 import { emptyRecord } from '../machine/PermissionRecord.js';
 import type { PermissionEvent } from '../machine/PermissionEvent.js';
-import { messengerPolicy, resolvePolicy } from '../policy.js';
+import { messengerPolicy, resolvePolicy, whatsappPolicy, type ResolvedPolicy } from '../policy.js';
 import { systemClock } from '../ports/Clock.js';
 import { err, ok, type Result } from '../result.js';
 import { implicitGrantOf } from '../calls/implicitGrantOf.js';
@@ -14,7 +14,7 @@ import { IngestTally } from './IngestTally.js';
 import { completeInbox, putInbox, type InboxDeps } from './inbox.js';
 import { listMovedAside, replayMovedAside } from './inboxAside.js';
 import { processInbox } from './processInbox.js';
-import { DEFAULT_CALL_TRACE_TTL_MS, placedNews, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
+import { connectedNews, DEFAULT_CALL_TRACE_TTL_MS, placedNews, recordCallEvent, type CallTraceDeps } from './recordCallEvent.js';
 import { createCallControl } from './callControl.js';
 import { runSweep } from './sweep.js';
 import { toPermissionEvent } from './toPermissionEvent.js';
@@ -55,13 +55,16 @@ const validAdmission = (limits: AdmissionLimits): AdmissionLimits => {
  */
 export const createCallPermissions = (options: CallPermissionsOptions): CallPermissions => {
   const policy = resolvePolicy(options.policy ?? messengerPolicy);
+  const waPolicy = resolvePolicy(options.whatsappPolicy ?? whatsappPolicy);
+  /** A thread is judged by its channel's policy. */
+  const policyFor = (thread: Thread): ResolvedPolicy => (thread.channel === 'whatsapp' ? waPolicy : policy);
   const clock = options.clock ?? systemClock;
   const { graph, onTransition, logger } = options;
   // Metrics only once `@opentelemetry/api` has loaded and found a MeterProvider; until then (or without one) `tel.on` is false.
   const tel = new ServiceTelemetry();
   const store = instrumentStore(options.store, tel);
   const deps: CommitDeps = {
-    store, clock, policy,
+    store, clock, policyFor,
     maxAttempts: options.maxAttempts ?? 32,
     // No observer, no notices: the webhook path then builds none.
     notify: onTransition === undefined ? null : (n) => {
@@ -96,7 +99,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const status = async (thread: Thread): Promise<ThreadStatus> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
-    return withPage(thread, { ...decide(record, clock.now(), policy), thread, version: loaded?.version ?? 0 });
+    return withPage(thread, { ...decide(record, clock.now(), policyFor(thread)), thread, version: loaded?.version ?? 0 });
   };
 
   const refresh: CallPermissions['refresh'] = async (thread) => {
@@ -121,8 +124,9 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
     const now = clock.now();
-    if (requestBlocker(record, now, policy) !== null) return null;
-    if (record.remote !== null && now - record.remote.at < policy.preflightMaxAgeMs) return null;
+    const p = policyFor(thread);
+    if (requestBlocker(record, now, p) !== null) return null;
+    if (record.remote !== null && now - record.remote.at < p.preflightMaxAgeMs) return null;
     const checked = await refresh(thread);
     return checked.ok ? null : { reason: 'check_failed', failure: checked.error.failure, decision: checked.error.decision };
   };
@@ -136,10 +140,16 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     if (e.event === 'media_update') return null;
     const { trace, before } = await recordCallEvent(traceDeps, e);
     let changed: boolean | null = null;
-    if (placedNews(before, trace) && trace.psid !== null && trace.connectAt !== null) {
+    const thread: Thread | null = trace.psid === null ? null : { ...(trace.channel === 'whatsapp' ? { channel: trace.channel } : {}), pageId: trace.pageId, psid: trace.psid };
+    if (thread !== null && placedNews(before, trace) && trace.connectAt !== null) {
       const placedAt = trace.connectAt;
-      const thread = { pageId: trace.pageId, psid: trace.psid };
       changed = (await commitSteps(deps, thread, () => [{ type: 'CALL_PLACED', at: placedAt }], { kind: 'connect', placedAt, callId: e.callId })).changed;
+    }
+    const answeredAt = trace.acceptedAt ?? trace.end?.at ?? null;
+    if (thread !== null && answeredAt !== null && policyFor(thread).requestQuotaResetByCall && connectedNews(before, trace)) {
+      // A connected call resets the request quota (WhatsApp).
+      const reset = await commitSteps(deps, thread, () => [{ type: 'CALL_ANSWERED', at: answeredAt }], { kind: 'host' });
+      changed = reset.changed || changed === true;
     }
     const grant = implicitGrantOf(trace);
     const mapped = grant === null ? null : toPermissionEvent(grant);
@@ -289,7 +299,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
     ingest,
 
     sweep: async (sweepOptions) => observeSweep(tel, logger, (observed) => runSweep({
-      store, clock, policy,
+      store, clock, policyFor,
       remoteCheck: async (thread) => (await refresh(thread)).ok,
       tick: async (thread) => (await commitSteps(deps, thread, (now) => [tick(now)], HOST)).changed,
       processInbox: (key, retry) => processInbox(inboxDeps, retry, key, ingestReceived),

@@ -49,6 +49,19 @@ export const placedNews = (before: CallTrace, after: CallTrace): boolean =>
   && !(before.direction === 'business_initiated' && before.connectAt !== null && before.psid !== null);
 
 /**
+ * True when `after` newly shows the call connected (the person picked up a
+ * business call, or the call ended with a duration): what resets WhatsApp's
+ * request quota.
+ *
+ * @example
+ * connectedNews(before, after); // true once the accept or the timed terminate arrives
+ */
+export const connectedNews = (before: CallTrace, after: CallTrace): boolean => {
+  const connected = (t: CallTrace): boolean => t.acceptedAt !== null || (t.end !== null && t.end.durationSec !== null);
+  return after.psid !== null && connected(after) && !(before.psid !== null && connected(before));
+};
+
+/**
  * Merges one `calls` item into its call's stored trace and resolves to the trace
  * after the merge, with the trace before it (`before`). The trace is a `call` document written by compare-and-set, so
  * hosts that restart or share a store agree on it; an item already reflected
@@ -60,10 +73,10 @@ export const placedNews = (before: CallTrace, after: CallTrace): boolean =>
  * implicitGrantOf(trace); // null until the connect naming the person has arrived too
  */
 export const recordCallEvent = async (deps: CallTraceDeps, e: CallEvent): Promise<{ readonly trace: CallTrace; readonly before: CallTrace }> => {
-  const key = callTraceKey(e.pageId, e.callId);
+  const key = callTraceKey(e.channel === 'whatsapp' ? `wa:${e.pageId}` : e.pageId, e.callId);
   for (let attempt = 1; attempt <= deps.maxAttempts; attempt += 1) {
     const loaded = await deps.store.getDoc('call', key);
-    const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId) : decodeDoc('call', key, loaded.value, callTraceFormat);
+    const stored = loaded === null ? emptyCallTrace(e.pageId, e.callId, e.channel) : decodeDoc('call', key, loaded.value, callTraceFormat);
     const merged = mergeCallEvent(stored, e);
     if (loaded !== null && sameCallTrace(stored, merged)) return { trace: stored, before: stored };
     const now = deps.clock.now();

@@ -58,7 +58,8 @@ export interface SweepReport {
 export interface SweepDeps {
   readonly store: PermissionStore;
   readonly clock: Clock;
-  readonly policy: ResolvedPolicy;
+  /** The policy a thread is judged by (its channel's). */
+  readonly policyFor: (thread: Thread) => ResolvedPolicy;
   /** Refreshes from Meta; resolves true when Meta answered. */
   readonly remoteCheck: (thread: Thread) => Promise<boolean>;
   /** Steps a TICK; resolves true when the record changed. */
@@ -76,7 +77,7 @@ type Job = { readonly inbox: string } | { readonly page: string } | { readonly t
 
 /** Moves the thread's due instant past its backoff (a conflict means another writer derived it afresh: fine). */
 const defer = async (deps: SweepDeps, thread: Thread, loaded: Versioned, checkAt: number, until: number): Promise<void> => {
-  const dueAt = deferredDueAt(loaded.record, deps.policy, checkAt, until);
+  const dueAt = deferredDueAt(loaded.record, deps.policyFor(thread), checkAt, until);
   if (dueAt === loaded.record.dueAt) return;
   await deps.store.compareAndSet(thread, loaded.version, { ...loaded.record, dueAt });
 };
@@ -96,12 +97,13 @@ const followUp = async (deps: SweepDeps, retry: ResolvedRetry, thread: Thread): 
   if (loaded === null) return 'idle';
   const { record } = loaded;
   const now = deps.clock.now();
-  const checkAt = remoteCheckDue(record, now, deps.policy);
+  const policy = deps.policyFor(thread);
+  const checkAt = remoteCheckDue(record, now, policy);
   // Only a thread with a remote check that has come reads its backoff document.
   const read = checkAt === null ? null : await readFollowUpBackoff(deps.store, thread);
   const backoff = read !== null && read.backoff.at === checkAt ? read : null;
   const until = backoff === null ? null : backoff.backoff.nextAttemptAt;
-  switch (followUpFor(record, now, deps.policy, until)) {
+  switch (followUpFor(record, now, policy, until)) {
     case 'announce_expiry':
       return (await deps.tick(thread)) ? 'expired' : 'idle';
     case 'retire':

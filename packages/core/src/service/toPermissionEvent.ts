@@ -16,7 +16,7 @@ export const toPermissionEvent = (e: WebhookEvent): { thread: Thread; event: Per
       return {
         thread: e.thread,
         event: e.response === 'approve'
-          ? { type: 'REPLY_APPROVE', at: e.at, expiresAt: e.expiresAt }
+          ? { type: 'REPLY_APPROVE', at: e.at, expiresAt: e.expiresAt, ...(e.permanent === true ? { permanent: true } : {}) }
           : { type: 'REPLY_REJECT', at: e.at },
       };
     case 'inbound_message':

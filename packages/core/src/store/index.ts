@@ -13,6 +13,7 @@ export * from './versionedJson.js';
 export * from './storedRow.js';
 export * from './memoryDriver.js';
 export * from './pairKey.js';
+export * from './storedThread.js';
 export { inboxFormat, type InboxEntry } from '../service/inbox.js';
 export { followUpBackoffFormat, type FollowUpBackoff } from '../service/followUpBackoff.js';
 export { callTraceFormat, CallTraceCodec } from '../calls/CallTrace.js';

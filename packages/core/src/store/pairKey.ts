@@ -12,9 +12,10 @@ import type { Thread } from '../thread.js';
 export const pairKey = (first: string, second: string): string => `${first.length}:${first}${second}`;
 
 /**
- * A thread's {@link pairKey}.
+ * A thread's {@link pairKey} (a WhatsApp thread's business id counted with `wa:` before it, so
+ * it never meets a Messenger thread's).
  *
  * @example
  * threadPairKey({ pageId: '1234', psid: '5678' }); // '4:12345678'
  */
-export const threadPairKey = (t: Thread): string => pairKey(t.pageId, t.psid);
+export const threadPairKey = (t: Thread): string => pairKey(t.channel === 'whatsapp' ? `wa:${t.pageId}` : t.pageId, t.psid);

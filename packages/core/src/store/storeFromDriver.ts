@@ -6,6 +6,7 @@ import {
 } from '../ports/PermissionStore.js';
 import type { DocWrite } from '../ports/VersionedDoc.js';
 import type { Instant, Thread } from '../thread.js';
+import { storedThread, threadOfStored } from './storedThread.js';
 import { historyFormat, type HistoryEntry } from './HistoryEntry.js';
 import { decodeRecord, encodeRecord } from './recordFormat.js';
 import { docRow, storedVersion } from './storedRow.js';
@@ -113,7 +114,7 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
     let answer;
     try {
       answer = driver.commit({
-        thread: record === null ? NO_THREAD : c.thread,
+        thread: record === null ? NO_THREAD : storedThread(c.thread),
         expectedVersion: c.expectedVersion,
         record: record === null ? null : encodeRecord(form, record),
         dueAt: record === null ? null : record.dueAt,
@@ -148,7 +149,7 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
     get(thread) {
       if (closed) return refused();
       try {
-        const answer = driver.getThread(thread);
+        const answer = driver.getThread(storedThread(thread));
         return answer instanceof Promise ? answer.then((row) => readRow(thread, row)) : Promise.resolve(readRow(thread, answer));
       } catch (e) {
         return Promise.reject(asError(e));
@@ -160,7 +161,7 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
     remember: (eventId, now, until) =>
       commit({ thread: NO_THREAD, expectedVersion: 0, record: null, eventIds: [eventId], now, until }).then((r) => r.ok && r.first[0] === true),
     commitThread: commit,
-    due: (before, limit) => guarded(() => (limit > 0 ? driver.dueThreads(before, Math.trunc(limit)) : Promise.resolve([]))),
+    due: (before, limit) => guarded(() => (limit > 0 ? driver.dueThreads(before, Math.trunc(limit)).then((ts) => ts.map(threadOfStored)) : Promise.resolve([]))),
     getDoc: (kind, key) => guarded(() => driver.getDoc(kind, key).then((row) => (row === null ? null : docRow(kind, key, row.version, row.value, row.dueAt)))),
     putDoc: (kind, key, expectedVersion, value, write: DocWrite) => guarded(() =>
       driver.putDoc(kind, key, expectedVersion, value, write, pruneFor(write.now)).then((ok) => (ok ? { ok: true, version: expectedVersion + 1 } : CONFLICT))),
@@ -171,7 +172,7 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
       const limit = Math.trunc(query.limit ?? DEFAULT_HISTORY_LIMIT);
       if (!(limit > 0)) return [];
       const before = Math.min(query.before ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-      const rows = await driver.readHistory(thread, before, limit);
+      const rows = await driver.readHistory(storedThread(thread), before, limit);
       return rows.map((row) => {
         try {
           return decodeJson(historyFormat, row.text, false);
@@ -194,7 +195,7 @@ export const storeFromDriver = <F extends RecordForm>(driver: StoreDriver<F>, op
         return Promise.reject(new RangeError(`[callperm] [${driver.name}] retire needs the version the row was read at, a whole number >= 0; got ${String(version)}.`));
       }
       try {
-        const answer = driver.deleteThread(thread, version);
+        const answer = driver.deleteThread(storedThread(thread), version);
         return answer instanceof Promise ? answer.then(retired) : Promise.resolve(retired(answer));
       } catch (e) {
         return Promise.reject(asError(e));

@@ -15,7 +15,8 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   pendingHours: fc.integer({ min: 1, max: 48 }),
   reminderHours: fc.integer({ min: 1, max: 30 }),
   afterDecline: fc.oneof(fc.constant('next_message'), fc.integer({ min: 1, max: 48 }).map((h) => `PT${h}H`)),
-}).map(({ windows, strict, pendingHours, reminderHours, afterDecline }) => ({
+  resetByCall: fc.boolean(),
+}).map(({ windows, strict, pendingHours, reminderHours, afterDecline, resetByCall }) => ({
   requestQuota: windows.map((w) => ({ period: `PT${w.hours}H`, max: w.max })),
   permissionTtl: 'P7D',
   messagingWindow: 'PT24H',
@@ -31,6 +32,7 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   historyRetention: 'P400D',
   threadRetention: 'P30D',
   callQuota: [{ period: 'PT24H', max: 5 }],
+  requestQuotaResetByCall: resetByCall,
 }));
 
 export interface RemoteParams {
@@ -61,14 +63,15 @@ export const buildRemote = (p: RemoteParams, at: Instant): RemotePermission => (
 /** One generated step of a history: what happens, and how long after the previous one. */
 export type Move =
   | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' | RefusalKind }
-  | { kind: 'approve'; dt: number; lag: number; ttl: number | null }
+  | { kind: 'approve'; dt: number; lag: number; ttl: number | null; permanent?: boolean }
   | { kind: 'reject'; dt: number; lag: number }
   | { kind: 'message'; dt: number }
   | { kind: 'implicit'; dt: number; missed: boolean }
   | { kind: 'sync'; dt: number; remote: RemoteParams }
   | { kind: 'tick'; dt: number }
   | { kind: 'call'; dt: number; outcome: 'placed' | 'failed' | 'ambiguous' | CallRefusalKind }
-  | { kind: 'placedElsewhere'; dt: number };
+  | { kind: 'placedElsewhere'; dt: number }
+  | { kind: 'answered'; dt: number };
 
 const outcomeArb = fc.constantFrom<'sent' | 'failed' | 'ambiguous' | RefusalKind>(
   'sent', 'sent', 'sent', 'failed', 'ambiguous', 'outside_window', 'request_limit', 'person_unavailable',
@@ -78,7 +81,13 @@ const dtArb = fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 0, m
 
 export const moveArb: fc.Arbitrary<Move> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), dt: dtArb, outcome: outcomeArb }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('approve' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }), ttl: fc.option(fc.integer({ min: HOUR, max: 8 * DAY }), { nil: null }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('approve' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }),
+      ttl: fc.option(fc.integer({ min: HOUR, max: 8 * DAY }), { nil: null }), permanent: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reject' as const), dt: dtArb, lag: fc.integer({ min: 0, max: 3 * HOUR }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('message' as const), dt: dtArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('implicit' as const), dt: dtArb, missed: fc.boolean() }) },
@@ -92,6 +101,7 @@ export const moveArb: fc.Arbitrary<Move> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('placedElsewhere' as const), dt: dtArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('answered' as const), dt: dtArb }) },
 );
 
 /** A send that reached (or may have reached) Meta, with what the record knew just before. */
@@ -134,7 +144,7 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         else apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: false, refusal: m.outcome });
         break;
       }
-      case 'approve': apply({ type: 'REPLY_APPROVE', at: now - m.lag, expiresAt: m.ttl === null ? null : now - m.lag + m.ttl }); break;
+      case 'approve': apply({ type: 'REPLY_APPROVE', at: now - m.lag, expiresAt: m.ttl === null ? null : now - m.lag + m.ttl, permanent: m.permanent }); break;
       case 'reject': apply({ type: 'REPLY_REJECT', at: now - m.lag }); break;
       case 'message': apply({ type: 'USER_MESSAGE', at: now }); break;
       case 'implicit': apply({ type: m.missed ? 'CONSUMER_CALL_MISSED' : 'CALL_CONNECTED', at: now }); break;
@@ -147,6 +157,7 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         break;
       }
       case 'placedElsewhere': apply({ type: 'CALL_PLACED', at: now }); break;
+      case 'answered': apply({ type: 'CALL_ANSWERED', at: now }); break;
     }
   }
   return { record, sends, events, now };

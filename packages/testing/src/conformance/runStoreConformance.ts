@@ -11,6 +11,7 @@ import { formatChecks } from './formatChecks.js';
 import { historyChecks } from './historyChecks.js';
 import { lifecycleChecks } from './lifecycleChecks.js';
 import { retireChecks } from './retireChecks.js';
+import { channelChecks } from './channelChecks.js';
 import { roundTripChecks } from './roundTripChecks.js';
 import type { ConformanceTest, MakeStore, StoreConformanceOptions } from './StoreConformanceOptions.js';
 
@@ -51,6 +52,7 @@ export const runStoreConformance = <S extends PermissionStore>(
     ...commitChecks(ctx),
     ...dueChecks(ctx),
     ...retireChecks(ctx),
+    ...channelChecks(ctx),
     ...docChecks(ctx),
     ...docDueChecks(ctx),
     ...historyChecks(ctx),
