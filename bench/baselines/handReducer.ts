@@ -269,9 +269,9 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
       return null;
     }
     case 'REPLY_APPROVE': {
-      const expiresAt = e.expiresAt ?? e.at + p.permissionTtlMs;
-      if (!newer(r, e.at, 3, expiresAt)) return replyNews(r, e.at, false) ? noted(r, e.at, false) : null;
-      return { ...noted(r, e.at, false), state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt) };
+      const expiresAt = e.permanent === true ? null : e.expiresAt ?? e.at + p.permissionTtlMs;
+      if (!newer(r, e.at, 3, expiresAt ?? NO_EXPIRY)) return replyNews(r, e.at, false) ? noted(r, e.at, false) : null;
+      return { ...noted(r, e.at, false), state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt ?? NO_EXPIRY) };
     }
     case 'REPLY_REJECT': {
       if (!newer(r, e.at, 1, -1)) return replyNews(r, e.at, true) ? noted(r, e.at, true) : null;
@@ -320,6 +320,20 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
       return mayCall(r, e.at, p) ? { ...r, calls: logCall(r, e.at, p) } : null;
     case 'CALL_PLACED':
       return { ...r, calls: logCall(r, e.at, p) };
+    case 'CALL_ANSWERED': {
+      if (!p.requestQuotaResetByCall) return null;
+      const rv = r.remote;
+      const before = r.requests.some((x) => x <= e.at);
+      const limitRefusal = r.refusal !== null && r.refusal.kind === 'request_limit' && r.refusal.at <= e.at;
+      const reported = rv !== null && rv.at <= e.at && rv.requestLimits.some((l) => l.used > 0);
+      if (!before && !limitRefusal && !reported) return null;
+      return {
+        ...r,
+        requests: r.requests.filter((x) => x > e.at),
+        refusal: limitRefusal ? null : r.refusal,
+        remote: reported ? { ...rv, requestLimits: rv.requestLimits.map((l) => ({ ...l, used: 0 })) } : rv,
+      };
+    }
     case 'CALL_FAILED': {
       const slot = r.calls.lastIndexOf(e.placedAt);
       const limitNews = e.refusal === 'call_limit' && (r.callLimitAt === null || e.placedAt > r.callLimitAt);
