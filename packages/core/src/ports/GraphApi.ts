@@ -64,8 +64,8 @@ export interface PageCallingStatus {
  */
 export interface ConnectedCall {
   readonly callId: string;
-  /** `session.sdp_response.sdp`. */
-  readonly sdpAnswer: string;
+  /** `session.sdp_response.sdp`; null where Meta sends the answer in the call's `connect` webhook instead (WhatsApp). */
+  readonly sdpAnswer: string | null;
 }
 
 /** Meta's answer to accepting a person's call (`action: accept`). */

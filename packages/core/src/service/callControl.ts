@@ -22,7 +22,8 @@ export interface CallOffer {
 /** A call Meta placed: its id (its `calls` webhooks name it) and Meta's SDP answer. */
 export interface StartedCall {
   readonly callId: string;
-  readonly sdpAnswer: string;
+  /** Meta's SDP answer; null where it comes in the call's `connect` webhook instead (WhatsApp). */
+  readonly sdpAnswer: string | null;
   /** The thread's decision once the call's slot was taken. */
   readonly decision: Decision;
 }
