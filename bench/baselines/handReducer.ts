@@ -31,49 +31,61 @@ const countIn = (xs: readonly Instant[], from: Instant, to: Instant): number => 
   return n;
 };
 
-const shortest = (p: ResolvedPolicy): number => {
-  let s = Infinity;
-  for (const q of p.quota) if (q.periodMs < s) s = q.periodMs;
-  return s;
-};
+/** One rolling quota as the record holds it: its log, what the last check reported, and a limit refusal's instant. */
+interface HandLedger {
+  readonly log: readonly Instant[];
+  readonly windows: readonly { readonly periodMs: number; readonly max: number }[];
+  readonly reportedAt: Instant | null;
+  readonly reported: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+  readonly fullAt: Instant | null;
+}
 
-const windowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant, p: ResolvedPolicy): boolean => {
-  const used = countIn(r.requests, at - periodMs, Infinity);
+const requestsOf = (r: PermissionRecord, p: ResolvedPolicy): HandLedger => ({
+  log: r.requests, windows: p.quota, reportedAt: r.remote?.at ?? null, reported: r.remote?.requestLimits ?? [],
+  fullAt: r.refusal !== null && r.refusal.kind === 'request_limit' ? r.refusal.at : null,
+});
+
+const callsOf = (r: PermissionRecord, p: ResolvedPolicy): HandLedger => ({
+  log: r.calls, windows: p.callQuota, reportedAt: r.remote?.at ?? null, reported: r.remote?.startCallLimits ?? [], fullAt: r.callLimitAt,
+});
+
+const windowFull = (l: HandLedger, periodMs: number, max: number, at: Instant): boolean => {
+  const used = countIn(l.log, at - periodMs, Infinity);
   let hidden = 0;
-  const rv = r.remote;
-  if (rv !== null && at < rv.at + periodMs) {
-    for (const l of rv.requestLimits) {
-      if (l.periodMs === periodMs) {
-        hidden = Math.max(0, l.used - countIn(r.requests, rv.at - periodMs, rv.at));
+  if (l.reportedAt !== null && at < l.reportedAt + periodMs) {
+    for (const x of l.reported) {
+      if (x.periodMs === periodMs) {
+        hidden = Math.max(0, x.used - countIn(l.log, l.reportedAt - periodMs, l.reportedAt));
         break;
       }
     }
   }
-  const rf = r.refusal;
-  if (rf !== null && rf.kind === 'request_limit' && periodMs === shortest(p) && at < rf.at + periodMs) {
-    hidden = Math.max(hidden, max - countIn(r.requests, rf.at - periodMs, rf.at));
+  let shortest = Infinity;
+  for (const q of l.windows) if (q.periodMs < shortest) shortest = q.periodMs;
+  if (l.fullAt !== null && periodMs === shortest && at < l.fullAt + periodMs) {
+    hidden = Math.max(hidden, max - countIn(l.log, l.fullAt - periodMs, l.fullAt));
   }
   return used + hidden >= max;
 };
 
-const quotaFull = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean => {
-  const limits = r.remote?.requestLimits ?? [];
-  for (const q of p.quota) {
+const quotaFull = (l: HandLedger, at: Instant): boolean => {
+  const limits = l.reported;
+  for (const q of l.windows) {
     let max = q.max;
-    for (const l of limits) if (l.periodMs === q.periodMs && l.max < max) max = l.max;
-    if (windowFull(r, q.periodMs, max, at, p)) return true;
+    for (const x of limits) if (x.periodMs === q.periodMs && x.max < max) max = x.max;
+    if (windowFull(l, q.periodMs, max, at)) return true;
   }
   for (let i = 0; i < limits.length; i += 1) {
-    const l = limits[i]!;
-    if (p.quota.some((q) => q.periodMs === l.periodMs)) continue;
+    const x = limits[i]!;
+    if (l.windows.some((q) => q.periodMs === x.periodMs)) continue;
     let first = true;
-    let max = l.max;
+    let max = x.max;
     for (let j = 0; j < limits.length; j += 1) {
-      if (limits[j]!.periodMs !== l.periodMs) continue;
+      if (limits[j]!.periodMs !== x.periodMs) continue;
       if (j < i) first = false;
       else if (limits[j]!.max < max) max = limits[j]!.max;
     }
-    if (first && windowFull(r, l.periodMs, max, at, p)) return true;
+    if (first && windowFull(l, x.periodMs, max, at)) return true;
   }
   return false;
 };
@@ -90,32 +102,13 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   if (r.state === 'rejected' && r.declinedAt !== null) {
     if (p.afterDeclineMs === null ? !wroteAfter(r.declinedAt) : at < r.declinedAt + p.afterDeclineMs) return false;
   }
-  if (quotaFull(r, at, p)) return false;
+  if (quotaFull(requestsOf(r, p), at)) return false;
   const rf = r.refusal;
   if (rf !== null && rf.kind !== 'request_limit' && !wroteAfter(rf.at)) return false;
   const rv = r.remote;
   if (rv !== null && rv.canRequest === false && !rv.permitted && !rv.requestLimits.some((l) => l.used >= l.max) && !wroteAfter(rv.at)) return false;
   if (r.lastInboundAt === null) return !p.requireKnownMessagingWindow;
   return at < r.lastInboundAt + p.messagingWindowMs;
-};
-
-const callWindowFull = (r: PermissionRecord, periodMs: number, max: number, at: Instant, p: ResolvedPolicy): boolean => {
-  const used = countIn(r.calls, at - periodMs, Infinity);
-  let hidden = 0;
-  const rv = r.remote;
-  if (rv !== null && at < rv.at + periodMs) {
-    for (const l of rv.startCallLimits) {
-      if (l.periodMs === periodMs) {
-        hidden = Math.max(0, l.used - countIn(r.calls, rv.at - periodMs, rv.at));
-        break;
-      }
-    }
-  }
-  let shortestCall = Infinity;
-  for (const q of p.callQuota) if (q.periodMs < shortestCall) shortestCall = q.periodMs;
-  const hit = r.callLimitAt;
-  if (hit !== null && periodMs === shortestCall && at < hit + periodMs) hidden = Math.max(hidden, max - countIn(r.calls, hit - periodMs, hit));
-  return used + hidden >= max;
 };
 
 /** The permission is live, Meta's last check does not deny calls, and a connected-call slot is free. */
@@ -132,25 +125,7 @@ const mayCall = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean =
     }
     if (!named || at < lift) return false;
   }
-  const limits = rv?.startCallLimits ?? [];
-  for (const q of p.callQuota) {
-    let max = q.max;
-    for (const l of limits) if (l.periodMs === q.periodMs && l.max < max) max = l.max;
-    if (callWindowFull(r, q.periodMs, max, at, p)) return false;
-  }
-  for (let i = 0; i < limits.length; i += 1) {
-    const l = limits[i]!;
-    if (p.callQuota.some((q) => q.periodMs === l.periodMs)) continue;
-    let first = true;
-    let max = l.max;
-    for (let j = 0; j < limits.length; j += 1) {
-      if (limits[j]!.periodMs !== l.periodMs) continue;
-      if (j < i) first = false;
-      else if (limits[j]!.max < max) max = limits[j]!.max;
-    }
-    if (first && callWindowFull(r, l.periodMs, max, at, p)) return false;
-  }
-  return true;
+  return !quotaFull(callsOf(r, p), at);
 };
 
 /** The call log with `at` inserted in order, instants older than every call window dropped. */
