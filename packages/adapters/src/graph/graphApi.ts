@@ -2,51 +2,21 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
-  err, ok, parsePermissionCheck, parseSendResponse, systemClock,
+  err, ok, parsePermissionCheck, parseSendResponse,
   type AcceptedCall, type Clock, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
   type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import { checkMany, type CheckManyItem } from './batch.js';
 import type { GraphOperation } from './classifyMetaError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
-import { checkBaseUrl, checkGraphNumbers } from './checkGraphApiOptions.js';
-import { createGraphTransport } from './graphTransport.js';
+import { graphClientBasics } from './graphClientBasics.js';
 import { CALLING_FEATURE, parsePageCallingStatus } from './parsePageCallingStatus.js';
-import { isCallAcknowledged, parseAcceptedCall, parseConnectedCall } from './parseCallResponse.js';
+import { readAcknowledged, readAnswer } from './readAnswer.js';
+import { parseAcceptedCall, parseConnectedCall } from './parseCallResponse.js';
 import { CALL_SETTINGS_FIELDS, parseCallSettings } from './parseCallSettings.js';
-import { ThrottleGate } from './throttleGate.js';
-import { toGraphError } from './toGraphError.js';
-import { defaultRetryPolicy, type RetryPolicy } from './retryDecision.js';
+import { type RetryPolicy } from './retryDecision.js';
 
-/**
- * The Graph version callperm targets (the current one in the facts file).
- *
- * @example
- * graphApi({ accessToken, apiVersion: DEFAULT_GRAPH_VERSION }); // the same as leaving it out
- */
-export const DEFAULT_GRAPH_VERSION = 'v26.0';
-/**
- * Meta's Graph API host.
- *
- * @example
- * graphApi({ accessToken, baseUrl: DEFAULT_GRAPH_URL }); // tests pass the fake's url instead
- */
-export const DEFAULT_GRAPH_URL = 'https://graph.facebook.com';
-/**
- * got sets no timeouts of its own: these bound every phase of every request (ms).
- *
- * @example
- * graphApi({ accessToken, timeouts: { ...defaultGraphTimeouts, response: 5_000 } });
- */
-export const defaultGraphTimeouts: Delays = { lookup: 3_000, connect: 5_000, secureConnect: 5_000, send: 10_000, response: 15_000, request: 30_000 };
-/**
- * The largest response body the client reads (1 MiB): Meta's answers to these calls
- * are a few KiB, so anything bigger is refused instead of buffered whole.
- *
- * @example
- * graphApi({ accessToken, maxResponseBytes: 4 * DEFAULT_MAX_RESPONSE_BYTES });
- */
-export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+export { DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, DEFAULT_MAX_RESPONSE_BYTES, defaultGraphTimeouts } from './graphDefaults.js';
 
 /** How to reach the Graph API. Only `accessToken` is required. */
 export interface GraphApiOptions {
@@ -134,36 +104,7 @@ const sdpConcealed = (sdp: string): string[] =>
  * graph.close();
  */
 export const graphApi = (options: GraphApiOptions): GraphApiClient => {
-  checkGraphNumbers(options);
-  const baseUrl = options.baseUrl ?? DEFAULT_GRAPH_URL;
-  checkBaseUrl(baseUrl);
-  // An option given as `undefined` keeps its default rather than turning a timeout off.
-  const given = Object.fromEntries(Object.entries(options.timeouts ?? {}).filter(([, v]) => v !== undefined));
-  const apiVersion = options.apiVersion ?? DEFAULT_GRAPH_VERSION;
-  const clock = options.clock ?? systemClock;
-  const gate = new ThrottleGate({
-    clock, ...(options.throttleFallbackMs === undefined ? {} : { baseMs: options.throttleFallbackMs }),
-    ...(options.throttleMaxMs === undefined ? {} : { maxMs: options.throttleMaxMs }),
-  });
-  const log: GraphLogger = (entry) => {
-    try {
-      options.log?.(entry);
-    } catch {
-      // a logger's fault must not break a call
-    }
-  };
-  // The port promises results, never rejections: anything unforeseen becomes an ambiguous failure.
-  const unforeseen = (e: unknown): Result<never, GraphFailure> => err(toGraphError({ from: 'transport', error: e }));
-  const transport = createGraphTransport({
-    accessToken: options.accessToken, appSecret: options.appSecret, apiVersion,
-    baseUrl, timeouts: { ...defaultGraphTimeouts, ...given },
-    retry: {
-      limit: options.retry?.limit ?? defaultRetryPolicy.limit, baseDelayMs: options.retry?.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
-      maxDelayMs: options.retry?.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
-    },
-    agent: options.agent, gate, clock, log, random: options.random ?? Math.random,
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-  });
+  const { apiVersion, gate, transport, unforeseen } = graphClientBasics(options, options.accessToken);
   const page = (thread: Thread): string => encodeURIComponent(thread.pageId);
   /**
    * This client speaks Messenger's endpoints: a WhatsApp thread is refused before
@@ -209,23 +150,17 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
 
     checkPageCalling: (pageId) => (async (): Promise<Result<PageCallingStatus, GraphFailure>> => {
       // A POST that only reads: repeating it changes nothing, so it is retried like a check.
-      const reply = await transport.request({
+      return readAnswer(await transport.request({
         pageId, operation: 'page_status', method: 'POST', effect: 'read',
         path: `${encodeURIComponent(pageId)}/business_messaging_feature_status`, json: FEATURE_STATUS_QUERY,
-      });
-      if (!reply.ok) return reply;
-      const decoded = parsePageCallingStatus(reply.value.json);
-      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      }), parsePageCallingStatus);
     })().catch(unforeseen),
 
     checkCallSettings: (pageId) => (async (): Promise<Result<PageCallSettings, GraphFailure>> => {
-      const reply = await transport.request({
+      return readAnswer(await transport.request({
         pageId, operation: 'call_settings', method: 'GET', path: `${encodeURIComponent(pageId)}/messenger_call_settings`,
         searchParams: { fields: CALL_SETTINGS_FIELDS },
-      });
-      if (!reply.ok) return reply;
-      const decoded = parseCallSettings(reply.value.json);
-      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      }), parseCallSettings);
     })().catch(unforeseen),
 
     connectCall: (thread, sdpOffer) => (async (): Promise<Result<ConnectedCall, GraphFailure>> => {
@@ -233,34 +168,23 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       if (refused !== null) return refused;
       // Rings a person: a write, sent again only where the failure proves Meta did not act (as the opt-in).
       const json = { platform: 'messenger', to: thread.psid, action: 'connect', session: { sdp_type: 'offer', sdp: sdpOffer } };
-      const reply = await callAction(thread.pageId, 'call_connect', 'write', json, sdpConcealed(sdpOffer));
-      if (!reply.ok) return reply;
-      const decoded = parseConnectedCall(reply.value.json);
-      // A 2xx without the call id or the SDP answer: Meta may have placed the call, so `processed: 'unknown'`.
-      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return readAnswer(await callAction(thread.pageId, 'call_connect', 'write', json, sdpConcealed(sdpOffer)), parseConnectedCall);
     })().catch(unforeseen),
 
     terminateCall: (pageId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
       // Ending a call twice ends nothing more ("call already terminated" -> call_gone): retried like a read.
-      const reply = await callAction(pageId, 'call_terminate', 'read', { platform: 'messenger', call_id: callId, action: 'terminate' });
-      if (!reply.ok) return reply;
-      return isCallAcknowledged(reply.value.json) ? ok(null) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return readAcknowledged(await callAction(pageId, 'call_terminate', 'read', { platform: 'messenger', call_id: callId, action: 'terminate' }));
     })().catch(unforeseen),
 
     acceptCall: (pageId, callId, sdpOffer) => (async (): Promise<Result<AcceptedCall, GraphFailure>> => {
       // Picks up a person's call with our media: a write, at most once unless Meta proves it did not act.
       const json = { platform: 'messenger', call_id: callId, action: 'accept', session: { sdp_type: 'offer', sdp: sdpOffer } };
-      const reply = await callAction(pageId, 'call_accept', 'write', json, sdpConcealed(sdpOffer));
-      if (!reply.ok) return reply;
-      const decoded = parseAcceptedCall(reply.value.json);
-      return decoded !== null ? ok(decoded) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return readAnswer(await callAction(pageId, 'call_accept', 'write', json, sdpConcealed(sdpOffer)), parseAcceptedCall);
     })().catch(unforeseen),
 
     rejectCall: (pageId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
       // Declining twice declines nothing more (the call is over: call_gone): retried like a read, as terminate.
-      const reply = await callAction(pageId, 'call_reject', 'read', { platform: 'messenger', call_id: callId, action: 'reject' });
-      if (!reply.ok) return reply;
-      return isCallAcknowledged(reply.value.json) ? ok(null) : err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return readAcknowledged(await callAction(pageId, 'call_reject', 'read', { platform: 'messenger', call_id: callId, action: 'reject' }));
     })().catch(unforeseen),
 
     checkMany: (threads) => checkMany(transport, threads, {

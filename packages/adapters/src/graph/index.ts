@@ -15,3 +15,6 @@ export * from './describeTransportError.js';
 export * from './GraphLogEntry.js';
 export * from './GraphConfigError.js';
 export { MAX_BATCH_SIZE, type CheckManyItem } from './batch.js';
+export * from './whatsapp/whatsappGraphApi.js';
+export * from './whatsapp/channelGraphApi.js';
+export * from './whatsapp/parseWhatsAppAnswers.js';

@@ -1,0 +1,185 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Delays } from 'got';
+import {
+  err, ok, parsePermissionCheck,
+  type AcceptedCall, type Clock, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
+  type RemotePermission, type Result, type SentOptIn, type Thread,
+} from '@callperm/core';
+import type { GraphOperation } from '../classifyMetaError.js';
+import { GraphConfigError } from '../GraphConfigError.js';
+import type { GraphLogger } from '../GraphLogEntry.js';
+import { graphClientBasics } from '../graphClientBasics.js';
+import { readAcknowledged, readAnswer } from '../readAnswer.js';
+import { parseAcceptedCall } from '../parseCallResponse.js';
+import { type RetryPolicy } from '../retryDecision.js';
+import { parseWhatsAppCallingStatus, parseWhatsAppCallSettings, parseWhatsAppConnect, parseWhatsAppSend } from './parseWhatsAppAnswers.js';
+
+/** The longest body text of an interactive message the Cloud API takes (characters). */
+export const MAX_REQUEST_BODY_TEXT = 1024;
+
+/** How to reach the WhatsApp Cloud API. Only `accessTokens` is required. */
+export interface WhatsAppGraphApiOptions {
+  /**
+   * One access token (system user or business token with `whatsapp_business_messaging`)
+   * for every business number, or one per phone-number id. A thread whose number has
+   * no token fails with an `auth` failure and nothing is sent. Sent only in `Authorization: Bearer`.
+   */
+  readonly accessTokens: string | Readonly<Record<string, string>>;
+  /** When given, every request carries `appsecret_proof` = HMAC-SHA256(token, appSecret). */
+  readonly appSecret?: string;
+  /** Default `v26.0`. */
+  readonly apiVersion?: string;
+  /** Default `https://graph.facebook.com`; `http:` only for a loopback host (tests). */
+  readonly baseUrl?: string;
+  /**
+   * The body text of the `call_permission_request` message (the only part WhatsApp lets
+   * a business word, at most 1024 characters); left out of the message when absent.
+   */
+  readonly requestBodyText?: string;
+  /** Per-phase timeouts in ms, merged over `defaultGraphTimeouts`. */
+  readonly timeouts?: Delays;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Your own keep-alive agents (you close them); by default the client makes and closes its own. */
+  readonly agent?: { readonly http: HttpAgent; readonly https: HttpsAgent };
+  /** Time for throttle bookkeeping; default the system clock. */
+  readonly clock?: Clock;
+  /** First backoff of a throttled scope without Meta's wait, in ms (default 60 s); see `GraphApiOptions`. */
+  readonly throttleFallbackMs?: number;
+  /** The longest backoff wait of a throttled scope, in ms (default 1 h). */
+  readonly throttleMaxMs?: number;
+  /** Receives one entry per response, retry, failure and local throttle; never a secret. `pageId` is the phone-number id. */
+  readonly log?: GraphLogger;
+  /** The jitter source for backoff (default `Math.random`). */
+  readonly random?: () => number;
+  /** The largest response body read, in bytes (default 1 MiB). */
+  readonly maxResponseBytes?: number;
+}
+
+/** The `GraphApi` port for WhatsApp threads plus what only this adapter offers. */
+export interface WhatsAppGraphApiClient extends GraphApi {
+  /** When calls for a business number may resume, if Meta is throttling the app, the user, the number or its business. */
+  throttledUntil(phoneNumberId: string): number | undefined;
+  /** Closes the keep-alive sockets (only the agents the client made itself). */
+  close(): void;
+}
+
+/** SDP lines shorter than this are too common (`v=0`, `t=0 0`) to be worth scrubbing from Meta's words. */
+const MIN_CONCEALED_LINE = 8;
+const sdpConcealed = (sdp: string): string[] =>
+  [sdp, ...sdp.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= MIN_CONCEALED_LINE)];
+
+/** A WhatsApp id (`wa_id`) is the phone number in digits; anything else is a business-scoped user id (BSUID). */
+const userQuery = (psid: string): Record<string, string> => (/^\d+$/.test(psid) ? { user_wa_id: psid } : { recipient: psid });
+
+const checkRequestBodyText = (text: unknown): void => {
+  if (text === undefined) return;
+  if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_REQUEST_BODY_TEXT) {
+    throw new GraphConfigError('invalid_option', 'requestBodyText',
+      `whatsappGraphApi option requestBodyText must be a non-empty string of at most ${MAX_REQUEST_BODY_TEXT} characters, or left out.`);
+  }
+};
+
+/**
+ * The `GraphApi` port for WhatsApp threads (`{ channel: 'whatsapp', pageId: <phone-number-id>, psid: <wa_id or BSUID> }`)
+ * on the Cloud API's calling endpoints (facts §9), on the same transport as `graphApi`:
+ * timeouts, keep-alive, safe retries, typed errors, throttling per scope (the phone-number
+ * id stands where a Page id would), a response size cap, https only off loopback and
+ * `appsecret_proof` when `appSecret` is given. A Messenger thread is refused with an
+ * `invalid` failure before anything is sent. Bad options throw a `GraphConfigError` at
+ * construction. Every method resolves to a `Result`; none rejects.
+ *
+ * Retries: the check, the settings reads, terminate and reject are retried like reads
+ * (repeating them changes nothing at Meta); the permission request, connect and accept are
+ * writes, sent again only when the failure proves Meta did not act (an error answer, a refused connection).
+ *
+ * @example
+ * const wa = whatsappGraphApi({ accessTokens: { '1065': process.env.WA_TOKEN! }, requestBodyText: 'May we call you about your order?' });
+ * const thread = { channel: 'whatsapp', pageId: '1065', psid: '4915112345678' } as const;
+ * const r = await wa.checkPermission(thread); // GET /1065/call_permissions?user_wa_id=4915112345678
+ * const call = await wa.connectCall(thread, offer); // { ok: true, value: { callId: 'wacid.…', sdpAnswer: null } }: the answer comes in the connect webhook
+ * wa.close();
+ */
+export const whatsappGraphApi = (options: WhatsAppGraphApiOptions): WhatsAppGraphApiClient => {
+  checkRequestBodyText(options.requestBodyText);
+  const { accessTokens } = options;
+  // A number without its own token gives '' and the transport fails it as `auth` before any request.
+  const tokenFor = (phoneNumberId: string): string => {
+    if (typeof accessTokens === 'string') return accessTokens;
+    const token: unknown = Object.hasOwn(accessTokens, phoneNumberId) ? accessTokens[phoneNumberId] : undefined;
+    return typeof token === 'string' ? token : '';
+  };
+  const { gate, transport, unforeseen } = graphClientBasics(options, tokenFor);
+  const number = (id: string): string => encodeURIComponent(id);
+  /** The mirror of `graphApi`'s guard: a Messenger thread is refused before anything is sent (a Page id is no phone-number id). */
+  const notWhatsApp = (thread: Thread): Result<never, GraphFailure> | null =>
+    (thread.channel === 'whatsapp'
+      ? null
+      : err({ kind: 'invalid', processed: 'no', message: 'This Graph client speaks the WhatsApp Cloud API; a Messenger thread needs the Messenger endpoints (graphApi).' }));
+  const callAction = (phoneNumberId: string, operation: GraphOperation, effect: 'read' | 'write', json: object, conceal: readonly string[] = []) =>
+    transport.request({ pageId: phoneNumberId, operation, method: 'POST', effect, path: `${number(phoneNumberId)}/calls`, json, conceal });
+  const readSettings = (phoneNumberId: string, operation: GraphOperation) =>
+    transport.request({ pageId: phoneNumberId, operation, method: 'GET', path: `${number(phoneNumberId)}/settings` });
+  const interactive = {
+    type: 'call_permission_request', action: { name: 'call_permission_request' },
+    ...(options.requestBodyText === undefined ? {} : { body: { text: options.requestBodyText } }),
+  };
+
+  return {
+    checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
+      const refused = notWhatsApp(thread);
+      if (refused !== null) return refused;
+      const reply = await transport.request({
+        pageId: thread.pageId, operation: 'check', method: 'GET', path: `${number(thread.pageId)}/call_permissions`, searchParams: userQuery(thread.psid),
+      });
+      if (!reply.ok) return reply;
+      const decoded = parsePermissionCheck(reply.value.json);
+      if (!decoded.ok) return err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
+      return reply.value.traceId === null ? decoded : ok({ ...decoded.value, fbtraceId: reply.value.traceId });
+    })().catch(unforeseen),
+
+    sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
+      const refused = notWhatsApp(thread);
+      if (refused !== null) return refused;
+      // A message the person sees (and one of their 1 / 24 h, 2 / 7 days): a write, at most once like the Messenger opt-in.
+      const json = { messaging_product: 'whatsapp', recipient_type: 'individual', to: thread.psid, type: 'interactive', interactive };
+      return readAnswer(await transport.request({ pageId: thread.pageId, operation: 'opt_in', method: 'POST', path: `${number(thread.pageId)}/messages`, json }), parseWhatsAppSend);
+    })().catch(unforeseen),
+
+    checkPageCalling: (phoneNumberId) => (async (): Promise<Result<PageCallingStatus, GraphFailure>> => {
+      return readAnswer(await readSettings(phoneNumberId, 'page_status'), parseWhatsAppCallingStatus);
+    })().catch(unforeseen),
+
+    checkCallSettings: (phoneNumberId) => (async (): Promise<Result<PageCallSettings, GraphFailure>> => {
+      return readAnswer(await readSettings(phoneNumberId, 'call_settings'), parseWhatsAppCallSettings);
+    })().catch(unforeseen),
+
+    connectCall: (thread, sdpOffer) => (async (): Promise<Result<ConnectedCall, GraphFailure>> => {
+      const refused = notWhatsApp(thread);
+      if (refused !== null) return refused;
+      // Rings a person: a write, sent again only where the failure proves Meta did not act (as the request).
+      const json = { messaging_product: 'whatsapp', to: thread.psid, action: 'connect', session: { sdp_type: 'offer', sdp: sdpOffer } };
+      return readAnswer(await callAction(thread.pageId, 'call_connect', 'write', json, sdpConcealed(sdpOffer)), parseWhatsAppConnect);
+    })().catch(unforeseen),
+
+    terminateCall: (phoneNumberId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
+      // Ending a call twice ends nothing more: retried like a read, as in graphApi.
+      return readAcknowledged(await callAction(phoneNumberId, 'call_terminate', 'read', { messaging_product: 'whatsapp', call_id: callId, action: 'terminate' }));
+    })().catch(unforeseen),
+
+    acceptCall: (phoneNumberId, callId, sdp) => (async (): Promise<Result<AcceptedCall, GraphFailure>> => {
+      // The person's offer came in the connect webhook: the host's SDP goes as `sdp_type: 'answer'`
+      // (Meta's user-initiated calls page). Picks up the call: a write, at most once.
+      const json = { messaging_product: 'whatsapp', call_id: callId, action: 'accept', session: { sdp_type: 'answer', sdp } };
+      return readAnswer(await callAction(phoneNumberId, 'call_accept', 'write', json, sdpConcealed(sdp)), parseAcceptedCall);
+    })().catch(unforeseen),
+
+    rejectCall: (phoneNumberId, callId) => (async (): Promise<Result<null, GraphFailure>> => {
+      // Declining twice declines nothing more: retried like a read, as terminate.
+      return readAcknowledged(await callAction(phoneNumberId, 'call_reject', 'read', { messaging_product: 'whatsapp', call_id: callId, action: 'reject' }));
+    })().catch(unforeseen),
+
+    throttledUntil: (phoneNumberId) => gate.blockedUntil(phoneNumberId),
+    close: () => transport.close(),
+  };
+};
