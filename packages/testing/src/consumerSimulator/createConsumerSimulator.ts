@@ -1,4 +1,4 @@
-import { durationMs, type Instant, type Thread } from '@callperm/core';
+import { channelOf, durationMs, type Instant, type Thread } from '@callperm/core';
 import type { FakeGraphApi } from '../fakeGraph/createFakeGraphApi.js';
 import type { FakeCall, FakeCallEnd } from '../fakeGraph/FakeCall.js';
 import { ACCEPT_WINDOW_MS } from '../fakeGraph/FakeCallBook.js';
@@ -8,8 +8,9 @@ import { inboundMessageEntry } from '../webhooks/inboundMessageEntry.js';
 import { metaSeconds } from '../webhooks/metaSeconds.js';
 import { pageWebhook } from '../webhooks/pageWebhook.js';
 import { permissionReplyEntry, type ReplyShape } from '../webhooks/permissionReplyEntry.js';
+import { whatsappPermissionReply, whatsappTextMessage } from '../webhooks/whatsappWebhook.js';
 import { callees, type CalleeBehaviour } from './CalleeAnswer.js';
-import { consumers, type ConsumerBehaviour } from './ConsumerAnswer.js';
+import { consumers, type ConsumerAnswer, type ConsumerBehaviour } from './ConsumerAnswer.js';
 import type { DeliveryFaults } from './DeliveryFaults.js';
 import { DeliveryQueue, type DeliveryAttempt } from './DeliveryQueue.js';
 
@@ -62,8 +63,22 @@ export interface ConsumerSimulator {
   readonly attempts: readonly DeliveryAttempt[];
   /** Deliveries Meta gave up on after an hour of failures. */
   readonly dropped: readonly number[];
-  /** The person writes to the Page now: the messaging window opens at Meta, and the host hears of it. */
+  /**
+   * The person writes to the Page now: the messaging window opens at Meta, and the
+   * host hears of it (on a WhatsApp thread, a `text` message in WhatsApp's envelope).
+   */
   message(thread: Thread): void;
+  /**
+   * WhatsApp: the person grants a permanent permission now (an `accept` with
+   * `is_permanent: true`, answering the latest request to them if any): the fake's
+   * book holds it with no expiry, and the host hears of it.
+   */
+  grantPermanent(thread: Thread): void;
+  /**
+   * WhatsApp: Meta revokes the permission now (after unanswered calls): a `reject`
+   * with `response_source: automatic` and no `context`; the fake's book holds none.
+   */
+  revokeAutomatically(thread: Thread): void;
   /** The person calls the Page now; returns the call. */
   placeCall(thread: Thread, how: PlacedCall): CallRef;
   /**
@@ -117,10 +132,43 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     })]), at);
   };
 
+  const displayPhoneNumber = (pageId: string): string => `1555${pageId.replace(/\D/g, '').slice(-7).padStart(7, '0')}`;
+
+  /** Meta posts a WhatsApp `call_permission_reply` for a WhatsApp thread. */
+  const waReply = (thread: Thread, at: Instant, reply: {
+    readonly response: 'accept' | 'reject';
+    readonly permanent?: boolean;
+    readonly expiresAt?: Instant;
+    readonly source?: 'user_action' | 'automatic';
+    readonly contextId?: string | null;
+  }): void => {
+    queue.deliver(whatsappPermissionReply({
+      phoneNumberId: thread.pageId, displayPhoneNumber: displayPhoneNumber(thread.pageId), waId: thread.psid, at, ...reply,
+    }), at);
+  };
+
+  /** The latest request Meta delivered to this WhatsApp person, if any. */
+  const latestRequest = (thread: Thread): string | null =>
+    fake.optIns.findLast((o) => o.thread.channel === 'whatsapp' && o.thread.pageId === thread.pageId && o.thread.psid === thread.psid)?.messageId ?? null;
+
+  /** A WhatsApp request answered: Meta's book learns it, and posts the reply with the request's wamid as context. */
+  const answerWhatsApp = (optIn: FakeOptIn, answer: Exclude<ConsumerAnswer, { kind: 'ignore' }>, at: Instant): void => {
+    const { thread, messageId } = optIn;
+    if (answer.kind === 'reject') {
+      fake.reply(thread, { response: 'reject', at, optInMessageId: messageId });
+      return waReply(thread, at, { response: 'reject', contextId: messageId });
+    }
+    const ttl = answer.expiresInMs ?? durationMs(fake.whatsapp.rules.temporaryTtl);
+    const expiresAt = metaSeconds(at + ttl) * 1000;
+    fake.reply(thread, { response: 'approve', at, optInMessageId: messageId, expiresAt });
+    waReply(thread, at, { response: 'accept', expiresAt, contextId: messageId });
+  };
+
   const answerOptIn = (optIn: FakeOptIn): void => {
     const answer = behaviour(optIn);
     if (answer.kind === 'ignore') return;
     const at = optIn.at + answer.afterMs;
+    if (channelOf(optIn.thread) === 'whatsapp') return queue.at(at, () => answerWhatsApp(optIn, answer, at));
     queue.at(at, () => {
       if (answer.kind === 'reject') {
         fake.reply(optIn.thread, { response: 'reject', at, optInMessageId: optIn.messageId });
@@ -151,17 +199,22 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
   /** The host placed a call at the fake: it rings, and the person does as `callBehaviour` says. */
   const ring = (call: FakeCall): void => {
     const { thread, callId, startedAt: start } = call;
-    const ref: CallRef = { ...thread, callId };
-    announced.add(callId);
-    callItem(thread, [connectItem(ref, 'business_initiated', start), callStatusItem(ref, 'ringing', start)], start);
+    const ref: CallRef = { pageId: thread.pageId, psid: thread.psid, callId };
+    // A WhatsApp call is answered, declined or missed like any other, but this
+    // simulator posts no WhatsApp `calls` webhooks and no callback grant for it.
+    const messenger = channelOf(thread) === 'messenger';
+    if (messenger) {
+      announced.add(callId);
+      callItem(thread, [connectItem(ref, 'business_initiated', start), callStatusItem(ref, 'ringing', start)], start);
+    }
     const answer = callBehaviour(call);
     switch (answer.kind) {
       case 'answer': {
         const at = start + answer.afterMs;
         queue.at(at, () => {
           if (!fake.answerCall(callId, at)) return; // the host ended it first
-          if (callsGrant) implicitGrant(thread, at);
-          callItem(thread, [callStatusItem(ref, 'accepted', at)], at);
+          if (messenger && callsGrant) implicitGrant(thread, at);
+          if (messenger) callItem(thread, [callStatusItem(ref, 'accepted', at)], at);
           const end = at + answer.talkMs;
           queue.at(end, () => void fake.endCall(callId, 'hung_up', end));
         });
@@ -218,7 +271,22 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     message(thread) {
       const at = clock.now();
       fake.inbound(thread, at);
-      queue.deliver(pageWebhook([inboundMessageEntry({ ...thread, at })]), at);
+      if (channelOf(thread) === 'whatsapp') {
+        queue.deliver(whatsappTextMessage({ phoneNumberId: thread.pageId, displayPhoneNumber: displayPhoneNumber(thread.pageId), waId: thread.psid, at }), at);
+        return;
+      }
+      queue.deliver(pageWebhook([inboundMessageEntry({ pageId: thread.pageId, psid: thread.psid, at })]), at);
+    },
+    grantPermanent(thread) {
+      const at = clock.now();
+      const contextId = latestRequest(thread);
+      fake.reply(thread, { response: 'approve', at, optInMessageId: contextId, expiresAt: null });
+      waReply(thread, at, { response: 'accept', permanent: true, contextId });
+    },
+    revokeAutomatically(thread) {
+      const at = clock.now();
+      fake.reply(thread, { response: 'reject', at, optInMessageId: null });
+      waReply(thread, at, { response: 'reject', source: 'automatic', contextId: null });
     },
     placeCall(thread, how) {
       const call = newCall(thread);

@@ -42,7 +42,8 @@ export const connectRecipient = (body: unknown): string | undefined => {
   return typeof to === 'string' && to !== '' ? to : undefined;
 };
 
-const sessionError = (raw: unknown): MetaErrorBody | undefined => {
+/** Why a connect or accept `session` is not a usable SDP offer (2018391, 2018392), or undefined. */
+export const sessionError = (raw: unknown): MetaErrorBody | undefined => {
   const session = jsonField(raw);
   if (!isRecord(session) || session.sdp_type !== 'offer') return fakeMetaErrors.invalidConnection;
   return typeof session.sdp === 'string' && session.sdp.startsWith('v=0') ? undefined : fakeMetaErrors.invalidSdp;

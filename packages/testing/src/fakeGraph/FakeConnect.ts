@@ -58,6 +58,8 @@ export interface FakeConnect extends FakeConnectFacts {
   readonly callId?: string;
   readonly code?: number;
   readonly subcode?: number;
+  /** `whatsapp` for a connect from a business phone number (WhatsApp 138006 / 138012 refusals); absent on Messenger. */
+  readonly channel?: 'whatsapp';
   /** The injected fault this request met, if any. */
   readonly fault?: FakeFault['kind'];
 }
@@ -73,7 +75,8 @@ const THROTTLING = [4, 17, 32, 341, 613, 80001, 80006];
  */
 export const connectRefusalOf = (body: MetaErrorBody): FakeConnectRefusal => {
   const { code, message } = body.error;
-  if (/has not given permission to call/i.test(message)) return 'no_call_permission';
+  if (code === 138006 || /has not given permission to call/i.test(message)) return 'no_call_permission';
+  if (code === 138012) return 'call_limit';
   if (/call rate limit/i.test(message)) return 'call_limit';
   if (/audio calling is not enabled/i.test(message)) return 'audio_disabled';
   if (code === 2018389 || /not allowed for business[- ]initiated calling/i.test(message)) return 'calling_not_enabled';

@@ -7,6 +7,7 @@ import type { FakeInbound, FakeReply, FakeReplyInput } from './FakePersonEvent.j
 import type { FakeSend } from './FakeSend.js';
 import type { FakeCallQuota, FakeRules, FakeThreadBook } from './FakeThreadBook.js';
 import type { FakeThrottleSpec } from './FakeThrottle.js';
+import type { FakeWhatsAppDesk, FakeWhatsAppRules } from './FakeWhatsAppDesk.js';
 import type { FakeEndpoint, FakeFault } from './FaultPlan.js';
 import type { FakeRequest } from './readRequest.js';
 import type { PermissionCheckVariant } from './renderPermissionCheck.js';
@@ -47,6 +48,15 @@ export interface FakeGraphApiOptions {
   readonly startCallLimits?: boolean;
   /** Called after each call the fake placed for a connect is recorded (for a consumer simulator). */
   readonly onConnect?: (call: FakeCall) => void;
+  /**
+   * WhatsApp business phone-number ids: requests on these ids are WhatsApp's
+   * (`GET /{id}/call_permissions`, `POST /{id}/messages` with a `call_permission_request`,
+   * `POST /{id}/calls`), on threads `{ channel: 'whatsapp', pageId: id, psid: wa_id }`.
+   * Default none.
+   */
+  readonly whatsappNumbers?: readonly string[];
+  /** WhatsApp's limits (default {@link defaultFakeWhatsAppRules}: requests 1 / 24 h and 2 / 7 days, 100 connected calls / 24 h). */
+  readonly whatsappRules?: Partial<FakeWhatsAppRules>;
 }
 
 /** A running fake Graph API on loopback. */
@@ -79,6 +89,10 @@ export interface FakeGraphApi {
   /** Errors thrown by `onOptIn`, `onConnect`, `onCallAnswer` and `onCallEnd` listeners (they never break an answer). */
   readonly listenerErrors: readonly unknown[];
   readonly threads: FakeThreadBook;
+  /** The WhatsApp business phone-number ids (`whatsappNumbers`). */
+  readonly whatsappNumbers: readonly string[];
+  /** The WhatsApp side: its rules, and each pair's permission and limits as `call_permissions` reports them. */
+  readonly whatsapp: FakeWhatsAppDesk;
   grant(thread: Thread, expiresAt?: Instant | null): void;
   revoke(thread: Thread): void;
   expire(thread: Thread): void;

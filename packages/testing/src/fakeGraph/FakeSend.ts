@@ -6,11 +6,13 @@ import type { FakeFault } from './FaultPlan.js';
  * Why Meta refused an opt-in: `outside_window` (10/2018278), `request_limit`
  * (613/2534040, the thread's 2 per 24 h), `person_unavailable` (551/1545041),
  * `calling_not_enabled` (calling is off for the Page), `invalid` (a bad body or
- * id), `auth` (token), `throttled` (the Page or app is throttled), `other`.
+ * id), `auth` (token), `throttled` (the Page or app is throttled), `permission_held`
+ * (WhatsApp 138017: a permanent permission exists, nothing sent), `other`. On WhatsApp,
+ * 138009 is `request_limit` and 131047 (outside the customer-service window) `outside_window`.
  */
 export type FakeSendRefusal =
   | 'outside_window' | 'request_limit' | 'person_unavailable' | 'calling_not_enabled'
-  | 'invalid' | 'auth' | 'throttled' | 'other';
+  | 'invalid' | 'auth' | 'throttled' | 'permission_held' | 'other';
 
 /**
  * Every refusal reason, in the order reports list them.
@@ -19,7 +21,7 @@ export type FakeSendRefusal =
  * for (const r of fakeSendRefusals) console.log(r, sends.filter((s) => s.refusal === r).length);
  */
 export const fakeSendRefusals: readonly FakeSendRefusal[] = [
-  'outside_window', 'request_limit', 'person_unavailable', 'calling_not_enabled', 'invalid', 'auth', 'throttled', 'other',
+  'outside_window', 'request_limit', 'person_unavailable', 'calling_not_enabled', 'invalid', 'auth', 'throttled', 'permission_held', 'other',
 ];
 
 /**
@@ -41,6 +43,8 @@ export interface FakeSend {
   readonly code?: number;
   readonly subcode?: number;
   readonly messageId?: string;
+  /** `whatsapp` for a request sent from a business phone number; absent on Messenger. */
+  readonly channel?: 'whatsapp';
   /** The injected fault this request met, if any. */
   readonly fault?: FakeFault['kind'];
 }
@@ -55,6 +59,10 @@ export interface FakeSend {
 export const refusalOf = (body: MetaErrorBody): FakeSendRefusal => {
   const { code, error_subcode: sub, message } = body.error;
   if (code === 613 && sub === 2534040) return 'request_limit';
+  // WhatsApp (facts §6.4): the request limit, a permanent permission held, the re-engagement window.
+  if (code === 138009) return 'request_limit';
+  if (code === 138017) return 'permission_held';
+  if (code === 131047) return 'outside_window';
   if (code === 10 && (sub === 2018278 || sub === 2534022)) return 'outside_window';
   if (code === 551 || sub === 1545041) return 'person_unavailable';
   if (code === 2018389 || /not allowed for business[- ]initiated calling|calling is not enabled/i.test(message)) return 'calling_not_enabled';

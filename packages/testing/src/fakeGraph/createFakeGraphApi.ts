@@ -14,6 +14,7 @@ import { FakeRecords } from './FakeRecords.js';
 import { refusalOf, type FakeSend } from './FakeSend.js';
 import { FakeThreadBook, defaultFakeRules } from './FakeThreadBook.js';
 import { FakeThrottle } from './FakeThrottle.js';
+import { FakeWhatsAppDesk, defaultFakeWhatsAppRules, whatsappRecipient, whatsappThread } from './FakeWhatsAppDesk.js';
 import { FaultPlan, type FakeFault } from './FaultPlan.js';
 import { readRequest, type FakeRequest } from './readRequest.js';
 
@@ -41,7 +42,10 @@ const field = (body: unknown, key: string): unknown =>
  * the Page's call settings, token and `appsecret_proof` checks, throttling and
  * fault injection, all on a virtual clock shared with the test. It records every
  * send and connect with its outcome, every call's end, and the person's messages
- * and replies, for checks from Meta's side.
+ * and replies, for checks from Meta's side. Ids in `whatsappNumbers` are WhatsApp
+ * business phone numbers: `call_permissions`, the interactive
+ * `call_permission_request` and `calls` connect, refused with WhatsApp's codes
+ * (131047, 138006, 138009, 138012, 138017), on threads apart from Messenger's.
  *
  * @example
  * const fake = await createFakeGraphApi({ clock });
@@ -75,7 +79,14 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
       }
     }
   };
-  const calls = new FakeCallBook(clock, (end) => notify(endListeners, records.callEnd(end)), (c) => notify(answerListeners, c));
+  const whatsappNumbers = new Set(options.whatsappNumbers ?? []);
+  const isWhatsApp = (pageId: string | undefined): boolean => pageId !== undefined && whatsappNumbers.has(pageId);
+  /** The WhatsApp desk, once built: it hears every call that connects (its request limits reset). */
+  const late: { whatsapp?: FakeWhatsAppDesk } = {};
+  const calls = new FakeCallBook(clock, (end) => notify(endListeners, records.callEnd(end)), (c) => {
+    late.whatsapp?.callConnected(c);
+    notify(answerListeners, c);
+  });
   const timers = new Set<NodeJS.Timeout>();
   let variant = options.variant ?? 'flat';
   const core = new FakeGraphCore({
@@ -87,6 +98,14 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
     },
   });
   const desk = new FakeCallDesk({ core, book, calls });
+  const wa = new FakeWhatsAppDesk({
+    core, book, calls, rules: { ...defaultFakeWhatsAppRules, ...options.whatsappRules },
+    requestRecorded: (o) => {
+      optIns.push(o);
+      notify(listeners, o);
+    },
+  });
+  late.whatsapp = wa;
 
   const answerOf = (r: FakeRequest, nullLast: number): FakeAnswer => {
     if (options.appSecret !== undefined) {
@@ -95,6 +114,21 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
       if (proof !== want) return { status: 400, body: fakeMetaErrors.invalidProof, headers: {} };
     }
     const body = typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>) : {};
+    if (isWhatsApp(r.pageId)) {
+      const pageId = r.pageId ?? '';
+      switch (r.endpoint) {
+        case 'check':
+          return wa.check(pageId, r.query, r.token);
+        case 'send':
+          return wa.send(pageId, body, r.token);
+        case 'connect':
+          return wa.connect(pageId, body, r.token);
+        case 'call_action':
+          return desk.act(pageId, body, r.token);
+        default:
+          return { status: 400, body: fakeMetaErrors.unknownPath, headers: {} };
+      }
+    }
     switch (r.endpoint) {
       case 'check':
         return core.check(r.pageId ?? '', r.query.psid, r.token);
@@ -121,7 +155,9 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
 
   /** A send refused or faulted before Meta decided anything itself. */
   const sendRecord = (r: FakeRequest, error: MetaErrorBody | undefined): Omit<FakeSend, 'seq' | 'fault'> => {
-    const base = { at: clock.now(), pageId: r.pageId ?? '', psid: optInRecipient(r.body) };
+    const base = isWhatsApp(r.pageId)
+      ? { at: clock.now(), pageId: r.pageId ?? '', psid: whatsappRecipient(r.body), channel: 'whatsapp' as const }
+      : { at: clock.now(), pageId: r.pageId ?? '', psid: optInRecipient(r.body) };
     if (error === undefined) return { ...base, outcome: 'fault' };
     const { code, error_subcode: subcode } = error.error;
     return { ...base, outcome: 'refused', refusal: refusalOf(error), code, ...(subcode === undefined ? {} : { subcode }) };
@@ -130,8 +166,15 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
   /** A connect refused or faulted before Meta decided anything itself, with the facts at this instant. */
   const connectRecord = (r: FakeRequest, error: MetaErrorBody | undefined): Omit<FakeConnect, 'seq' | 'fault'> => {
     const pageId = r.pageId ?? '';
-    const psid = connectRecipient(r.body);
-    const base = { at: clock.now(), pageId, thread: psid === undefined ? null : { pageId, psid }, ...desk.facts(pageId, psid) };
+    let base: Omit<FakeConnect, 'seq' | 'fault' | 'outcome'>;
+    if (isWhatsApp(r.pageId)) {
+      const waId = whatsappRecipient(r.body);
+      const thread = waId === undefined ? null : whatsappThread(pageId, waId);
+      base = { at: clock.now(), pageId, thread, ...wa.facts(thread), channel: 'whatsapp' };
+    } else {
+      const psid = connectRecipient(r.body);
+      base = { at: clock.now(), pageId, thread: psid === undefined ? null : { pageId, psid }, ...desk.facts(pageId, psid) };
+    }
     if (error === undefined) return { ...base, outcome: 'fault' };
     const { code, error_subcode: subcode } = error.error;
     return { ...base, outcome: connectRefusalOf(error), code, ...(subcode === undefined ? {} : { subcode }) };
@@ -189,7 +232,7 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
 
   let closing: Promise<void> | undefined;
   const server = createServer((req, res) => {
-    void readRequest(req, clock.now()).then((r) => {
+    void readRequest(req, clock.now(), whatsappNumbers).then((r) => {
       requests.push(r);
       try {
         respond(res, r);
@@ -204,7 +247,7 @@ export const createFakeGraphApi = async (options: FakeGraphApiOptions = {}): Pro
   return {
     url: `http://127.0.0.1:${port}`,
     apiVersion: options.apiVersion ?? 'v26.0',
-    clock, requests, optIns, sends: records.sends, inbounds: records.inbounds, replies: records.replies, listenerErrors, threads: book,
+    clock, requests, optIns, whatsappNumbers: [...whatsappNumbers], whatsapp: wa, sends: records.sends, inbounds: records.inbounds, replies: records.replies, listenerErrors, threads: book,
     connects: records.connects, callEnds: records.callEnds,
     get calls() {
       return calls.all;

@@ -20,3 +20,5 @@ export * from './FakeCallDesk.js';
 export * from './FakeConnect.js';
 export * from './isoPeriod.js';
 export type { FakeRequest } from './readRequest.js';
+export * from './FakeWhatsAppDesk.js';
+export * from './fakeWhatsAppErrors.js';

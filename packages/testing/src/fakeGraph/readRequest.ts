@@ -34,12 +34,21 @@ const parseBody = (raw: string, contentType: string): unknown => {
 const actionOf = (body: unknown): unknown =>
   typeof body === 'object' && body !== null && 'action' in body ? body.action : undefined;
 
-const routeOf = (method: string, segments: readonly string[], body: unknown): Pick<FakeRequest, 'endpoint' | 'version' | 'pageId'> => {
+const routeOf = (
+  method: string, segments: readonly string[], body: unknown, whatsappNumbers: ReadonlySet<string>,
+): Pick<FakeRequest, 'endpoint' | 'version' | 'pageId'> => {
   const [first, ...rest] = segments;
   const version = first !== undefined && VERSION.test(first) ? first : undefined;
   const parts = version === undefined ? segments : rest;
   if (method === 'POST' && parts.length === 0) return { endpoint: 'batch', version, pageId: undefined };
   const [pageId, edge] = parts;
+  if (parts.length === 2 && pageId !== undefined && whatsappNumbers.has(pageId)) {
+    // A WhatsApp business phone number (facts §9): its permission check, messages and calls.
+    if (method === 'GET' && edge === 'call_permissions') return { endpoint: 'check', version, pageId };
+    if (method === 'POST' && edge === 'messages') return { endpoint: 'send', version, pageId };
+    if (method === 'POST' && edge === 'calls') return { endpoint: actionOf(body) === 'connect' ? 'connect' : 'call_action', version, pageId };
+    return { endpoint: 'unknown', version, pageId };
+  }
   if (parts.length === 2 && pageId !== undefined) {
     if (method === 'GET' && edge === 'messenger_call_permissions') return { endpoint: 'check', version, pageId };
     if (method === 'POST' && edge === 'messages') return { endpoint: 'send', version, pageId };
@@ -51,13 +60,14 @@ const routeOf = (method: string, segments: readonly string[], body: unknown): Pi
 };
 
 /**
- * Reads a whole request and works out which Graph endpoint it is for.
+ * Reads a whole request and works out which Graph endpoint it is for; ids in
+ * `whatsappNumbers` are WhatsApp business phone numbers, with WhatsApp's edges.
  *
  * @example
  * const r = await readRequest(req, clock.now());
  * r.endpoint; // 'check'
  */
-export const readRequest = async (req: IncomingMessage, at: number): Promise<FakeRequest> => {
+export const readRequest = async (req: IncomingMessage, at: number, whatsappNumbers: ReadonlySet<string> = new Set()): Promise<FakeRequest> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks).toString('utf8');
@@ -69,5 +79,5 @@ export const readRequest = async (req: IncomingMessage, at: number): Promise<Fak
   const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const bodyToken = typeof body === 'object' && body !== null && 'access_token' in body ? body.access_token : undefined;
   const token = bearer ?? query.access_token ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
-  return { at, method, path: url.pathname, query, headers: { ...req.headers }, body, ...routeOf(method, segments, body), token };
+  return { at, method, path: url.pathname, query, headers: { ...req.headers }, body, ...routeOf(method, segments, body, whatsappNumbers), token };
 };

@@ -9,3 +9,4 @@ export * from './permissionReplyEntry.js';
 export * from './inboundMessageEntry.js';
 export * from './callItems.js';
 export * from './postWebhook.js';
+export * from './whatsappWebhook.js';
