@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { emptyRecord, fastStep } from '../packages/core/src/internals.js';
 import { historyArb, play, policyArb, resolved } from '../packages/core/test/support/histories.js';
