@@ -121,6 +121,8 @@ export const whatsappPolicy: Policy = {
   // Business-initiated connected calls per pair: 100 a day (138012); Meta's reported `start_call` limits win.
   callQuota: [{ period: 'PT24H', max: 100 }],
   requestQuotaResetByCall: true,
+  // The interactive request needs the customer-service window: with no known message from the person, none is sent.
+  requireKnownMessagingWindow: true,
 };
 
 /** A policy with every duration turned into milliseconds, computed once. */

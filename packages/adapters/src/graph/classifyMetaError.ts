@@ -88,6 +88,8 @@ export const classifyMetaError = (e: MetaError, operation: GraphOperation, httpS
   if (call && WA_CALL_LIMIT.has(e.code)) return 'call_limit';
   // WhatsApp 138009: the pair's permission-request limit (1 / 24 h, 2 / 7 days, reset by a connected call) is used up.
   if (e.code === 138009) return 'request_limit';
+  // WhatsApp 131047: more than 24 h since the person last wrote: the interactive request needs the customer-service window.
+  if (e.code === 131047) return 'outside_window';
   // WhatsApp 138002: 1000 concurrent calls on the number; one ending frees a place, so wait and retry.
   if (e.code === 138002) return 'throttled';
   // WhatsApp 138000, 138013, 138014, 138015, 138018: calling off, unavailable or not set up for this business number.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import type { GraphFailureKind } from '@callperm/core';
 import {
-  CallingNotEnabledError, CallLimitError, classifyMetaError, InvalidParameterError, NoCallPermissionError, PersonUnavailableError,
+  CallingNotEnabledError, CallLimitError, classifyMetaError, InvalidParameterError, NoCallPermissionError, OutsideWindowError, PersonUnavailableError,
   RequestLimitError, ThrottledError, toGraphError, TransientError, type GraphError, type GraphOperation,
 } from '@callperm/adapters/graph';
 
@@ -28,6 +28,7 @@ const ROWS: readonly Row[] = [
   { code: 138018, message: 'Technical prerequisites not met', operation: 'call_accept', status: 400, kind: 'calling_not_enabled', cls: CallingNotEnabledError },
   { code: 138001, message: 'Receiver is uncallable', operation: 'call_connect', status: 400, kind: 'person_unavailable', cls: PersonUnavailableError },
   { code: 138017, message: 'Permanent call permission already exists', operation: 'opt_in', status: 400, kind: 'invalid', cls: InvalidParameterError },
+  { code: 131047, message: 'Re-engagement message: more than 24 hours since the customer last replied', operation: 'opt_in', status: 400, kind: 'outside_window', cls: OutsideWindowError },
   { code: 138003, message: 'Duplicate call', operation: 'call_connect', status: 400, kind: 'invalid', cls: InvalidParameterError },
   { code: 138002, message: 'Concurrent calls limit reached', operation: 'call_connect', status: 429, kind: 'throttled', cls: ThrottledError },
   { code: 138004, message: 'Connection error', operation: 'call_connect', status: 500, kind: 'transient', cls: TransientError },
@@ -49,7 +50,7 @@ describe('WhatsApp calling codes (138000 range), one row each', () => {
 
   it('every code the brief lists has a row', () => {
     expect(ROWS.map((r) => r.code).sort()).toEqual(
-      [138000, 138001, 138002, 138003, 138004, 138005, 138006, 138007, 138009, 138012, 138013, 138014, 138015, 138017, 138018],
+      [131047, 138000, 138001, 138002, 138003, 138004, 138005, 138006, 138007, 138009, 138012, 138013, 138014, 138015, 138017, 138018],
     );
   });
 

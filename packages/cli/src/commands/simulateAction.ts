@@ -26,7 +26,7 @@ const freshStore = (spec: StoreSpec, seed: number): StoreSpec => {
  * command runs, so `callperm --help` loads neither the fake Meta nor a store).
  *
  * @example
- * await simulateAction(io, { threads: 50, days: 3, seed: 1, faults: 'meta', outDir: '.callperm', progress: false });
+ * await simulateAction(io, { threads: 50, days: 3, seed: 1, faults: 'meta', channel: 'messenger', outDir: '.callperm', progress: false });
  */
 export const simulateAction = async (io: CliIo, options: SimulateOptions): Promise<void> => {
   const outDir = resolve(io.cwd, options.outDir);
@@ -40,7 +40,7 @@ export const simulateAction = async (io: CliIo, options: SimulateOptions): Promi
     spec = freshStore(parseStoreSpec(options.store, io.cwd), options.seed);
   }
   const opened = await openStore(spec);
-  const config = { threads: options.threads, days: options.days, seed: options.seed, faults: options.faults };
+  const config = { threads: options.threads, days: options.days, seed: options.seed, faults: options.faults, channel: options.channel };
   const bar = options.progress && io.isTTY
     ? new SingleBar({ format: 'simulating [{bar}] day {value}/{total} | {duration_formatted}', hideCursor: true, stream: process.stderr })
     : null;

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
-import { defaultSimulation, type FaultMode } from '../simulate/SimulationConfig.js';
+import { channelModes, defaultSimulation, type ChannelMode, type FaultMode } from '../simulate/SimulationConfig.js';
 
 /** `callperm simulate`'s options, as commander parses them. */
 export interface SimulateOptions {
@@ -9,6 +9,7 @@ export interface SimulateOptions {
   readonly days: number;
   readonly seed: number;
   readonly faults: FaultMode;
+  readonly channel: ChannelMode;
   readonly store?: string;
   readonly outDir: string;
   readonly progress: boolean;
@@ -42,6 +43,7 @@ export const simulateCommand = (io: CliIo): Command => new Command('simulate')
   .option('--days <n>', 'virtual days', positiveInt('--days', 3650), defaultSimulation.days)
   .option('--seed <n>', 'random seed: the same seed gives the same summary', seedOf, defaultSimulation.seed)
   .addOption(new Option('--faults <mode>', 'meta: duplicated and reordered webhooks, Graph 5xx and resets, throttling; none: a tidy Meta').choices(['none', 'meta']).default(defaultSimulation.faults))
+  .addOption(new Option('--channel <channel>', 'messenger: people on Messenger threads; whatsapp: on WhatsApp threads; both: alternating').choices(channelModes).default(defaultSimulation.channel))
   .option('--store <spec>', 'sqlite:FILE, memory, redis://HOST:PORT[#prefix] or postgres://USER@HOST/DB[#schema] (default: sqlite in --out-dir, recreated)')
   .option('--out-dir <dir>', 'where the report, the chart and the default SQLite file go', '.callperm')
   .option('--no-progress', 'no progress output on stderr')

@@ -1,6 +1,12 @@
 /** Which of Meta's misbehaviours the simulation plays. */
 export type FaultMode = 'none' | 'meta';
 
+/** Which channel the simulated people are on: all Messenger, all WhatsApp, or both (alternating by persona index). */
+export type ChannelMode = 'messenger' | 'whatsapp' | 'both';
+
+/** Every channel mode, as `--channel` takes them. */
+export const channelModes: readonly ChannelMode[] = ['messenger', 'whatsapp', 'both'];
+
 /** What `callperm simulate` runs. */
 export interface SimulationConfig {
   /** Consumers, one thread each. */
@@ -15,6 +21,12 @@ export interface SimulationConfig {
   readonly faults: FaultMode;
   /** The virtual instant the run starts at (default 2026-01-01T00:00Z). */
   readonly start?: number;
+  /**
+   * `messenger` (default): every person on a Messenger thread of a Page. `whatsapp`:
+   * every person on a WhatsApp thread of a business phone number. `both`: even
+   * persona indexes on Messenger, odd ones on WhatsApp.
+   */
+  readonly channel?: ChannelMode;
 }
 
 /** The defaults `callperm simulate` uses. */
@@ -24,6 +36,7 @@ export const defaultSimulation: Required<SimulationConfig> = {
   seed: 1,
   faults: 'meta',
   start: Date.UTC(2026, 0, 1),
+  channel: 'messenger',
 };
 
 /** Time constants of the simulation, in ms. */

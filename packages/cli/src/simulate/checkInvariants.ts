@@ -1,10 +1,13 @@
-import { durationMs, threadKey, type Instant, type QuotaWindow, type Thread } from '@callperm/core';
-import type { FakeGraphApi, FakeInbound, FakeReply, FakeSend } from '@callperm/testing';
+import { channelOf, durationMs, threadKey, type Instant, type QuotaWindow, type Thread } from '@callperm/core';
+import type { FakeCall, FakeGraphApi, FakeInbound, FakeReply, FakeSend } from '@callperm/testing';
 
 /**
  * The promises a run is held to:
  * - `quota_exceeded`: an opt-in sent while the thread already had the quota's
- *   worth of accepted opt-ins in the rolling window (Meta's count);
+ *   worth of accepted opt-ins in the rolling window (Meta's count); on WhatsApp,
+ *   a request sent while the pair's accepted requests since its last connected
+ *   call (a call someone picked up, either direction) already filled any of the
+ *   request limits (1 per rolling 24 h, 2 per rolling 7 days);
  * - `call_without_permission`: a connect reached Meta (every connect of a run
  *   comes from `startCall`, so the host decided it) while Meta held no live
  *   permission for the thread;
@@ -42,9 +45,12 @@ export interface RequestCallRecord {
   readonly toSeq: number;
 }
 
-/** What the checks read: the fake's records (connects included) and the host's `request()` calls. */
+/**
+ * What the checks read: the fake's records (connects included; `calls`, to find
+ * the connected calls that reset WhatsApp's request limits) and the host's `request()` calls.
+ */
 export interface InvariantInputs {
-  readonly fake: Pick<FakeGraphApi, 'sends' | 'optIns' | 'inbounds' | 'replies' | 'connects'>;
+  readonly fake: Pick<FakeGraphApi, 'sends' | 'optIns' | 'inbounds' | 'replies' | 'connects'> & { readonly calls?: readonly FakeCall[] };
   readonly requestCalls: readonly RequestCallRecord[];
 }
 
@@ -53,6 +59,16 @@ export interface InvariantRules {
   readonly quota: QuotaWindow;
   readonly reminderAfterMs: number;
   /** Null: after a Decline, wait for the person's next message. */
+  readonly afterDeclineMs: number | null;
+  /** The rules WhatsApp threads are held to (`whatsappPolicy` and the fake's WhatsApp rules); absent: the ones above. */
+  readonly whatsapp?: WhatsAppInvariantRules;
+}
+
+/** WhatsApp's: several request limits per pair, reset by a connected call, and the policy's reminder and decline rules. */
+export interface WhatsAppInvariantRules {
+  /** The fake's `whatsapp.rules.requestLimits`: 1 per PT24H and 2 per P7D. */
+  readonly requestLimits: readonly QuotaWindow[];
+  readonly reminderAfterMs: number;
   readonly afterDeclineMs: number | null;
 }
 
@@ -63,6 +79,10 @@ interface ThreadRecords {
   readonly replies: FakeReply[];
 }
 
+/** The thread of a send (its recipient given): a WhatsApp send's carries the channel, as the person's records do. */
+const sendThread = (s: FakeSend, psid: string): Thread =>
+  s.channel === 'whatsapp' ? { channel: 'whatsapp', pageId: s.pageId, psid } : { pageId: s.pageId, psid };
+
 const group = (fake: InvariantInputs['fake']): Map<string, ThreadRecords> => {
   const by = new Map<string, ThreadRecords>();
   const of = (t: Thread): ThreadRecords => {
@@ -71,7 +91,7 @@ const group = (fake: InvariantInputs['fake']): Map<string, ThreadRecords> => {
     if (r === undefined) by.set(key, (r = { sends: [], inbounds: [], replies: [] }));
     return r;
   };
-  for (const s of fake.sends) if (s.psid !== undefined) of({ pageId: s.pageId, psid: s.psid }).sends.push(s);
+  for (const s of fake.sends) if (s.psid !== undefined) of(sendThread(s, s.psid)).sends.push(s);
   for (const i of fake.inbounds) of(i.thread).inbounds.push(i);
   for (const r of fake.replies) of(r.thread).replies.push(r);
   for (const r of by.values()) {
@@ -101,7 +121,7 @@ const reservations = (sends: readonly FakeSend[], mine: readonly RequestCallReco
 };
 
 /** The reminder and decline rules, from the opt-ins Meta accepted and the person's messages and replies. */
-const pacing = (r: ThreadRecords, thread: Thread, rules: InvariantRules, out: Violation[]): void => {
+const pacing = (r: ThreadRecords, thread: Thread, rules: Pick<InvariantRules, 'reminderAfterMs' | 'afterDeclineMs'>, out: Violation[]): void => {
   const wroteBetween = (fromSeq: number, toSeq: number): boolean => r.inbounds.some((i) => i.seq > fromSeq && i.seq < toSeq);
   for (const s of r.sends) {
     const prev = r.sends.filter((p) => p.outcome === 'accepted' && p.seq < s.seq).at(-1);
@@ -129,10 +149,42 @@ const quota = (sends: readonly FakeSend[], thread: Thread, q: QuotaWindow, out: 
 };
 
 /**
+ * WhatsApp's request limits, counted on the requests Meta accepted since the
+ * pair's last connected call. `resets` are the instants calls on the pair were
+ * picked up; a reset applies to a send at or after its instant, and a request at
+ * the reset's instant counts as after it (the simulation settles Meta's events
+ * due at an instant before the host acts at it; if it were the other way round,
+ * this would flag more, never less).
+ */
+const whatsappQuota = (sends: readonly FakeSend[], resets: readonly Instant[], thread: Thread, limits: readonly QuotaWindow[], out: Violation[]): void => {
+  for (const s of sends) {
+    const since = resets.filter((r) => r <= s.at).reduce((a, b) => Math.max(a, b), -Infinity);
+    const counted = sends.filter((a) => a.outcome === 'accepted' && a.seq < s.seq && a.at >= since);
+    if (limits.some((q) => counted.filter((a) => a.at > s.at - durationMs(q.period)).length >= q.max)) {
+      out.push({ kind: 'quota_exceeded', thread, at: s.at });
+    }
+  }
+};
+
+/** When calls on each WhatsApp pair were picked up (WhatsApp's reset of the request limits), by thread key. */
+const whatsappResets = (calls: readonly FakeCall[]): Map<string, Instant[]> => {
+  const by = new Map<string, Instant[]>();
+  for (const c of calls) {
+    if (channelOf(c.thread) !== 'whatsapp' || c.answeredAt === null) continue;
+    const key = threadKey(c.thread);
+    by.set(key, [...(by.get(key) ?? []), c.answeredAt]);
+  }
+  return by;
+};
+
+/**
  * Checks a run against its promises (see {@link ViolationKind}) from Meta's side
  * only: the fake's records of sends (accepted, refused or faulted), the person's
  * messages and replies and its connects, in record order, plus the host's
- * `request()` calls to tell reservations apart.
+ * `request()` calls to tell reservations apart. WhatsApp threads (sends with
+ * `channel: 'whatsapp'`) are held to `rules.whatsapp` when given: the request
+ * limits with resets read from the fake's `calls`, and WhatsApp's reminder and
+ * decline rules; the connect checks read the facts Meta recorded on either channel.
  *
  * @example
  * const rules = { quota: fake.threads.rules.optInQuota, reminderAfterMs: 4 * HOUR, afterDeclineMs: null };
@@ -142,13 +194,16 @@ export const checkInvariants = (inputs: InvariantInputs, rules: InvariantRules):
   const violations: Violation[] = [];
   const callsBy = new Map<string, RequestCallRecord[]>();
   for (const c of inputs.requestCalls) callsBy.set(threadKey(c.thread), [...(callsBy.get(threadKey(c.thread)) ?? []), c]);
+  const resets = whatsappResets(inputs.fake.calls ?? []);
   for (const [key, r] of group(inputs.fake)) {
     const first = r.sends[0] ?? r.inbounds[0] ?? r.replies[0];
     if (first === undefined || r.sends.length === 0) continue;
-    const thread = 'thread' in first ? first.thread : { pageId: first.pageId, psid: first.psid ?? '' };
-    quota(r.sends, thread, rules.quota, violations);
+    const thread = 'thread' in first ? first.thread : sendThread(first, first.psid ?? '');
+    const wa = channelOf(thread) === 'whatsapp' ? rules.whatsapp : undefined;
+    if (wa === undefined) quota(r.sends, thread, rules.quota, violations);
+    else whatsappQuota(r.sends, resets.get(key) ?? [], thread, wa.requestLimits, violations);
     reservations(r.sends, callsBy.get(key) ?? [], thread, violations);
-    pacing(r, thread, rules, violations);
+    pacing(r, thread, wa ?? rules, violations);
   }
   for (const c of inputs.fake.connects) {
     if (c.thread === null) continue;

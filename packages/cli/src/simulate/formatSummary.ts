@@ -19,7 +19,9 @@ const share = (n: number, of: number): string => `${n} (${of === 0 ? '0.0' : ((1
 
 /**
  * The run's summary as a plain text table (cli-table3, no colours): the same
- * bytes for the same summary, so two runs with one seed compare equal.
+ * bytes for the same summary, so two runs with one seed compare equal. The run
+ * section names the channel unless it is `messenger`; every count is both
+ * channels' together.
  *
  * @example
  * io.out(formatSummary(result.summary));
@@ -28,7 +30,11 @@ export const formatSummary = (s: SimulationSummary): string => {
   const v = s.violations;
   const m = s.sends;
   const rows: Row[] = [
-    ...section('run', [['threads', s.config.threads], ['days', s.config.days], ['seed', s.config.seed], ['faults', s.config.faults]]),
+    ...section('run', [
+      ['threads', s.config.threads], ['days', s.config.days], ['seed', s.config.seed], ['faults', s.config.faults],
+      // Shown for a run with WhatsApp threads; a Messenger run prints what it printed before WhatsApp existed.
+      ...(s.config.channel === 'messenger' ? [] : [['channel', s.config.channel] as Row]),
+    ]),
     ...section('opt-ins', [
       ['sent (accepted by Meta)', s.optInsSent],
       ...Object.entries(s.consumerAnswers).map(([k, n]): Row => [`answered: ${k}`, n]),

@@ -52,7 +52,11 @@ export const metaSendStats = (fake: Pick<FakeGraphApi, 'sends' | 'inbounds' | 'r
     else if (s.outcome === 'fault') faulted += 1;
     else {
       refused[bucketOf(s.refusal)] += 1;
-      if (s.psid !== undefined) events.push({ seq: s.seq, key: threadKey({ pageId: s.pageId, psid: s.psid }), refusal: true });
+      if (s.psid !== undefined) {
+        // A WhatsApp send's thread carries the channel, as the person's messages to the number do.
+        const thread = s.channel === 'whatsapp' ? { channel: 'whatsapp' as const, pageId: s.pageId, psid: s.psid } : { pageId: s.pageId, psid: s.psid };
+        events.push({ seq: s.seq, key: threadKey(thread), refusal: true });
+      }
     }
   }
   for (const i of fake.inbounds) events.push({ seq: i.seq, key: threadKey(i.thread), refusal: false });

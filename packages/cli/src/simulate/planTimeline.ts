@@ -1,6 +1,7 @@
+import { channelOf } from '@callperm/core';
 import type { FakeEndpoint, FakeFault } from '@callperm/testing';
 import type { Persona } from './Persona.js';
-import { simulatedPages } from './Persona.js';
+import { simulatedAccounts } from './Persona.js';
 import { DAY, type SimulationConfig } from './SimulationConfig.js';
 import type { SeededRandom } from './seededRandom.js';
 
@@ -37,8 +38,9 @@ const graphFaults: readonly { readonly endpoint: FakeEndpoint; readonly fault: F
 /**
  * Plans the whole run from the seed before it starts: each persona's messages,
  * the business's wishes to call and the consumer's own calls as Poisson
- * processes; with `faults: 'meta'`, Graph faults and Page throttles too; and one
- * Page whose calling is off for a day or two. Sorted by instant (ties keep plan
+ * processes (the consumer's calls on Messenger threads only); with `faults: 'meta'`,
+ * Graph faults and throttles of the Pages and business numbers too; and one Messenger
+ * Page whose calling is off for a day or two (none in a WhatsApp-only run). Sorted by instant (ties keep plan
  * order), so the run is the same for the same seed.
  *
  * @example
@@ -50,22 +52,29 @@ export const planTimeline = (rng: SeededRandom, personas: readonly Persona[], co
   personas.forEach((p, persona) => {
     for (const at of poisson(rng, p.messagesPerDay, start, end)) plan.push({ at, kind: 'message', persona });
     for (const at of poisson(rng, p.callWishesPerDay, start, end)) plan.push({ at, kind: 'wish', persona });
-    for (const at of poisson(rng, p.consumerCallsPerDay, start, end)) plan.push({ at, kind: 'consumer_call', persona });
+    // Drawn for every persona (so the stream does not depend on the channel), planned only on Messenger:
+    // the consumer simulator cannot play a person calling a WhatsApp number.
+    const calls = poisson(rng, p.consumerCallsPerDay, start, end);
+    if (channelOf(p.thread) === 'messenger') for (const at of calls) plan.push({ at, kind: 'consumer_call', persona });
   });
   if (config.faults === 'meta') {
     for (const at of poisson(rng, 1.5 * Math.max(1, config.threads / 250), start, end)) {
       const f = graphFaults[rng.int(0, graphFaults.length - 1)]!;
       plan.push({ at, kind: 'graph_fault', endpoint: f.endpoint, fault: f.fault });
     }
-    for (const pageId of simulatedPages(config.threads)) {
+    const { pages, numbers } = simulatedAccounts(config.threads, config.channel);
+    for (const pageId of [...pages, ...numbers]) {
       for (const at of poisson(rng, 0.3, start, end)) plan.push({ at, kind: 'throttle', pageId, minutes: rng.int(10, 90) });
     }
   }
-  const pages = simulatedPages(config.threads);
-  const off = pages[rng.int(0, pages.length - 1)]!;
-  const from = start + Math.floor(rng.between(0, Math.max(0, config.days - 1) * DAY));
-  plan.push({ at: from, kind: 'page_calling', pageId: off, enabled: false });
-  plan.push({ at: Math.min(end, from + Math.floor(rng.between(DAY, 2 * DAY))), kind: 'page_calling', pageId: off, enabled: true });
+  // Calling switched off for a while: a Messenger Page's (a run on WhatsApp alone has none).
+  const { pages } = simulatedAccounts(config.threads, config.channel);
+  if (pages.length > 0) {
+    const off = pages[rng.int(0, pages.length - 1)]!;
+    const from = start + Math.floor(rng.between(0, Math.max(0, config.days - 1) * DAY));
+    plan.push({ at: from, kind: 'page_calling', pageId: off, enabled: false });
+    plan.push({ at: Math.min(end, from + Math.floor(rng.between(DAY, 2 * DAY))), kind: 'page_calling', pageId: off, enabled: true });
+  }
   return plan
     .map((a, seq) => ({ a, seq }))
     .sort((x, y) => x.a.at - y.a.at || x.seq - y.seq)

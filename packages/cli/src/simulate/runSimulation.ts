@@ -1,12 +1,12 @@
-import { graphApi } from '@callperm/adapters/graph';
-import { lifecycleStates, messengerPolicy, resolvePolicy, threadKey, type LifecycleState } from '@callperm/core';
+import { channelGraphApi, graphApi, whatsappGraphApi } from '@callperm/adapters/graph';
+import { channelOf, lifecycleStates, messengerPolicy, resolvePolicy, threadKey, whatsappPolicy, type LifecycleState } from '@callperm/core';
 import { createConsumerSimulator, createFakeGraphApi, VirtualClock, type CalleeAnswer, type ConsumerAnswer, type FakeCall } from '@callperm/testing';
 import { createCliService } from '../createCliService.js';
 import { startHost } from '../host/startHost.js';
 import type { OpenedStore } from '../store/openStore.js';
 import { checkInvariants, type RequestCallRecord, type Violation } from './checkInvariants.js';
 import { metaSendStats, type MetaSendStats } from './metaSendStats.js';
-import { createPersonas, simulatedPages, type Persona } from './Persona.js';
+import { createPersonas, simulatedAccounts, type Persona } from './Persona.js';
 import { planTimeline, type PlannedAction } from './planTimeline.js';
 import { seededRandom } from './seededRandom.js';
 import { DAY, defaultSimulation, SWEEP_EVERY_MS, TICK_MS, UNAVAILABLE_SHARE, type SimulationConfig } from './SimulationConfig.js';
@@ -98,20 +98,23 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
   const start = config.start;
   const end = start + config.days * DAY;
   const root = seededRandom(config.seed);
-  const personas = createPersonas(root.fork(), config.threads);
+  const personas = createPersonas(root.fork(), config.threads, config.channel);
   const plan = planTimeline(root.fork(), personas, config, start);
   const world = root.fork();
-  const unavailable = personas.filter(() => world.chance(UNAVAILABLE_SHARE));
+  // Drawn for every persona; Meta's 551 (a person who cannot be messaged) is played on Messenger only.
+  const unavailable = personas.filter(() => world.chance(UNAVAILABLE_SHARE)).filter((p) => channelOf(p.thread) === 'messenger');
   const byThread = new Map(personas.map((p) => [threadKey(p.thread), p]));
-  const pages = new Set(simulatedPages(config.threads));
+  const accounts = simulatedAccounts(config.threads, config.channel);
+  const pages = new Set([...accounts.pages, ...accounts.numbers]);
 
   const clock = new VirtualClock(start);
-  const fake = await createFakeGraphApi({ clock, accessTokens: TOKEN });
+  const fake = await createFakeGraphApi({ clock, accessTokens: TOKEN, whatsappNumbers: accounts.numbers });
   for (const p of unavailable) fake.markUnavailable(p.thread);
-  const graph = graphApi({
-    accessToken: TOKEN, baseUrl: fake.url, clock, random: () => 0.5,
-    retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 20 },
-  });
+  const retry = { limit: 1, baseDelayMs: 1, maxDelayMs: 20 };
+  const messengerGraph = graphApi({ accessToken: TOKEN, baseUrl: fake.url, clock, random: () => 0.5, retry });
+  const whatsappGraph = whatsappGraphApi({ accessTokens: TOKEN, baseUrl: fake.url, clock, random: () => 0.5, retry });
+  // Threads go by their channel; the bare-id calls (page status, settings, call actions) by whether the id is a business number.
+  const graph = channelGraphApi({ messenger: messengerGraph, whatsapp: whatsappGraph, whatsappNumbers: new Set(accounts.numbers) });
   const stats = new SimulationStats(pages);
   const service = createCliService(opened, graph, { clock, onTransition: (n) => stats.transition(n) });
   const host = await startHost({ permissions: service, appSecret: APP_SECRET, verifyToken: 'callperm-simulation' });
@@ -194,8 +197,10 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
     const finalStates: LifecycleState[] = [];
     for (const p of personas) finalStates.push((await service.status(p.thread)).state);
     const policy = resolvePolicy(messengerPolicy);
+    const waPolicy = resolvePolicy(whatsappPolicy);
     const violations = checkInvariants({ fake, requestCalls }, {
       quota: fake.threads.rules.optInQuota, reminderAfterMs: policy.reminderAfterMs, afterDeclineMs: policy.afterDeclineMs,
+      whatsapp: { requestLimits: fake.whatsapp.rules.requestLimits, reminderAfterMs: waPolicy.reminderAfterMs, afterDeclineMs: waPolicy.afterDeclineMs },
     });
     const count = (kind: Violation['kind']): number => violations.filter((v) => v.kind === kind).length;
     const graphRequests: Tally = {};
@@ -230,7 +235,8 @@ export const runSimulation = async (input: SimulationConfig, opened: OpenedStore
   } finally {
     sim.close();
     await host.close();
-    graph.close();
+    messengerGraph.close();
+    whatsappGraph.close();
     await fake.close();
   }
 };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FakeConnect, FakeInbound, FakeOptIn, FakeReply, FakeSend } from '@callperm/testing';
+import type { FakeCall, FakeConnect, FakeInbound, FakeOptIn, FakeReply, FakeSend } from '@callperm/testing';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, type InvariantRules, type RequestCallRecord, type Violation } from '../../src/simulate/checkInvariants.js';
 
@@ -62,6 +62,64 @@ class Run {
     return this.check(r).map((v) => v.kind);
   }
 }
+
+describe('checkInvariants on WhatsApp threads', () => {
+  const wa = { channel: 'whatsapp' as const, pageId: '106540000000001', psid: '4915100000001' };
+  const waRules: InvariantRules = {
+    ...rules,
+    whatsapp: { requestLimits: [{ period: 'PT24H', max: 1 }, { period: 'P7D', max: 2 }], reminderAfterMs: 4 * H, afterDeclineMs: null },
+  };
+  let seq = 0;
+  const send = (at: number, outcome: FakeSend['outcome'] = 'accepted'): FakeSend => ({
+    seq: ++seq, at, pageId: wa.pageId, psid: wa.psid, outcome, channel: 'whatsapp',
+    ...(outcome === 'accepted' ? { messageId: `wamid.${seq}` } : { refusal: 'request_limit', code: 138009 }),
+  });
+  const inbound = (at: number): FakeInbound => ({ seq: ++seq, thread: wa, at });
+  const reply = (at: number): FakeReply => ({ seq: ++seq, thread: wa, at, response: 'approve', optInMessageId: null });
+  const answered = (at: number): FakeCall => ({
+    callId: `wacid.${at}`, thread: wa, direction: 'business_initiated', startedAt: at - 5_000, answeredAt: at, endedAt: at + 60_000, cause: 'hung_up',
+  });
+  /** Each record in its own request() call, so only the quota and pacing can be broken. */
+  const check = (records: (FakeSend | FakeInbound | FakeReply)[], calls: FakeCall[] = []): Violation[] => {
+    const sends = records.filter((r): r is FakeSend => 'outcome' in r);
+    const fake = {
+      sends, optIns: [], connects: [], calls,
+      inbounds: records.filter((r): r is FakeInbound => !('outcome' in r) && !('response' in r)),
+      replies: records.filter((r): r is FakeReply => 'response' in r),
+    };
+    const requestCalls = sends.map((s) => ({ thread: wa, at: s.at, fromSeq: s.seq - 1, toSeq: s.seq }));
+    return checkInvariants({ fake, requestCalls }, waRules);
+  };
+
+  it('flags a request while the pair already had one accepted in the rolling 24 h', () => {
+    // Answered, and the person wrote: only WhatsApp's 1 per 24 h (not Messenger's 2) is broken.
+    const v = check([inbound(0), send(0), reply(H), inbound(10 * H), send(10 * H, 'refused')]);
+    expect(v).toEqual([{ kind: 'quota_exceeded', thread: wa, at: 10 * H }]);
+  });
+
+  it('flags a third request in 7 days, each a day apart', () => {
+    const v = check([inbound(0), send(0), reply(H), inbound(25 * H), send(25 * H), reply(26 * H), inbound(50 * H), send(50 * H, 'refused')]);
+    expect(v.map((x) => [x.kind, x.at])).toEqual([['quota_exceeded', 50 * H]]);
+  });
+
+  it('accepts a request after a call the person picked up (the reset), and one a day later', () => {
+    expect(check([inbound(0), send(0), reply(H), inbound(10 * H), send(10 * H)], [answered(5 * H)])).toEqual([]);
+    expect(check([inbound(0), send(0), reply(H), inbound(25 * H), send(25 * H)])).toEqual([]);
+  });
+
+  it('does not take a call picked up after the request as its reset', () => {
+    const v = check([inbound(0), send(0), reply(H), inbound(10 * H), send(10 * H)], [answered(11 * H)]);
+    expect(v).toEqual([{ kind: 'quota_exceeded', thread: wa, at: 10 * H }]);
+  });
+
+  it('holds WhatsApp threads to the reminder rule, keyed with the channel', () => {
+    expect(check([inbound(0), send(0), send(30 * H)]).map((x) => x.kind)).toEqual([]);
+    // A second request an hour after an unanswered one, the person silent: against the reminder rule (and over 1 per 24 h).
+    const v = check([inbound(0), send(0), reply(H), send(2 * H), send(3 * H)], [answered(90 * 60_000)]);
+    expect(v.map((x) => [x.kind, x.at])).toEqual([['against_reminder_rule', 3 * H], ['quota_exceeded', 3 * H]]);
+    expect(v[0]!.thread).toEqual(wa);
+  });
+});
 
 describe('checkInvariants (from Meta\'s records)', () => {
   it('finds nothing in a run that kept every promise', () => {

@@ -10,6 +10,7 @@ import { REPLAY_LIMIT } from '../../src/chart/historyReplay.js';
 import { createPersonas } from '../../src/simulate/Persona.js';
 import type { SimulationSummary } from '../../src/simulate/runSimulation.js';
 import { seededRandom } from '../../src/simulate/seededRandom.js';
+import type { ChannelMode } from '../../src/simulate/SimulationConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { parseStoreSpec } from '../../src/store/parseStoreSpec.js';
 import { exitCodes } from '../../src/CliError.js';
@@ -116,7 +117,42 @@ describe('callperm simulate (small, in-process)', () => {
     }
   });
 
-  it.each([[['--threads', '0']], [['--days', 'x']], [['--seed', '-1']], [['--faults', 'chaos']]])('%j is a usage error', async (extra) => {
+  it.each<[ChannelMode]>([['whatsapp'], ['both']])('--channel %s: the same summary for the same seed, no violation, WhatsApp requests accepted by Meta', async (channel) => {
+    const small = ['simulate', '--threads', '60', '--days', '4', '--seed', '11', '--channel', channel, '--no-progress'];
+    const a = await cli([...small, '--out-dir', `${channel}-a`], { cwd: scratch.dir });
+    const b = await cli([...small, '--out-dir', `${channel}-b`, '--store', 'memory'], { cwd: scratch.dir });
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(a.stdout).toMatch(new RegExp(`channel\\s+│\\s+${channel} │`));
+    const { summary } = report(join(scratch.dir, `${channel}-a`));
+    noViolations(summary);
+    expect(summary.config).toMatchObject({ threads: 60, days: 4, seed: 11, channel });
+    expect(Object.values(summary.finalStates).reduce((x, y) => x + y, 0)).toBe(60);
+    const m = summary.sends;
+    expect(m.accepted + m.faulted + Object.values(m.refused).reduce((x, y) => x + y, 0)).toBe(m.sends);
+    expect(summary.calls.connected).toBeGreaterThan(0);
+    // The people on WhatsApp threads: half of them with `both`, all with `whatsapp`.
+    const personas = createPersonas(seededRandom(0), 60, channel);
+    const onWhatsApp = personas.filter((p) => p.thread.channel === 'whatsapp').length;
+    expect(onWhatsApp).toBe(channel === 'both' ? 30 : 60);
+    if (channel === 'whatsapp') expect(summary.world.pagesCallingOff).toBe(0);
+    else expect(summary.world.pagesCallingOff).toBe(1);
+    // Meta took WhatsApp requests: some WhatsApp threads' histories hold a REQUEST_SENT (an opt-in Meta accepted).
+    const opened = await openStore(parseStoreSpec(`sqlite:${join(scratch.dir, `${channel}-a`, 'simulate.sqlite')}`, scratch.dir));
+    let sent = 0;
+    try {
+      for (const p of personas.filter((x) => x.thread.channel === 'whatsapp')) {
+        const history = await opened.store.history(p.thread, { limit: REPLAY_LIMIT });
+        if (history.some((e) => e.event === 'REQUEST_SENT')) sent += 1;
+      }
+    } finally {
+      await opened.close();
+    }
+    expect(sent).toBeGreaterThan(0);
+  });
+
+  it.each([[['--threads', '0']], [['--days', 'x']], [['--seed', '-1']], [['--faults', 'chaos']], [['--channel', 'sms']]])('%j is a usage error', async (extra) => {
     const run = await cli(['simulate', ...extra, '--no-progress'], { cwd: scratch.dir });
     expect(run.code).toBe(exitCodes.usage);
   });

@@ -116,6 +116,8 @@ export interface Played {
   readonly sends: readonly Send[];
   readonly events: readonly PermissionEvent[];
   readonly now: Instant;
+  /** For each quota reset by a connected call, how many sends came before it. */
+  readonly resets: readonly number[];
 }
 
 /** Turns moves into machine events and plays them through `step`, like the service does. */
@@ -123,6 +125,7 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
   let now = startAt;
   let record = start;
   const sends: Send[] = [];
+  const resets: number[] = [];
   const events: PermissionEvent[] = [];
   const apply = (e: PermissionEvent) => {
     events.push(e);
@@ -157,10 +160,14 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         break;
       }
       case 'placedElsewhere': apply({ type: 'CALL_PLACED', at: now }); break;
-      case 'answered': apply({ type: 'CALL_ANSWERED', at: now }); break;
+      case 'answered': {
+        // A connected call that reset the request quota: the sends before it no longer count.
+        if (apply({ type: 'CALL_ANSWERED', at: now }).changed) resets.push(sends.length);
+        break;
+      }
     }
   }
-  return { record, sends, events, now };
+  return { record, sends, events, now, resets };
 };
 
 export const historyArb = fc.array(moveArb, { maxLength: 40 });
