@@ -10,6 +10,7 @@ import { checkMany, type CheckManyItem } from './batch.js';
 import type { GraphOperation } from './classifyMetaError.js';
 import type { GraphLogger } from './GraphLogEntry.js';
 import { graphClientBasics } from './graphClientBasics.js';
+import { sdpConcealed } from './sdpConcealed.js';
 import { CALLING_FEATURE, parsePageCallingStatus } from './parsePageCallingStatus.js';
 import { readAcknowledged, readAnswer } from './readAnswer.js';
 import { parseAcceptedCall, parseConnectedCall } from './parseCallResponse.js';
@@ -74,15 +75,7 @@ export interface GraphApiClient extends GraphApi {
 
 const OPT_IN_MESSAGE = { attachment: { type: 'template', payload: { template_type: 'calling_optin' } } } as const;
 const FEATURE_STATUS_QUERY = { features: [{ feature: CALLING_FEATURE }] } as const;
-/** SDP lines shorter than this are too common (`v=0`, `t=0 0`) to be worth scrubbing from Meta's words. */
-const MIN_CONCEALED_LINE = 8;
 
-/**
- * What of an SDP offer must not be quoted back in an error: the whole offer and
- * each of its longer lines (ICE candidates carry addresses, and a body is long).
- */
-const sdpConcealed = (sdp: string): string[] =>
-  [sdp, ...sdp.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= MIN_CONCEALED_LINE)];
 
 /**
  * The `GraphApi` port on got 14: checks a thread's calling permission, sends the

@@ -1,59 +1,32 @@
-import type { Agent as HttpAgent } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
-import type { Delays } from 'got';
 import {
   err, ok, parsePermissionCheck,
-  type AcceptedCall, type Clock, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
+  type AcceptedCall, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
   type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
 import type { GraphOperation } from '../classifyMetaError.js';
 import { GraphConfigError } from '../GraphConfigError.js';
-import type { GraphLogger } from '../GraphLogEntry.js';
-import { graphClientBasics } from '../graphClientBasics.js';
+import { graphClientBasics, type GraphClientOptions } from '../graphClientBasics.js';
+import { sdpConcealed } from '../sdpConcealed.js';
 import { readAcknowledged, readAnswer } from '../readAnswer.js';
 import { parseAcceptedCall } from '../parseCallResponse.js';
-import { type RetryPolicy } from '../retryDecision.js';
 import { parseWhatsAppCallingStatus, parseWhatsAppCallSettings, parseWhatsAppConnect, parseWhatsAppSend } from './parseWhatsAppAnswers.js';
 
 /** The longest body text of an interactive message the Cloud API takes (characters). */
 export const MAX_REQUEST_BODY_TEXT = 1024;
 
 /** How to reach the WhatsApp Cloud API. Only `accessTokens` is required. */
-export interface WhatsAppGraphApiOptions {
+export interface WhatsAppGraphApiOptions extends GraphClientOptions {
   /**
    * One access token (system user or business token with `whatsapp_business_messaging`)
    * for every business number, or one per phone-number id. A thread whose number has
    * no token fails with an `auth` failure and nothing is sent. Sent only in `Authorization: Bearer`.
    */
   readonly accessTokens: string | Readonly<Record<string, string>>;
-  /** When given, every request carries `appsecret_proof` = HMAC-SHA256(token, appSecret). */
-  readonly appSecret?: string;
-  /** Default `v26.0`. */
-  readonly apiVersion?: string;
-  /** Default `https://graph.facebook.com`; `http:` only for a loopback host (tests). */
-  readonly baseUrl?: string;
   /**
    * The body text of the `call_permission_request` message (the only part WhatsApp lets
    * a business word, at most 1024 characters); left out of the message when absent.
    */
   readonly requestBodyText?: string;
-  /** Per-phase timeouts in ms, merged over `defaultGraphTimeouts`. */
-  readonly timeouts?: Delays;
-  readonly retry?: Partial<RetryPolicy>;
-  /** Your own keep-alive agents (you close them); by default the client makes and closes its own. */
-  readonly agent?: { readonly http: HttpAgent; readonly https: HttpsAgent };
-  /** Time for throttle bookkeeping; default the system clock. */
-  readonly clock?: Clock;
-  /** First backoff of a throttled scope without Meta's wait, in ms (default 60 s); see `GraphApiOptions`. */
-  readonly throttleFallbackMs?: number;
-  /** The longest backoff wait of a throttled scope, in ms (default 1 h). */
-  readonly throttleMaxMs?: number;
-  /** Receives one entry per response, retry, failure and local throttle; never a secret. `pageId` is the phone-number id. */
-  readonly log?: GraphLogger;
-  /** The jitter source for backoff (default `Math.random`). */
-  readonly random?: () => number;
-  /** The largest response body read, in bytes (default 1 MiB). */
-  readonly maxResponseBytes?: number;
 }
 
 /** The `GraphApi` port for WhatsApp threads plus what only this adapter offers. */
@@ -63,11 +36,6 @@ export interface WhatsAppGraphApiClient extends GraphApi {
   /** Closes the keep-alive sockets (only the agents the client made itself). */
   close(): void;
 }
-
-/** SDP lines shorter than this are too common (`v=0`, `t=0 0`) to be worth scrubbing from Meta's words. */
-const MIN_CONCEALED_LINE = 8;
-const sdpConcealed = (sdp: string): string[] =>
-  [sdp, ...sdp.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= MIN_CONCEALED_LINE)];
 
 /** A WhatsApp id (`wa_id`) is the phone number in digits; anything else is a business-scoped user id (BSUID). */
 const userQuery = (psid: string): Record<string, string> => (/^\d+$/.test(psid) ? { user_wa_id: psid } : { recipient: psid });
