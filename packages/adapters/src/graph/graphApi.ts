@@ -2,7 +2,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Delays } from 'got';
 import {
-  err, ok, parsePermissionCheck, parseSendResponse,
+  err, parseSendResponse,
   type AcceptedCall, type Clock, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
   type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
@@ -12,7 +12,7 @@ import type { GraphLogger } from './GraphLogEntry.js';
 import { graphClientBasics } from './graphClientBasics.js';
 import { sdpConcealed } from './sdpConcealed.js';
 import { CALLING_FEATURE, parsePageCallingStatus } from './parsePageCallingStatus.js';
-import { readAcknowledged, readAnswer } from './readAnswer.js';
+import { readAcknowledged, readAnswer, readPermissionCheck } from './readAnswer.js';
 import { parseAcceptedCall, parseConnectedCall } from './parseCallResponse.js';
 import { CALL_SETTINGS_FIELDS, parseCallSettings } from './parseCallSettings.js';
 import { type RetryPolicy } from './retryDecision.js';
@@ -118,13 +118,9 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
     checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
       const refused = notMessenger(thread);
       if (refused !== null) return refused;
-      const reply = await transport.request({
+      return readPermissionCheck(await transport.request({
         pageId: thread.pageId, operation: 'check', method: 'GET', path: `${page(thread)}/messenger_call_permissions`, searchParams: { psid: thread.psid },
-      });
-      if (!reply.ok) return reply;
-      const decoded = parsePermissionCheck(reply.value.json);
-      if (!decoded.ok) return err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
-      return reply.value.traceId === null ? decoded : ok({ ...decoded.value, fbtraceId: reply.value.traceId });
+      }));
     })().catch(unforeseen),
 
     sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {

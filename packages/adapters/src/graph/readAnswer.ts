@@ -1,4 +1,4 @@
-import { err, ok, type GraphFailure, type Result } from '@callperm/core';
+import { err, ok, parsePermissionCheck, type GraphFailure, type RemotePermission, type Result } from '@callperm/core';
 import { isCallAcknowledged } from './parseCallResponse.js';
 import type { GraphError } from './GraphError.js';
 import type { GraphReply } from './graphTransport.js';
@@ -27,4 +27,18 @@ export const readAnswer = <T>(reply: Result<GraphReply, GraphError>, parse: (jso
 export const readAcknowledged = (reply: Result<GraphReply, GraphError>): Result<null, GraphFailure> => {
   const answer = readAnswer(reply, (json) => (isCallAcknowledged(json) ? true : null));
   return answer.ok ? ok(null) : answer;
+};
+
+/**
+ * {@link readAnswer} for a permission check (either channel's shape): Meta's trace id kept with the answer.
+ *
+ * @example
+ * return readPermissionCheck(await transport.request(checkCall));
+ */
+export const readPermissionCheck = (reply: Result<GraphReply, GraphError>): Result<RemotePermission, GraphFailure> => {
+  const answer = readAnswer(reply, (json) => {
+    const decoded = parsePermissionCheck(json);
+    return decoded.ok ? decoded.value : null;
+  });
+  return answer.ok && reply.ok && reply.value.traceId !== null ? ok({ ...answer.value, fbtraceId: reply.value.traceId }) : answer;
 };

@@ -1,5 +1,5 @@
 import {
-  err, ok, parsePermissionCheck,
+  err,
   type AcceptedCall, type ConnectedCall, type GraphApi, type GraphFailure, type PageCallingStatus, type PageCallSettings,
   type RemotePermission, type Result, type SentOptIn, type Thread,
 } from '@callperm/core';
@@ -7,7 +7,7 @@ import type { GraphOperation } from '../classifyMetaError.js';
 import { GraphConfigError } from '../GraphConfigError.js';
 import { graphClientBasics, type GraphClientOptions } from '../graphClientBasics.js';
 import { sdpConcealed } from '../sdpConcealed.js';
-import { readAcknowledged, readAnswer } from '../readAnswer.js';
+import { readAcknowledged, readAnswer, readPermissionCheck } from '../readAnswer.js';
 import { parseAcceptedCall } from '../parseCallResponse.js';
 import { parseWhatsAppCallingStatus, parseWhatsAppCallSettings, parseWhatsAppConnect, parseWhatsAppSend } from './parseWhatsAppAnswers.js';
 
@@ -97,13 +97,9 @@ export const whatsappGraphApi = (options: WhatsAppGraphApiOptions): WhatsAppGrap
     checkPermission: (thread) => (async (): Promise<Result<RemotePermission, GraphFailure>> => {
       const refused = notWhatsApp(thread);
       if (refused !== null) return refused;
-      const reply = await transport.request({
+      return readPermissionCheck(await transport.request({
         pageId: thread.pageId, operation: 'check', method: 'GET', path: `${number(thread.pageId)}/call_permissions`, searchParams: userQuery(thread.psid),
-      });
-      if (!reply.ok) return reply;
-      const decoded = parsePermissionCheck(reply.value.json);
-      if (!decoded.ok) return err(reply.value.fail({ from: 'response', httpStatus: reply.value.status, problem: 'unexpected_shape' }));
-      return reply.value.traceId === null ? decoded : ok({ ...decoded.value, fbtraceId: reply.value.traceId });
+      }));
     })().catch(unforeseen),
 
     sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
