@@ -1,3 +1,5 @@
+import type { Clock } from '@callperm/core';
+
 /**
  * Where a command reads its environment and writes its output. `main` passes the
  * process's; tests pass buffers, so commands run in-process and are asserted on.
@@ -21,6 +23,12 @@ export interface CliIo {
    * from the call on; `serve` waits on it. Absent: nothing will ask (tests stop otherwise).
    */
   readonly waitForStop?: () => Promise<string>;
+  /**
+   * What `serve` reads the time from (the service, the Graph client's throttle
+   * gate). Absent: the system clock. A host embedding the CLI, or a test driving
+   * virtual time through a serve process, passes its own.
+   */
+  readonly clock?: Clock;
 }
 
 /**

@@ -54,7 +54,7 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
   let graph: GraphApiClient | undefined;
   let spec: StoreSpec;
   try {
-    graph = graphFromEnv(io.env);
+    graph = graphFromEnv(io.env, io.clock);
     spec = parseStoreSpec(options.store, io.cwd);
   } catch (e) {
     graph?.close();
@@ -66,7 +66,7 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
     await metrics?.close();
     throw e;
   });
-  const permissions = createCliService(opened, graph);
+  const permissions = createCliService(opened, graph, io.clock ? { clock: io.clock } : {});
   const onRouteError = (code: string): void => io.err(`api: ${code}\n`);
   const api = threadApi(permissions, { token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError, ...(metrics ? { metrics: metrics.handle } : {}) });
   const healthOnly = threadApi(permissions, {});
