@@ -96,7 +96,7 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   const wroteAfter = (t: Instant): boolean => r.lastInboundAt !== null && r.lastInboundAt > t;
   const pd = r.pending;
   if (r.state === 'requested' && pd !== null) {
-    if (pd.ambiguous) return false;
+    if (pd.ambiguous || inDoubtUntilChecked(r, pd, p)) return false;
     if (at < pd.at + p.reminderAfterMs && !(pd.messageId !== null && wroteAfter(pd.at))) return false;
   }
   if (r.state === 'rejected' && r.declinedAt !== null) {
@@ -162,12 +162,17 @@ const viewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
 
 const evidence = (at: Instant, rank: number, weight: number): Evidence => ({ at, rank, weight });
 
+/** A send with no outcome written and no check since its outcome timeout: only its outcome or a check settles it. */
+const inDoubtUntilChecked = (r: PermissionRecord, pd: NonNullable<PermissionRecord['pending']>, p: ResolvedPolicy): boolean =>
+  pd.messageId === null && !(r.remote !== null && r.remote.at >= pd.at + p.sendOutcomeTimeoutMs);
+
 const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
   let due = Infinity;
   const pd = r.pending;
   if (r.state === 'requested' && pd !== null) {
     const timedOutAt = pd.at + p.pendingReplyTimeoutMs;
     if (pd.ambiguous) due = pd.at + p.reconcileDelayMs;
+    else if (inDoubtUntilChecked(r, pd, p)) due = Math.min(timedOutAt, pd.at + p.sendOutcomeTimeoutMs);
     else if (r.remote === null || r.remote.at < timedOutAt) due = timedOutAt; // a later check settled it
   }
   if (r.state === 'approved') {
@@ -272,7 +277,8 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
         };
         if (granted) return { ...base, state: 'approved', expiresAt: e.remote.expiresAt };
         const pd = r.pending;
-        if (r.state === 'requested' && pd !== null && pd.ambiguous && pd.at <= e.at
+        if (r.state === 'requested' && pd !== null && pd.at <= e.at
+          && (pd.ambiguous || (inDoubtUntilChecked(r, pd, p) && e.at >= pd.at + p.sendOutcomeTimeoutMs))
           && base.remote!.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at))) {
           // The check does not count the ambiguous send: it never reached Meta.
           const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';

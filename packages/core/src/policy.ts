@@ -57,6 +57,14 @@ export interface Policy {
   readonly dedupeTtl: string;
   /** How soon an ambiguous send or an implicit grant is reconciled by a remote check (ISO-8601). */
   readonly reconcileDelay: string;
+  /**
+   * How long a host may take to write an opt-in send's outcome after reserving its
+   * slot: the Graph client's whole deadline, retries included (ISO-8601, default
+   * PT5M). A send still without an outcome after it was cut short (its host died or
+   * lost the store mid-send): a remote check tells whether it reached Meta, as for
+   * an ambiguous send, instead of the thread waiting for `pendingReplyTimeout`.
+   */
+  readonly sendOutcomeTimeout?: string;
   /** How long a consent-history entry is kept after its event (ISO-8601; default 400 days). */
   readonly historyRetention: string;
   /**
@@ -102,6 +110,7 @@ export const messengerPolicy: Policy = {
   startCallRecheck: 'PT1H',
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
+  sendOutcomeTimeout: 'PT5M',
   historyRetention: 'P400D',
   threadRetention: 'P30D',
   callQuota: [{ period: 'PT24H', max: 5 }],
@@ -143,6 +152,7 @@ export interface ResolvedPolicy {
   readonly startCallRecheckMs: number;
   readonly dedupeTtlMs: number;
   readonly reconcileDelayMs: number;
+  readonly sendOutcomeTimeoutMs: number;
   readonly historyRetentionMs: number;
   readonly threadRetentionMs: number;
   readonly callQuota: readonly { readonly periodMs: number; readonly max: number; readonly period: string }[];
@@ -193,6 +203,7 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     startCallRecheckMs: durationMs(policy.startCallRecheck),
     dedupeTtlMs: durationMs(policy.dedupeTtl),
     reconcileDelayMs: durationMs(policy.reconcileDelay),
+    sendOutcomeTimeoutMs: durationMs(policy.sendOutcomeTimeout ?? 'PT5M'),
     historyRetentionMs: durationMs(policy.historyRetention),
     threadRetentionMs: durationMs(policy.threadRetention),
     callQuota,
@@ -201,7 +212,7 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
   };
   const counted = Math.max(
     resolved.quotaHorizonMs, resolved.permissionTtlMs, resolved.messagingWindowMs, resolved.pendingReplyTimeoutMs, resolved.reminderAfterMs,
-    resolved.afterDeclineMs ?? 0, resolved.startCallRecheckMs, resolved.reconcileDelayMs, resolved.dedupeTtlMs,
+    resolved.afterDeclineMs ?? 0, resolved.startCallRecheckMs, resolved.reconcileDelayMs, resolved.sendOutcomeTimeoutMs, resolved.dedupeTtlMs,
     resolved.callHorizonMs,
   );
   if (resolved.threadRetentionMs < counted) {

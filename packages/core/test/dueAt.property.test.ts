@@ -18,7 +18,8 @@ describe('follow-ups', () => {
 
   it('stops listing an unanswered request once a check after its timeout is stored', () => {
     const p = resolvePolicy(messengerPolicy);
-    const asked = step(emptyRecord(), { type: 'REQUEST', at: T0 }, p).record;
+    const reserved = step(emptyRecord(), { type: 'REQUEST', at: T0 }, p).record;
+    const asked = step(reserved, { type: 'REQUEST_SENT', at: T0, requestedAt: T0, messageId: 'm1' }, p).record;
     expect(asked.dueAt).toBe(T0 + p.pendingReplyTimeoutMs);
     const checkAt = T0 + p.pendingReplyTimeoutMs + HOUR;
     const remote = buildRemote({ granted: false, expiresIn: null, used: 1, max: 2, canStart: false }, checkAt);

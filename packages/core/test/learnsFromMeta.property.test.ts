@@ -46,7 +46,8 @@ describe('reminders (rule 1): an unanswered opt-in holds the next one back only 
 
   test('a silent person gets the second daily opt-in: a reminder after 4 h, then the quota holds the third', () => {
     const first = sentAt(T0 + 1, messenger);
-    const second = run([{ type: 'REQUEST', at: T0 + 4 * HOUR + 1 }], messenger, first);
+    const t = T0 + 4 * HOUR + 1;
+    const second = run([{ type: 'REQUEST', at: t }, { type: 'REQUEST_SENT', at: t, requestedAt: t, messageId: 'm2' }], messenger, first);
     expect(second.requests).toHaveLength(2);
     expect(decide(second, T0 + 9 * HOUR, messenger).requestBlockedBy).toBe('quota_exhausted');
   });

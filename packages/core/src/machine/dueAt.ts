@@ -3,6 +3,7 @@ import type { Instant } from '../thread.js';
 import { remoteDeniesCall, startCallLifts } from './callBlocker.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 import { retireAt } from './retireAt.js';
+import { cutShortAt } from './sendOutcome.js';
 
 /** What a thread needs when it falls due without any new event. */
 export type FollowUpKind =
@@ -26,6 +27,8 @@ export interface FollowUpAt {
  * - an approval reaching its expiry: announce it;
  * - a provisional (implicit) grant, `reconcileDelay` after it: check remotely;
  * - an ambiguous opt-in send, `reconcileDelay` after it: check remotely;
+ * - an opt-in send with no outcome written `sendOutcomeTimeout` after its
+ *   reservation (cut short: `cutShortAt`): check remotely;
  * - an opt-in unanswered for `pendingReplyTimeout` (a reply webhook may have been
  *   lost): check remotely, once; a check stored after the timeout settles it;
  * - a live permission whose newest check denied `start_call` without naming a
@@ -56,6 +59,8 @@ const eachFollowUp = (record: PermissionRecord, policy: ResolvedPolicy, visit: (
   if (record.state === 'requested' && p) {
     if (p.ambiguous) visit(p.at + policy.reconcileDelayMs, 'remote_check');
     else {
+      const cutShort = cutShortAt(record, policy);
+      if (cutShort !== null) visit(cutShort, 'remote_check');
       const timedOutAt = p.at + policy.pendingReplyTimeoutMs;
       const settled = record.remote !== null && record.remote.at >= timedOutAt;
       if (!settled) visit(timedOutAt, 'remote_check');

@@ -6,6 +6,7 @@ import { callBlocker } from './callBlocker.js';
 import { effectiveState } from './effectiveState.js';
 import { countIn } from './quota.js';
 import { requestBlocker } from './requestBlocker.js';
+import { cutShortAt } from './sendOutcome.js';
 import { approvalExpiry, remoteViewOf } from './updates.js';
 
 /**
@@ -93,13 +94,16 @@ export const repliesNews: Guard = (r, e) =>
   && (r.lastInboundAt === null || e.at > r.lastInboundAt || (e.type === 'REPLY_REJECT' && (r.declinedAt === null || e.at > r.declinedAt)));
 
 /**
- * A check that shows the ambiguous pending send never reached Meta: no permission,
+ * A check that shows the pending send never reached Meta, when its fate was unknown
+ * (ambiguous, or cut short by the check's instant: `cutShortAt`): no permission,
  * and a reported request count below what the local log holds for that window at
  * the check's instant (the send is in the log, not in Meta's count). An inference
  * from `current_usage`; a check without limits proves nothing.
  */
-export const sendNotDelivered: Guard = (r, e) => {
-  if (e.type !== 'REMOTE_SYNC' || e.remote.status === 'has_permission' || r.pending === null || !r.pending.ambiguous) return false;
+export const sendNotDelivered: Guard = (r, e, p) => {
+  if (e.type !== 'REMOTE_SYNC' || e.remote.status === 'has_permission' || r.pending === null) return false;
+  const cutShort = cutShortAt(r, p);
+  if (!r.pending.ambiguous && (cutShort === null || e.at < cutShort)) return false;
   if (r.pending.at > e.at) return false;
   const view = remoteViewOf(e.remote, e.at);
   return view.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at));

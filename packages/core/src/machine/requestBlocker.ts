@@ -4,6 +4,7 @@ import type { DecisionReason } from './DecisionReason.js';
 import { effectiveState } from './effectiveState.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 import { quotaChangesAt, quotaExhausted } from './quota.js';
+import { sendInDoubt } from './sendOutcome.js';
 
 /**
  * One rule that may hold a permission request back: whether it does at `at`, and
@@ -32,8 +33,8 @@ const NEVER = (): Instant => Infinity;
 export const requestRules: readonly TimedRule[] = [
   // A live permission needs no request; it ends at its expiry.
   { reason: 'already_permitted', blocks: (r, at) => effectiveState(r, at) === 'approved', changesAt: (r, at) => after(at, r.state === 'approved' ? r.expiresAt : null) },
-  // A send whose fate is unknown waits for its reconciling check.
-  { reason: 'pending_reply', blocks: (r) => r.state === 'requested' && r.pending !== null && r.pending.ambiguous, changesAt: NEVER },
+  // A send whose fate is unknown (ambiguous, in flight or cut short) waits for its outcome or a reconciling check.
+  { reason: 'pending_reply', blocks: (r, _at, p) => sendInDoubt(r, p), changesAt: NEVER },
   // A reminder waits `reminderAfter` after an unanswered opt-in, unless the person wrote after it was sent.
   {
     reason: 'pending_reply',

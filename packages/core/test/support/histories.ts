@@ -62,7 +62,7 @@ export const buildRemote = (p: RemoteParams, at: Instant): RemotePermission => (
 
 /** One generated step of a history: what happens, and how long after the previous one. */
 export type Move =
-  | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' | RefusalKind }
+  | { kind: 'request'; dt: number; outcome: 'sent' | 'failed' | 'ambiguous' | 'cut_short' | RefusalKind }
   | { kind: 'approve'; dt: number; lag: number; ttl: number | null; permanent?: boolean }
   | { kind: 'reject'; dt: number; lag: number }
   | { kind: 'message'; dt: number }
@@ -73,8 +73,8 @@ export type Move =
   | { kind: 'placedElsewhere'; dt: number }
   | { kind: 'answered'; dt: number };
 
-const outcomeArb = fc.constantFrom<'sent' | 'failed' | 'ambiguous' | RefusalKind>(
-  'sent', 'sent', 'sent', 'failed', 'ambiguous', 'outside_window', 'request_limit', 'person_unavailable',
+const outcomeArb = fc.constantFrom<'sent' | 'failed' | 'ambiguous' | 'cut_short' | RefusalKind>(
+  'sent', 'sent', 'sent', 'failed', 'ambiguous', 'cut_short', 'outside_window', 'request_limit', 'person_unavailable',
 );
 
 const dtArb = fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 0, max: 30 * HOUR }));
@@ -141,6 +141,11 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         const before = record;
         const r = apply({ type: 'REQUEST', at: now });
         if (r.effects.length === 0) break;
+        // `cut_short`: the host died mid-send, so no outcome is written; Meta may have it (counted as a send).
+        if (m.outcome === 'cut_short') {
+          sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
+          break;
+        }
         if (m.outcome === 'sent' || m.outcome === 'ambiguous') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
         if (m.outcome === 'sent') apply({ type: 'REQUEST_SENT', at: now, requestedAt: now, messageId: `m${now}` });
         else if (m.outcome === 'failed' || m.outcome === 'ambiguous') apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: m.outcome === 'ambiguous' });
