@@ -104,9 +104,10 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   }
   if (quotaFull(requestsOf(r, p), at)) return false;
   const rf = r.refusal;
-  if (rf !== null && rf.kind !== 'request_limit' && !wroteAfter(rf.at)) return false;
+  if (rf !== null && rf.kind !== 'request_limit' && !wroteAfter(rf.at) && !(rf.kind === 'outside_window' && p.templateOutsideWindow)) return false;
   const rv = r.remote;
   if (rv !== null && rv.canRequest === false && !rv.permitted && !rv.requestLimits.some((l) => l.used >= l.max) && !wroteAfter(rv.at)) return false;
+  if (p.templateOutsideWindow) return true; // outside the window the request goes as a template
   if (r.lastInboundAt === null) return !p.requireKnownMessagingWindow;
   return at < r.lastInboundAt + p.messagingWindowMs;
 };

@@ -19,6 +19,7 @@ export {
 } from './machine/PermissionRecord.js';
 export * from './machine/PermissionEvent.js';
 export * from './machine/DecisionReason.js';
+export { requestMessageAt, type RequestMessage } from './machine/requestMessage.js';
 export { permissionMachine, type PermissionContext } from './machine/permissionMachine.js';
 export * from './ports/Clock.js';
 export * from './ports/GraphApi.js';

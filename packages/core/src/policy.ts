@@ -88,6 +88,15 @@ export interface Policy {
    * (true in `whatsappPolicy`); Messenger documents none (false).
    */
   readonly requestQuotaResetByCall: boolean;
+  /**
+   * Outside the person's messaging window (or with no message from them known),
+   * send the request as an approved template instead of holding it back:
+   * WhatsApp's `call_permission_request` template (MARKETING or UTILITY), whose name
+   * and language the Graph client is given (`whatsappGraphApi`'s `requestTemplate`).
+   * Default false: Messenger has no template form, and a WhatsApp business needs an
+   * approved template first. The request quota holds either way.
+   */
+  readonly templateOutsideWindow?: boolean;
 }
 
 /**
@@ -159,6 +168,7 @@ export interface ResolvedPolicy {
   /** The longest call-quota period (0 when none): call instants older than this can be forgotten. */
   readonly callHorizonMs: number;
   readonly requestQuotaResetByCall: boolean;
+  readonly templateOutsideWindow: boolean;
 }
 
 /** Thrown at construction when a policy cannot be honoured. */
@@ -209,6 +219,7 @@ export const resolvePolicy = (policy: Policy): ResolvedPolicy => {
     callQuota,
     callHorizonMs: Math.max(0, ...callQuota.map((q) => q.periodMs)),
     requestQuotaResetByCall: policy.requestQuotaResetByCall === true,
+    templateOutsideWindow: policy.templateOutsideWindow === true,
   };
   const counted = Math.max(
     resolved.quotaHorizonMs, resolved.permissionTtlMs, resolved.messagingWindowMs, resolved.pendingReplyTimeoutMs, resolved.reminderAfterMs,

@@ -35,10 +35,14 @@ describe('quota and messaging window', () => {
     }
   });
 
-  test.prop([policyArb, historyArb])('opt-ins go out only inside the messaging window', (policy, moves) => {
+  test.prop([policyArb, historyArb])('opt-ins go out only inside the messaging window, but for templates where the policy has one', (policy, moves) => {
     const p = resolved(policy);
     const { sends } = play(moves, p);
     for (const s of sends) {
+      if (s.message === 'template') {
+        expect(p.templateOutsideWindow).toBe(true);
+        continue;
+      }
       if (s.lastInboundAt === null) expect(p.requireKnownMessagingWindow).toBe(false);
       else expect(s.at).toBeLessThan(s.lastInboundAt + p.messagingWindowMs);
     }

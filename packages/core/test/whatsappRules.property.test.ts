@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createCallPermissions, decide, fastStep, followUps, memoryStore, parseWebhook, resolvePolicy, threadKey, usedAt, whatsappPolicy,
+  createCallPermissions, decide, fastStep, followUps, memoryStore, parseWebhook, requestBlocker, requestMessageAt, resolvePolicy, threadKey, usedAt, whatsappPolicy,
   type PermissionRecord, type Thread,
 } from '../src/internals.js';
 import { DAY, HOUR, T0, historyArb, play, policyArb } from './support/histories.js';
@@ -82,6 +82,40 @@ describe('WhatsApp rules on the same machine', () => {
     expect((await permissions.status(thread)).expiresAt).toBeNull();
     await reply('c', now - HOUR, 'reject', { automatic: true });
     expect((await permissions.status(thread)).state).toBe('rejected');
+  });
+});
+
+describe('a request rule per message kind: the interactive request inside the window, the template outside it', () => {
+  const withTemplate = resolvePolicy({ ...whatsappPolicy, templateOutsideWindow: true });
+
+  it('with a template, the window never holds a request back, and the message is standard exactly inside the known window', () => {
+    fc.assert(fc.property(historyArb, fc.integer({ min: 0, max: 3 * DAY }), (moves, later) => {
+      const { record, now } = play(moves, withTemplate);
+      const at = now + later;
+      expect(['outside_messaging_window', 'messaging_window_unknown']).not.toContain(requestBlocker(record, at, withTemplate));
+      const inside = record.lastInboundAt !== null && at < record.lastInboundAt + DAY
+        && !(record.refusal?.kind === 'outside_window' && record.refusal.at >= record.lastInboundAt);
+      expect(requestMessageAt(record, at, withTemplate)).toBe(inside ? 'standard' : 'template');
+      // Without a template the message is always the standard one, and the window rules are as before.
+      expect(requestMessageAt(record, at, wa)).toBe('standard');
+    }));
+  });
+
+  it('over the service: a person who never wrote gets the template; once they write, the interactive request', async () => {
+    let now = T0;
+    const fake = inProcessGraph();
+    const permissions = createCallPermissions({ graph: fake.graph, store: memoryStore(), clock: { now: () => now }, whatsappPolicy: { ...whatsappPolicy, templateOutsideWindow: true } });
+    const thread: Thread = { channel: 'whatsapp', pageId: '777', psid: '4915112345678' };
+    expect((await permissions.request(thread)).ok).toBe(true);
+    now += 8 * DAY; // past the 7-day request limit
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-1', thread, at: now }]);
+    expect((await permissions.request(thread)).ok).toBe(true);
+    expect(fake.messages).toEqual(['template', 'standard']);
+    // The default WhatsApp policy has no template: a person who never wrote is not asked at all.
+    const strict = createCallPermissions({ graph: fake.graph, store: memoryStore(), clock: { now: () => now } });
+    const refused = await strict.request(thread);
+    expect(!refused.ok && refused.error.reason).toBe('messaging_window_unknown');
+    expect(fake.messages).toHaveLength(2);
   });
 });
 

@@ -123,9 +123,12 @@ export const graphApi = (options: GraphApiOptions): GraphApiClient => {
       }));
     })().catch(unforeseen),
 
-    sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
+    sendPermissionRequest: (thread, request) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
       const refused = notMessenger(thread);
       if (refused !== null) return refused;
+      if (request?.message === 'template') {
+        return err({ kind: 'invalid', processed: 'no', message: 'Messenger has no template form of the calling opt-in: leave templateOutsideWindow off in the Messenger policy.' });
+      }
       const json = {
         ...(options.messagingType === undefined ? {} : { messaging_type: options.messagingType }),
         recipient: { id: thread.psid }, message: OPT_IN_MESSAGE,

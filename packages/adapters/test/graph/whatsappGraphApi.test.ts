@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GraphFailure, Result, Thread } from '@callperm/core';
 import {
-  appSecretProof, GraphConfigError, parseWhatsAppCallingStatus, parseWhatsAppCallSettings, parseWhatsAppConnect, parseWhatsAppSend,
+  appSecretProof, GraphConfigError, graphApi, parseWhatsAppCallingStatus, parseWhatsAppCallSettings, parseWhatsAppConnect, parseWhatsAppSend,
   whatsappGraphApi, type GraphLogEntry, type WhatsAppGraphApiClient, type WhatsAppGraphApiOptions,
 } from '@callperm/adapters/graph';
 import { VirtualClock } from '@callperm/testing';
@@ -110,6 +110,26 @@ describe('whatsappGraphApi: what is sent and what is read', () => {
     expect(bodyOf(stub.requests[0])).toMatchObject({ interactive: { type: 'call_permission_request', action: { name: 'call_permission_request' }, body: { text: 'May we call you about your order?' } } });
   });
 
+  it('sendPermissionRequest as a template: the approved template by name and language (components as given)', async () => {
+    const template = { name: 'call_permission_ask', language: 'en_US', components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }] }] };
+    const sent = await use(client({ requestTemplate: template }), (g) => g.sendPermissionRequest(thread, { message: 'template' }));
+    expect(sent).toEqual({ ok: true, value: { messageId: 'wamid.stub' } });
+    expect(bodyOf(stub.requests[0])).toEqual({
+      messaging_product: 'whatsapp', recipient_type: 'individual', to: thread.psid, type: 'template',
+      template: { name: 'call_permission_ask', language: { code: 'en_US' }, components: template.components },
+    });
+    stub.requests.length = 0;
+    // The standard message stays the interactive one even when a template is configured.
+    await use(client({ requestTemplate: template }), (g) => g.sendPermissionRequest(thread, { message: 'standard' }));
+    expect(bodyOf(stub.requests[0])).toMatchObject({ type: 'interactive' });
+  });
+
+  it('a template request without requestTemplate fails as invalid, processed no, and sends nothing', async () => {
+    const r = await use(client(), (g) => g.sendPermissionRequest(thread, { message: 'template' }));
+    expect(!r.ok && [r.error.kind, r.error.processed]).toEqual(['invalid', 'no']);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('checkPageCalling and checkCallSettings: GET /{number}/settings, calling.status read', async () => {
     const g = client();
     await use(g, async () => {
@@ -147,6 +167,15 @@ describe('whatsappGraphApi: what is sent and what is read', () => {
     const g = client();
     const [send, connect] = await use(g, async () => [await g.sendPermissionRequest(thread), await g.connectCall(thread, OFFER)]);
     for (const r of [send, connect]) expect(r?.ok ? null : [r?.error.kind, r?.error.processed]).toEqual(['unknown', 'unknown']);
+  });
+});
+
+describe('the Messenger client has no template form of the opt-in', () => {
+  it('a template request to graphApi fails as invalid, processed no, nothing sent', async () => {
+    const g = graphApi({ accessToken: TOKEN, baseUrl: stub.url, clock: new VirtualClock(Date.UTC(2026, 5, 1)) });
+    const r = await g.sendPermissionRequest({ pageId: '1234', psid: '5678' }, { message: 'template' }).finally(() => g.close());
+    expect(!r.ok && [r.error.kind, r.error.processed]).toEqual(['invalid', 'no']);
+    expect(stub.requests).toHaveLength(0);
   });
 });
 
@@ -276,6 +305,10 @@ describe('options are checked at construction', () => {
     expect(bad({ requestBodyText: 'x'.repeat(1025) })).toEqual(['invalid_option', 'requestBodyText']);
     expect(bad({ requestBodyText: '  ' })).toEqual(['invalid_option', 'requestBodyText']);
     expect(bad({ requestBodyText: 'ok' })).toBeNull();
+    expect(bad({ requestTemplate: { name: 'Call Me', language: 'en_US' } })).toEqual(['invalid_option', 'requestTemplate']);
+    expect(bad({ requestTemplate: { name: 'call_me', language: 'English' } })).toEqual(['invalid_option', 'requestTemplate']);
+    expect(bad({ requestTemplate: { name: 'call_me', language: 'en', components: ['body'] as unknown as object[] } })).toEqual(['invalid_option', 'requestTemplate']);
+    expect(bad({ requestTemplate: { name: 'call_me', language: 'pt_BR' } })).toBeNull();
   });
 
   it('an oversized answer is cut off (maxResponseBytes)', async () => {

@@ -53,8 +53,8 @@ export const requestRules: readonly TimedRule[] = [
   { reason: 'quota_exhausted', blocks: quotaExhausted, changesAt: quotaChangesAt },
   // Meta refused the last opt-in as the person unavailable: until they write.
   { reason: 'person_unavailable', blocks: (r) => refusedFor(r, 'person_unavailable'), changesAt: NEVER },
-  // Meta refused the last opt-in as outside its window: until the person writes.
-  { reason: 'outside_messaging_window', blocks: (r) => refusedFor(r, 'outside_window'), changesAt: NEVER },
+  // Meta refused the last opt-in as outside its window: until the person writes (or as a template, when the policy has one).
+  { reason: 'outside_messaging_window', blocks: (r, _at, p) => !p.templateOutsideWindow && refusedFor(r, 'outside_window'), changesAt: NEVER },
   // A check refused requests, explained neither by a held permission nor by an exhausted limit:
   // most often Meta's messaging window; it holds until the person writes or a newer check.
   {
@@ -63,13 +63,13 @@ export const requestRules: readonly TimedRule[] = [
       && !r.remote.requestLimits.some((l) => l.used >= l.max) && !wroteAfter(r, r.remote.at),
     changesAt: NEVER,
   },
-  // Strict mode: the person's last message must be known.
-  { reason: 'messaging_window_unknown', blocks: (r, _at, p) => r.lastInboundAt === null && p.requireKnownMessagingWindow, changesAt: NEVER },
-  // The messaging window: the person wrote within `messagingWindow`.
+  // Strict mode: the person's last message must be known (a template needs none).
+  { reason: 'messaging_window_unknown', blocks: (r, _at, p) => r.lastInboundAt === null && p.requireKnownMessagingWindow && !p.templateOutsideWindow, changesAt: NEVER },
+  // The messaging window: the person wrote within `messagingWindow` (a template may go outside it).
   {
     reason: 'outside_messaging_window',
-    blocks: (r, at, p) => r.lastInboundAt !== null && at >= r.lastInboundAt + p.messagingWindowMs,
-    changesAt: (r, at, p) => after(at, r.lastInboundAt === null ? null : r.lastInboundAt + p.messagingWindowMs),
+    blocks: (r, at, p) => !p.templateOutsideWindow && r.lastInboundAt !== null && at >= r.lastInboundAt + p.messagingWindowMs,
+    changesAt: (r, at, p) => after(at, p.templateOutsideWindow || r.lastInboundAt === null ? null : r.lastInboundAt + p.messagingWindowMs),
   },
 ];
 

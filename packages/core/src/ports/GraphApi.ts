@@ -1,6 +1,7 @@
 import type { RemotePermission } from '../remotePermission.js';
 import type { Result } from '../result.js';
 import type { Thread } from '../thread.js';
+import type { RequestMessage } from '../machine/requestMessage.js';
 
 /**
  * What the caller should do about a failed Graph call. Adapters map Meta's error
@@ -41,6 +42,17 @@ export interface GraphFailure {
   /** For throttling: how long to wait, when Meta said. */
   readonly retryAfterMs?: number | undefined;
   readonly message: string;
+}
+
+/**
+ * How to send one permission request: `standard` is the channel's own message
+ * (Messenger's `calling_optin`, WhatsApp's interactive `call_permission_request`);
+ * `template` is WhatsApp's approved template, for outside the messaging window
+ * (`Policy.templateOutsideWindow`). A client without a template refuses it with an
+ * `invalid` failure, nothing sent.
+ */
+export interface PermissionRequestMessage {
+  readonly message: RequestMessage;
 }
 
 /** Meta's acknowledgement of an opt-in. */
@@ -100,8 +112,11 @@ export interface PageCallSettings {
 export interface GraphApi {
   /** `GET /{page-id}/messenger_call_permissions?psid=`. */
   checkPermission(thread: Thread): Promise<Result<RemotePermission, GraphFailure>>;
-  /** `POST /{page-id}/messages` with the `calling_optin` template. Never retried blindly. */
-  sendPermissionRequest(thread: Thread): Promise<Result<SentOptIn, GraphFailure>>;
+  /**
+   * `POST /{page-id}/messages` with the `calling_optin` template (WhatsApp: the
+   * interactive request, or the template one when `request.message` says so). Never retried blindly.
+   */
+  sendPermissionRequest(thread: Thread, request?: PermissionRequestMessage): Promise<Result<SentOptIn, GraphFailure>>;
   /** `POST /{page-id}/business_messaging_feature_status` for `messenger_api_calling`: may this Page call at all. */
   checkPageCalling(pageId: string): Promise<Result<PageCallingStatus, GraphFailure>>;
   /** `GET /{page-id}/messenger_call_settings`. */

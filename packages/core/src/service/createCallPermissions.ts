@@ -22,6 +22,7 @@ import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/
 import type { HistorySource } from '../store/HistoryEntry.js';
 import { threadPairKey } from '../store/pairKey.js';
 import { requestBlocker } from '../machine/requestBlocker.js';
+import { requestMessageAt } from '../machine/requestMessage.js';
 import { asGraphFailure } from './asGraphFailure.js';
 import { withPageCalling } from './pageCalling.js';
 import { createPageFacts } from './pageFacts.js';
@@ -247,7 +248,8 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
       return err({ reason: d.requestBlockedBy ?? 'pending_reply', decision: d });
     }
     const requestedAt = effect.requestedAt;
-    const sent = await graph.sendPermissionRequest(thread).catch((e: unknown) => err(asGraphFailure(e)));
+    const message = requestMessageAt(reserved.record, requestedAt, policyFor(thread));
+    const sent = await graph.sendPermissionRequest(thread, { message }).catch((e: unknown) => err(asGraphFailure(e)));
     if (sent.ok) {
       const messageId = sent.value.messageId;
       const c = await commitSteps(deps, thread, (now) => [{ type: 'REQUEST_SENT', at: now, requestedAt, messageId }], { kind: 'opt_in', requestedAt, messageId });

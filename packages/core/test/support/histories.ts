@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
-  emptyRecord, resolvePolicy, step,
-  type CallRefusalKind, type Instant, type PermissionEvent, type RefusalKind, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
+  emptyRecord, requestMessageAt, resolvePolicy, step,
+  type CallRefusalKind, type RequestMessage, type Instant, type PermissionEvent, type RefusalKind, type PermissionRecord, type Policy, type RemotePermission, type ResolvedPolicy,
 } from '../../src/internals.js';
 
 export const T0 = Date.UTC(2026, 10, 1);
@@ -16,7 +16,9 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   reminderHours: fc.integer({ min: 1, max: 30 }),
   afterDecline: fc.oneof(fc.constant('next_message'), fc.integer({ min: 1, max: 48 }).map((h) => `PT${h}H`)),
   resetByCall: fc.boolean(),
-}).map(({ windows, strict, pendingHours, reminderHours, afterDecline, resetByCall }) => ({
+  template: fc.boolean(),
+  outcomeMinutes: fc.integer({ min: 1, max: 30 }),
+}).map(({ windows, strict, pendingHours, reminderHours, afterDecline, resetByCall, template, outcomeMinutes }) => ({
   requestQuota: windows.map((w) => ({ period: `PT${w.hours}H`, max: w.max })),
   permissionTtl: 'P7D',
   messagingWindow: 'PT24H',
@@ -29,10 +31,12 @@ export const policyArb: fc.Arbitrary<Policy> = fc.record({
   startCallRecheck: 'PT1H',
   dedupeTtl: 'PT2H',
   reconcileDelay: 'PT1M',
+  sendOutcomeTimeout: `PT${outcomeMinutes}M`,
   historyRetention: 'P400D',
   threadRetention: 'P30D',
   callQuota: [{ period: 'PT24H', max: 5 }],
   requestQuotaResetByCall: resetByCall,
+  templateOutsideWindow: template,
 }));
 
 export interface RemoteParams {
@@ -109,6 +113,8 @@ export interface Send {
   readonly at: Instant;
   readonly lastInboundAt: Instant | null;
   readonly remote: PermissionRecord['remote'];
+  /** The message the service would send it as (`requestMessageAt` on the reserved record). */
+  readonly message: RequestMessage;
 }
 
 export interface Played {
@@ -142,11 +148,12 @@ export const play = (moves: readonly Move[], policy: ResolvedPolicy, start: Perm
         const r = apply({ type: 'REQUEST', at: now });
         if (r.effects.length === 0) break;
         // `cut_short`: the host died mid-send, so no outcome is written; Meta may have it (counted as a send).
+        const message = requestMessageAt(r.record, now, policy);
         if (m.outcome === 'cut_short') {
-          sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
+          sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote, message });
           break;
         }
-        if (m.outcome === 'sent' || m.outcome === 'ambiguous') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote });
+        if (m.outcome === 'sent' || m.outcome === 'ambiguous') sends.push({ at: now, lastInboundAt: before.lastInboundAt, remote: before.remote, message });
         if (m.outcome === 'sent') apply({ type: 'REQUEST_SENT', at: now, requestedAt: now, messageId: `m${now}` });
         else if (m.outcome === 'failed' || m.outcome === 'ambiguous') apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: m.outcome === 'ambiguous' });
         else apply({ type: 'REQUEST_FAILED', at: now, requestedAt: now, ambiguous: false, refusal: m.outcome });

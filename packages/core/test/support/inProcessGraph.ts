@@ -18,6 +18,8 @@ export const inProcessGraph = (opts: {
   const connects: Thread[] = [];
   const controls: string[] = [];
   const sent: Thread[] = [];
+  /** The message each send attempt asked for (`standard` when the service named none). */
+  const messages: string[] = [];
   const checks: Thread[] = [];
   const pageChecks: string[] = [];
   const counts = { sendAttempts: 0 };
@@ -29,8 +31,9 @@ export const inProcessGraph = (opts: {
       };
       return Promise.resolve({ ok: true, value: remote });
     },
-    sendPermissionRequest: (thread) => {
+    sendPermissionRequest: (thread, request) => {
       counts.sendAttempts += 1;
+      messages.push(request?.message ?? 'standard');
       const outcome = opts.send?.(thread, sent.length) ?? { ok: true, value: { messageId: `m_${sent.length + 1}` } };
       if (outcome.ok || outcome.error.processed === 'unknown') sent.push(thread);
       return Promise.resolve(outcome);
@@ -62,7 +65,7 @@ export const inProcessGraph = (opts: {
     },
   };
   return {
-    graph, sent, checks, pageChecks, settingsChecks, connects, controls,
+    graph, sent, messages, checks, pageChecks, settingsChecks, connects, controls,
     /** Every opt-in the service tried, refused ones included. */
     get sendAttempts() { return counts.sendAttempts; },
   };

@@ -45,6 +45,8 @@ export interface FakeSend {
   readonly messageId?: string;
   /** `whatsapp` for a request sent from a business phone number; absent on Messenger. */
   readonly channel?: 'whatsapp';
+  /** WhatsApp: `template` when the request was the approved template (outside the window allowed), else the interactive message. */
+  readonly message?: 'interactive' | 'template';
   /** The injected fault this request met, if any. */
   readonly fault?: FakeFault['kind'];
 }

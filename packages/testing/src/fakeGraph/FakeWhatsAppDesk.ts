@@ -90,6 +90,21 @@ export const whatsappRecipient = (body: unknown): string | undefined => {
   return typeof raw === 'string' && raw.trim() !== '' ? waIdOf(raw.trim()) : undefined;
 };
 
+/** Which request a `messages` body is: the interactive `call_permission_request`, a template (named, with a language), or neither. */
+const requestMessageOf = (body: Readonly<Record<string, unknown>>): 'interactive' | 'template' | undefined => {
+  if (body.type === 'interactive') {
+    const interactive = jsonField(body.interactive);
+    const action = isRecord(interactive) ? jsonField(interactive.action) : undefined;
+    return isRecord(interactive) && interactive.type === 'call_permission_request' && isRecord(action) && action.name === 'call_permission_request'
+      ? 'interactive' : undefined;
+  }
+  if (body.type !== 'template') return undefined;
+  const template = jsonField(body.template);
+  const language = isRecord(template) ? jsonField(template.language) : undefined;
+  return isRecord(template) && typeof template.name === 'string' && template.name !== '' && isRecord(language) && typeof language.code === 'string'
+    ? 'template' : undefined;
+};
+
 /**
  * The fake's WhatsApp side for business phone numbers (facts §9): `GET
  * /{phone-number-id}/call_permissions`, `POST /{phone-number-id}/messages` with an
@@ -188,9 +203,11 @@ export class FakeWhatsAppDesk {
   }
 
   /**
-   * `POST /{phone-number-id}/messages` with an interactive `call_permission_request`.
+   * `POST /{phone-number-id}/messages` with an interactive `call_permission_request`,
+   * or a template (`type: template`, a name and a language code) asking the same.
    * Refused, in this order: token and throttling, a bad body (100), a permanent
-   * permission held (138017), the request limits (138009), outside the 24 h
+   * permission held (138017), the request limits (138009, template and interactive
+   * together), and, for the interactive message only, outside the 24 h
    * customer-service window (131047).
    */
   send(pageId: string, body: Readonly<Record<string, unknown>>, token: string | undefined): FakeSendAnswer {
@@ -202,24 +219,20 @@ export class FakeWhatsAppDesk {
     };
     const gated = this.deps.core.gate(pageId, token);
     if (gated !== undefined) return refuse(gated, gatedRefusal(gated));
-    const interactive = jsonField(body.interactive);
-    const action = isRecord(interactive) ? jsonField(interactive.action) : undefined;
-    const valid = psid !== undefined && body.messaging_product === 'whatsapp' && body.type === 'interactive'
-      && isRecord(interactive) && interactive.type === 'call_permission_request'
-      && isRecord(action) && action.name === 'call_permission_request';
-    if (!valid) return refuse(this.#refusal(fakeWhatsAppErrors.invalidParameter, pageId), 'invalid');
+    const message = requestMessageOf(body);
+    if (psid === undefined || body.messaging_product !== 'whatsapp' || message === undefined) return refuse(this.#refusal(fakeWhatsAppErrors.invalidParameter, pageId), 'invalid');
     const thread = whatsappThread(pageId, psid);
     const view = this.view(thread);
     if (view.permission.status === 'permanent') return refuse(this.#refusal(fakeWhatsAppErrors.permanentHeld, pageId), 'permission_held');
     if (!view.request.canPerform) return refuse(this.#refusal(fakeWhatsAppErrors.requestLimit, pageId), 'request_limit');
-    if (!this.inServiceWindow(thread)) return refuse(this.#refusal(fakeWhatsAppErrors.reengagement, pageId), 'outside_window');
+    if (message === 'interactive' && !this.inServiceWindow(thread)) return refuse(this.#refusal(fakeWhatsAppErrors.reengagement, pageId), 'outside_window');
     const key = threadKey(thread);
     this.#requests.set(key, [...(this.#requests.get(key) ?? []), at]);
     const messageId = `wamid.FAKE${pageId}${(this.#messageSeq += 1).toString().padStart(6, '0')}`;
     this.deps.requestRecorded({ thread, at, messageId, messagingType: undefined, body });
     return {
       ...this.#answer(200, { messaging_product: 'whatsapp', contacts: [{ input: body.to ?? body.recipient, wa_id: psid }], messages: [{ id: messageId }] }, pageId),
-      outcome: { at, pageId, psid, outcome: 'accepted', messageId, channel: 'whatsapp' },
+      outcome: { at, pageId, psid, outcome: 'accepted', messageId, channel: 'whatsapp', message },
     };
   }
 

@@ -86,7 +86,7 @@ describe('POST /{phone-number-id}/messages call_permission_request (facts §9.2)
     expect(r.status).toBe(200);
     const id = (r.json.messages as { id: string }[])[0]!.id;
     expect(r.json).toEqual({ messaging_product: 'whatsapp', contacts: [{ input: `+${WA}`, wa_id: WA }], messages: [{ id: expect.stringMatching(/^wamid\./) }] });
-    expect(f.sends).toEqual([{ seq: 2, at: f.clock.now(), pageId: NUMBER, psid: WA, outcome: 'accepted', messageId: id, channel: 'whatsapp' }]);
+    expect(f.sends).toEqual([{ seq: 2, at: f.clock.now(), pageId: NUMBER, psid: WA, outcome: 'accepted', messageId: id, channel: 'whatsapp', message: 'interactive' }]);
     expect(f.optIns.map((o) => [o.thread, o.messageId])).toEqual([[thread, id]]);
   });
 
@@ -101,6 +101,24 @@ describe('POST /{phone-number-id}/messages call_permission_request (facts §9.2)
     expect(bad).toEqual(waError(fakeWhatsAppErrors.invalidParameter));
     expect(f.sends.map((s) => [s.outcome, s.refusal, s.code, s.channel])).toEqual([
       ['refused', 'outside_window', 131047, 'whatsapp'], ['refused', 'outside_window', 131047, 'whatsapp'], ['refused', 'invalid', 100, 'whatsapp'],
+    ]);
+  });
+
+  it('takes the template request outside the window, and counts it in the same limits as the interactive one', async () => {
+    const f = await startWa();
+    const template = (name = 'call_permission_ask') => graph(f, 'POST', `/v23.0/${NUMBER}/messages`, {
+      messaging_product: 'whatsapp', recipient_type: 'individual', to: WA, type: 'template', template: { name, language: { code: 'en_US' } },
+    });
+    expect((await template()).status).toBe(200); // the person never wrote
+    f.clock.advance(HOUR);
+    f.inbound(thread);
+    expect((await request(f)).json.error).toMatchObject({ code: 138009 }); // 1 per 24 h, template and interactive together
+    f.clock.advance(DAY);
+    expect((await template('')).json.error).toMatchObject({ code: 100 }); // a template needs its name
+    expect((await request(f)).json.error).toMatchObject({ code: 131047 });
+    expect((await template()).status).toBe(200);
+    expect(f.sends.map((s) => [s.outcome, s.refusal ?? s.message])).toEqual([
+      ['accepted', 'template'], ['refused', 'request_limit'], ['refused', 'invalid'], ['refused', 'outside_window'], ['accepted', 'template'],
     ]);
   });
 

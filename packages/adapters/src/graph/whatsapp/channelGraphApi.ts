@@ -50,7 +50,7 @@ export const channelGraphApi = (options: ChannelGraphApiOptions): GraphApi => {
   const forThread = (thread: Parameters<GraphApi['checkPermission']>[0]): GraphApi => (channelOf(thread) === 'whatsapp' ? whatsapp : messenger);
   return {
     checkPermission: (thread) => forThread(thread).checkPermission(thread),
-    sendPermissionRequest: (thread) => forThread(thread).sendPermissionRequest(thread),
+    sendPermissionRequest: (thread, request) => forThread(thread).sendPermissionRequest(thread, request),
     connectCall: (thread, sdpOffer) => forThread(thread).connectCall(thread, sdpOffer),
     checkPageCalling: (id) => route(id, (c) => c.checkPageCalling(id)),
     checkCallSettings: (id) => route(id, (c) => c.checkCallSettings(id)),

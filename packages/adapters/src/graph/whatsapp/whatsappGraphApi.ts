@@ -27,6 +27,21 @@ export interface WhatsAppGraphApiOptions extends GraphClientOptions {
    * a business word, at most 1024 characters); left out of the message when absent.
    */
   readonly requestBodyText?: string;
+  /**
+   * Your approved template with a `call_permission_request` component (MARKETING or
+   * UTILITY), sent when the person is outside the customer-service window and the
+   * policy says so (`templateOutsideWindow`). `components` go as given (the body's
+   * parameters, when the template has any). Without it, a template request fails
+   * as `invalid` and nothing is sent.
+   */
+  readonly requestTemplate?: WhatsAppRequestTemplate;
+}
+
+/** An approved WhatsApp template that asks for call permission: its name and language code (e.g. `en_US`). */
+export interface WhatsAppRequestTemplate {
+  readonly name: string;
+  readonly language: string;
+  readonly components?: readonly object[];
 }
 
 /** The `GraphApi` port for WhatsApp threads plus what only this adapter offers. */
@@ -37,8 +52,26 @@ export interface WhatsAppGraphApiClient extends GraphApi {
   close(): void;
 }
 
+const templateOf = (t: WhatsAppRequestTemplate): object => ({
+  name: t.name, language: { code: t.language }, ...(t.components === undefined ? {} : { components: t.components }),
+});
+
 /** A WhatsApp id (`wa_id`) is the phone number in digits; anything else is a business-scoped user id (BSUID). */
 const userQuery = (psid: string): Record<string, string> => (/^\d+$/.test(psid) ? { user_wa_id: psid } : { recipient: psid });
+
+/** Template names are lower-case letters, digits and underscores (at most 512); language codes like `en` or `en_US`. */
+const checkRequestTemplate = (template: unknown): void => {
+  if (template === undefined) return;
+  const t = template as Partial<WhatsAppRequestTemplate> | null;
+  const valid = typeof t === 'object' && t !== null
+    && typeof t.name === 'string' && /^[a-z0-9_]{1,512}$/.test(t.name)
+    && typeof t.language === 'string' && /^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(t.language)
+    && (t.components === undefined || (Array.isArray(t.components) && t.components.every((c) => typeof c === 'object' && c !== null)));
+  if (!valid) {
+    throw new GraphConfigError('invalid_option', 'requestTemplate',
+      'whatsappGraphApi option requestTemplate must be { name, language, components? }: the template name in lower case (letters, digits, _), a language code like en_US, and components as objects.');
+  }
+};
 
 const checkRequestBodyText = (text: unknown): void => {
   if (text === undefined) return;
@@ -70,6 +103,8 @@ const checkRequestBodyText = (text: unknown): void => {
  */
 export const whatsappGraphApi = (options: WhatsAppGraphApiOptions): WhatsAppGraphApiClient => {
   checkRequestBodyText(options.requestBodyText);
+  checkRequestTemplate(options.requestTemplate);
+  const { requestTemplate } = options;
   const { accessTokens } = options;
   // A number without its own token gives '' and the transport fails it as `auth` before any request.
   const tokenFor = (phoneNumberId: string): string => {
@@ -102,11 +137,18 @@ export const whatsappGraphApi = (options: WhatsAppGraphApiOptions): WhatsAppGrap
       }));
     })().catch(unforeseen),
 
-    sendPermissionRequest: (thread) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
+    sendPermissionRequest: (thread, request) => (async (): Promise<Result<SentOptIn, GraphFailure>> => {
       const refused = notWhatsApp(thread);
       if (refused !== null) return refused;
+      const asTemplate = request?.message === 'template';
+      if (asTemplate && requestTemplate === undefined) {
+        return err({ kind: 'invalid', processed: 'no', message: 'A template permission request needs whatsappGraphApi\'s requestTemplate ({ name, language }); nothing was sent.' });
+      }
       // A message the person sees (and one of their 1 / 24 h, 2 / 7 days): a write, at most once like the Messenger opt-in.
-      const json = { messaging_product: 'whatsapp', recipient_type: 'individual', to: thread.psid, type: 'interactive', interactive };
+      const to = { messaging_product: 'whatsapp', recipient_type: 'individual', to: thread.psid };
+      const json = asTemplate && requestTemplate !== undefined
+        ? { ...to, type: 'template', template: templateOf(requestTemplate) }
+        : { ...to, type: 'interactive', interactive };
       return readAnswer(await transport.request({ pageId: thread.pageId, operation: 'opt_in', method: 'POST', path: `${number(thread.pageId)}/messages`, json }), parseWhatsAppSend);
     })().catch(unforeseen),
 
