@@ -37,8 +37,8 @@ const record: PermissionRecord = {
   lastInboundAt: 1_767_225_000_000,
   remote: {
     at: 1_767_229_000_000, permitted: false, canRequest: true, canStartCall: false,
-    requestLimits: [{ periodMs: 86_400_000, max: 2, used: 1 }],
-    startCallLimits: [{ periodMs: 86_400_000, max: 100, used: 3 }],
+    requestLimits: [{ periodMs: 86_400_000, max: 2, used: 1, freesAt: null }],
+    startCallLimits: [{ periodMs: 86_400_000, max: 100, used: 3, freesAt: null }],
   },
   lastEventAt: 1_767_229_200_000,
   dueAt: 1_767_229_260_000,

@@ -36,7 +36,7 @@ interface HandLedger {
   readonly log: readonly Instant[];
   readonly windows: readonly { readonly periodMs: number; readonly max: number }[];
   readonly reportedAt: Instant | null;
-  readonly reported: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+  readonly reported: readonly { readonly periodMs: number; readonly max: number; readonly used: number; readonly freesAt: Instant | null }[];
   readonly fullAt: Instant | null;
 }
 
@@ -52,10 +52,11 @@ const callsOf = (r: PermissionRecord, p: ResolvedPolicy): HandLedger => ({
 const windowFull = (l: HandLedger, periodMs: number, max: number, at: Instant): boolean => {
   const used = countIn(l.log, at - periodMs, Infinity);
   let hidden = 0;
-  if (l.reportedAt !== null && at < l.reportedAt + periodMs) {
+  if (l.reportedAt !== null) {
     for (const x of l.reported) {
       if (x.periodMs === periodMs) {
-        hidden = Math.max(0, x.used - countIn(l.log, l.reportedAt - periodMs, l.reportedAt));
+        // Meta's word on when a used-up limit frees wins over the period after the check.
+        if (at < (x.freesAt ?? l.reportedAt + periodMs)) hidden = Math.max(0, x.used - countIn(l.log, l.reportedAt - periodMs, l.reportedAt));
         break;
       }
     }
@@ -122,7 +123,7 @@ const mayCall = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolean =
     for (const l of rv.startCallLimits) {
       if (l.used < l.max) continue;
       named = true;
-      lift = Math.max(lift, rv.at + l.periodMs);
+      lift = Math.max(lift, l.freesAt ?? rv.at + l.periodMs);
     }
     if (!named || at < lift) return false;
   }
@@ -141,10 +142,10 @@ const logCall = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): Instant[]
 };
 
 const limitsOf = (a: RemoteAction | null): RemoteView['requestLimits'] => {
-  const out: { periodMs: number; max: number; used: number }[] = [];
+  const out: { periodMs: number; max: number; used: number; freesAt: Instant | null }[] = [];
   for (const l of a?.limits ?? []) {
     try {
-      out.push({ periodMs: durationMs(l.period), max: l.max, used: l.used });
+      out.push({ periodMs: durationMs(l.period), max: l.max, used: l.used, freesAt: l.freesAt ?? null });
     } catch {
       // unmeasurable period: Meta enforces it, the record cannot
     }
@@ -191,7 +192,7 @@ const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
     if (held.length > 0) {
       let retire = Math.max(...held) + p.threadRetentionMs;
       const rv = r.remote;
-      if (rv !== null) for (const l of [...rv.requestLimits, ...rv.startCallLimits]) retire = Math.max(retire, rv.at + l.periodMs);
+      if (rv !== null) for (const l of [...rv.requestLimits, ...rv.startCallLimits]) retire = Math.max(retire, rv.at + l.periodMs, l.freesAt ?? -Infinity);
       due = Math.min(due, retire);
     }
   }
@@ -313,7 +314,7 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
         ...r,
         requests: r.requests.filter((x) => x > e.at),
         refusal: limitRefusal ? null : r.refusal,
-        remote: reported ? { ...rv, requestLimits: rv.requestLimits.map((l) => ({ ...l, used: 0 })) } : rv,
+        remote: reported ? { ...rv, requestLimits: rv.requestLimits.map((l) => ({ ...l, used: 0, freesAt: null })) } : rv,
       };
     }
     case 'CALL_FAILED': {

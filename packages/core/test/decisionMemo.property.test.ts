@@ -16,7 +16,7 @@ const callDeniedArb = fc.tuple(recordArb, instantArb, fc.constantFrom(HOUR, DAY)
   .map(([r, at, periodMs, max]): PermissionRecord => ({
     ...r, state: 'approved', expiresAt: null,
     evidence: { at: at - HOUR, rank: 4, weight: Number.MAX_SAFE_INTEGER },
-    remote: { at, permitted: true, canRequest: null, requestLimits: [], canStartCall: false, startCallLimits: [{ periodMs, max, used: max }] },
+    remote: { at, permitted: true, canRequest: null, requestLimits: [], canStartCall: false, startCallLimits: [{ periodMs, max, used: max, freesAt: null }] },
   }));
 const caseArb = fc.oneof(recordArb, callDeniedArb).chain((r) => fc.tuple(fc.constant(r), probesFor(r)));
 

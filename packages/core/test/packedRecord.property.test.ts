@@ -13,7 +13,7 @@ const anyNumber = fc.oneof(
 );
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 const state = fc.constantFrom(...lifecycleStates);
-const limit = fc.record({ periodMs: anyNumber, max: anyNumber, used: anyNumber });
+const limit = fc.record({ periodMs: anyNumber, max: anyNumber, used: anyNumber, freesAt: fc.option(anyNumber, { nil: null }) });
 
 const wildRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
   schema: fc.constant(RECORD_SCHEMA),

@@ -26,7 +26,8 @@ describe('quota and messaging window', () => {
       const remote = s.remote;
       if (!remote) continue;
       for (const l of remote.requestLimits) {
-        if (s.at >= remote.at + l.periodMs) continue;
+        // Meta's word on when a used-up limit frees (limit_expiration_time) ends what the check counts.
+        if (s.at >= (l.freesAt ?? remote.at + l.periodMs)) continue;
         const local = p.quota.find((q) => q.periodMs === l.periodMs);
         const max = Math.min(l.max, local?.max ?? Infinity);
         const since = sends.filter((o) => o.at > remote.at && o.at <= s.at).length;

@@ -79,7 +79,7 @@ describe('createCallPermissions', () => {
     expect(refreshed.ok).toBe(true);
     const after = (await store.get(thread))?.record;
     expect(after?.pending?.ambiguous).toBe(false);
-    expect(after?.remote?.requestLimits).toEqual([{ periodMs: DAY, max: 2, used: 1 }]);
+    expect(after?.remote?.requestLimits).toEqual([{ periodMs: DAY, max: 2, used: 1, freesAt: null }]);
   });
 
   it('turns a webhook approval into a callable thread that expires on time', async () => {

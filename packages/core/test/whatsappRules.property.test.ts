@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createCallPermissions, decide, fastStep, followUps, memoryStore, parseWebhook, requestBlocker, requestMessageAt, resolvePolicy, threadKey, usedAt, whatsappPolicy,
+  createCallPermissions, decide, emptyRecord, fastStep, followUps, memoryStore, parseWebhook, requestBlocker, requestMessageAt, resolvePolicy, threadKey, usedAt, whatsappPolicy,
   type PermissionRecord, type Thread,
 } from '../src/internals.js';
 import { DAY, HOUR, T0, historyArb, play, policyArb } from './support/histories.js';
@@ -82,6 +82,30 @@ describe('WhatsApp rules on the same machine', () => {
     expect((await permissions.status(thread)).expiresAt).toBeNull();
     await reply('c', now - HOUR, 'reject', { automatic: true });
     expect((await permissions.status(thread)).state).toBe('rejected');
+  });
+});
+
+describe('limit_expiration_time: a used-up limit frees when Meta says', () => {
+  const check = (at: number, freesAt: number | null) => ({
+    status: 'no_permission' as const, rawStatus: 'no_permission', expiresAt: null, startCall: null,
+    request: { canPerform: false, limits: [{ period: 'PT24H', max: 1, used: 1, freesAt }, { period: 'P7D', max: 2, used: 1 }] },
+  });
+
+  it('a request the log does not know of holds the thread exactly until freesAt, not a whole day after the check', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 23 * HOUR }), (freesIn) => {
+      const at = T0 + HOUR;
+      const r = [
+        { type: 'USER_MESSAGE' as const, at: T0 },
+        { type: 'REMOTE_SYNC' as const, at, remote: check(at, at + freesIn) },
+        { type: 'USER_MESSAGE' as const, at: at + freesIn - 1 },
+      ].reduce((rec: PermissionRecord, e) => fastStep(rec, e, wa).record, emptyRecord());
+      expect(requestBlocker(r, at + freesIn - 1, wa)).toBe('quota_exhausted');
+      expect(requestBlocker(r, at + freesIn, wa)).toBeNull();
+      expect(decide(r, at, wa).nextRequestAt).toBe(at + freesIn);
+      // Without Meta's word the check counts a whole day.
+      const unsaid = fastStep(r, { type: 'REMOTE_SYNC', at: at + 1, remote: check(at + 1, null) }, wa).record;
+      expect(requestBlocker(unsaid, at + freesIn, wa)).toBe('quota_exhausted');
+    }));
   });
 });
 

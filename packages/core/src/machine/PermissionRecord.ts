@@ -9,9 +9,10 @@ import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
  * field is added or changes meaning. 1: release 0.1.0 (packed bytes without a
  * header); 2: every form carries its version; 3: `declinedAt`, `refusal` and
  * `remote.permitted` (what Meta's answers teach the record); 4: `calls` and
- * `callLimitAt` (the connected-call quota).
+ * `callLimitAt` (the connected-call quota); 5: a reported limit's `freesAt`
+ * (WhatsApp's `limit_expiration_time`).
  */
-export const RECORD_SCHEMA = 4 as const;
+export const RECORD_SCHEMA = 5 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit
@@ -53,6 +54,15 @@ export interface Refusal {
   readonly kind: RefusalKind;
 }
 
+/** One quota as the last check reported it: `used` of `max` in a rolling period. */
+export interface ReportedLimit {
+  readonly periodMs: number;
+  readonly max: number;
+  readonly used: number;
+  /** When Meta said the used-up limit frees (WhatsApp's `limit_expiration_time`), or null when it did not say. */
+  readonly freesAt: Instant | null;
+}
+
 /** What the last remote check said that the local record cannot know by itself. */
 export interface RemoteView {
   readonly at: Instant;
@@ -64,11 +74,11 @@ export interface RemoteView {
   /** `send_call_permission_request.can_perform`, null when not reported. */
   readonly canRequest: boolean | null;
   /** Request quota usage as Meta counted it at `at`. */
-  readonly requestLimits: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+  readonly requestLimits: readonly ReportedLimit[];
   /** `start_call.can_perform`, null when not reported. */
   readonly canStartCall: boolean | null;
   /** Connected-call quota as reported, for telling when a denial may lift. */
-  readonly startCallLimits: readonly { readonly periodMs: number; readonly max: number; readonly used: number }[];
+  readonly startCallLimits: readonly ReportedLimit[];
 }
 
 /**
@@ -141,7 +151,7 @@ export const emptyRecord = (): PermissionRecord => ({
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null]);
 const stateCodec = t.keyof(Object.fromEntries(lifecycleStates.map((s) => [s, null])) as Record<LifecycleState, null>);
-const limitCodec = t.readonly(t.type({ periodMs: t.number, max: t.number, used: t.number }));
+const limitCodec = t.readonly(t.type({ periodMs: t.number, max: t.number, used: t.number, freesAt: nullable(t.number) }));
 
 /** io-ts codec of {@link PermissionRecord}; stores decode with it. */
 export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, unknown> = t.readonly(t.type({

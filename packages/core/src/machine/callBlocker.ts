@@ -1,6 +1,6 @@
 import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
-import { callQuotaChangesAt, callQuotaExhausted } from './quota.js';
+import { callQuotaChangesAt, callQuotaExhausted, reportedUntil } from './quota.js';
 import type { DecisionReason } from './DecisionReason.js';
 import type { LifecycleState } from './LifecycleState.js';
 import type { PermissionRecord } from './PermissionRecord.js';
@@ -14,7 +14,7 @@ import type { PermissionRecord } from './PermissionRecord.js';
 export const startCallLifts = (record: PermissionRecord): Instant[] => {
   const remote = record.remote;
   if (remote === null) return [];
-  return remote.startCallLimits.filter((l) => l.used >= l.max).map((l) => remote.at + l.periodMs);
+  return remote.startCallLimits.filter((l) => l.used >= l.max).map((l) => reportedUntil(remote.at, l));
 };
 
 /**

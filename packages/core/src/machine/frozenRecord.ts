@@ -2,7 +2,7 @@ import type { PermissionRecord, RemoteView } from './PermissionRecord.js';
 
 type Limits = RemoteView['requestLimits'];
 
-const limits = (ls: Limits): Limits => Object.freeze(ls.map((l) => Object.freeze({ periodMs: l.periodMs, max: l.max, used: l.used })));
+const limits = (ls: Limits): Limits => Object.freeze(ls.map((l) => Object.freeze({ periodMs: l.periodMs, max: l.max, used: l.used, freesAt: l.freesAt })));
 
 /**
  * A deep, frozen copy of a record: nothing the caller holds can change it, and

@@ -20,6 +20,9 @@ import { RECORD_SCHEMA, type PermissionRecord, type RefusalKind, type RemoteView
  * refusal kind in bits 3-4), then `declinedAt` and the refusal's instant when present.
  * Format 4 appends a varint (2 × the number of logged calls, + 1 when `callLimitAt`
  * is set), the calls' instants, then `callLimitAt` when present.
+ * Format 5 appends a varint (how many reported limits carry `freesAt`), then for
+ * each its index among the request limits followed by the `start_call` ones, and
+ * its `freesAt`.
  */
 
 const TAG_DELTA = 0;
@@ -176,6 +179,21 @@ const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
   putVarint(r.calls.length * 2 + (r.callLimitAt !== null ? 1 : 0));
   for (const t of r.calls) putNum(t, base);
   if (r.callLimitAt !== null) putNum(r.callLimitAt, base);
+  putFreesAt(rv, base);
+};
+
+const putFreesAt = (rv: RemoteView | null, base: number): void => {
+  if (rv === null) return putVarint(0);
+  let n = 0;
+  for (const l of rv.requestLimits) if (l.freesAt !== null) n += 1;
+  for (const l of rv.startCallLimits) if (l.freesAt !== null) n += 1;
+  putVarint(n);
+  if (n === 0) return;
+  [...rv.requestLimits, ...rv.startCallLimits].forEach((l, i) => {
+    if (l.freesAt === null) return;
+    putVarint(i);
+    putNum(l.freesAt, base);
+  });
 };
 
 let src: Uint8Array = new Uint8Array(0);
@@ -228,10 +246,13 @@ const getText = (): string => {
   return out;
 };
 
-const getLimits = (): RemoteView['requestLimits'] => {
+/** A limit as read, before format 5's `freesAt` entries are filled in. */
+type ReadLimit = { periodMs: number; max: number; used: number; freesAt: number | null };
+
+const getLimits = (): ReadLimit[] => {
   const n = getVarint();
-  const out: { periodMs: number; max: number; used: number }[] = [];
-  for (let k = 0; k < n; k += 1) out.push({ periodMs: getInt(0), max: getInt(0), used: getInt(0) });
+  const out: ReadLimit[] = [];
+  for (let k = 0; k < n; k += 1) out.push({ periodMs: getInt(0), max: getInt(0), used: getInt(0), freesAt: null });
   return out;
 };
 
@@ -267,7 +288,7 @@ const getFormat = (): number => {
 };
 
 const triOf = (c: number): boolean | null => (c === 0 ? null : c === 2);
-const NO_LIMITS: RemoteView['requestLimits'] = [];
+const NO_LIMITS: ReadLimit[] = [];
 const stateOf = (c: number): LifecycleState => {
   const s = lifecycleStates[c];
   if (s === undefined) throw new PackError(`unknown state code ${c}`);
@@ -354,12 +375,25 @@ export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number
   const calls: number[] = [];
   for (let k = 0; k < Math.floor(tail / 2); k += 1) calls.push(getInt(base));
   const callLimitAt = tail & 1 ? getInt(base) : null;
+  // Format 4's layout has no `freesAt` to read: the limits keep null, as `recordUpgrades` sets it.
+  if (format >= 5) getFreesAt(requestLimits, startCallLimits, base);
   if (at !== stop) throw new PackError('trailing bytes');
   return {
     prefix,
     format,
     record: { schema, state, expiresAt, provisional, evidence, requests, pending, lastInboundAt, declinedAt, refusal, remote, calls, callLimitAt, lastEventAt, dueAt },
   };
+};
+
+/** Reads format 5's `freesAt` entries into the limits just read (fresh arrays, not yet shared). */
+const getFreesAt = (requestLimits: ReadLimit[], startCallLimits: ReadLimit[], base: number): void => {
+  const n = getVarint();
+  for (let k = 0; k < n; k += 1) {
+    const i = getVarint();
+    const limit = i < requestLimits.length ? requestLimits[i] : startCallLimits[i - requestLimits.length];
+    if (limit === undefined) throw new PackError(`freesAt of limit ${i}, which does not exist`);
+    limit.freesAt = getInt(base);
+  }
 };
 
 const refusalOf = (c: number): RefusalKind => {

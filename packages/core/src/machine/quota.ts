@@ -1,6 +1,6 @@
 import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
-import type { PermissionRecord, RemoteView } from './PermissionRecord.js';
+import type { PermissionRecord, RemoteView, ReportedLimit } from './PermissionRecord.js';
 
 /** One rolling window as the quota check sees it: local policy windows and remote-reported limits alike. */
 interface Window {
@@ -34,6 +34,16 @@ const callLedger = (r: PermissionRecord, p: ResolvedPolicy): Ledger => ({
 });
 
 /**
+ * Until when what a check reported for a limit counts: the instant Meta said it
+ * frees (`freesAt`, WhatsApp's `limit_expiration_time`), or else its whole period
+ * after the check (the latest its entries can leave Meta's window).
+ *
+ * @example
+ * reportedUntil(checkAt, { periodMs: DAY, max: 1, used: 1, freesAt: null }); // checkAt + DAY
+ */
+export const reportedUntil = (reportedAt: Instant, limit: ReportedLimit): Instant => limit.freesAt ?? reportedAt + limit.periodMs;
+
+/**
  * Instants of `log` in the window `(from, to]`.
  *
  * @example
@@ -48,11 +58,10 @@ export const countIn = (log: readonly Instant[], from: Instant, to: Instant): nu
 /**
  * What a report of `used` in the window ending at `reportedAt` counts beyond what
  * the local log holds for that window: sends the log does not know of. Held until
- * `reportedAt + period` (the latest they can leave Meta's window); the ones the log
- * does know age out with the log.
+ * `until` (`reportedUntil`); the ones the log does know age out with the log.
  */
-const unexplained = (log: readonly Instant[], used: number, reportedAt: Instant, periodMs: number, at: Instant): number =>
-  (at < reportedAt + periodMs ? Math.max(0, used - countIn(log, reportedAt - periodMs, reportedAt)) : 0);
+const unexplained = (log: readonly Instant[], used: number, reportedAt: Instant, periodMs: number, until: Instant, at: Instant): number =>
+  (at < until ? Math.max(0, used - countIn(log, reportedAt - periodMs, reportedAt)) : 0);
 
 const shortestPeriodMs = (windows: readonly Window[]): number => {
   let p = Infinity;
@@ -75,10 +84,10 @@ const ledgerUsedAt = (l: Ledger, window: Window, at: Instant): number => {
   let hidden = 0;
   if (l.reportedAt !== null) {
     const reported = l.reported.find((x) => x.periodMs === window.periodMs);
-    if (reported !== undefined) hidden = unexplained(l.log, reported.used, l.reportedAt, window.periodMs, at);
+    if (reported !== undefined) hidden = unexplained(l.log, reported.used, l.reportedAt, window.periodMs, reportedUntil(l.reportedAt, reported), at);
   }
   if (l.fullAt !== null && window.periodMs === shortestPeriodMs(l.windows)) {
-    hidden = Math.max(hidden, unexplained(l.log, window.max, l.fullAt, window.periodMs, at));
+    hidden = Math.max(hidden, unexplained(l.log, window.max, l.fullAt, window.periodMs, l.fullAt + window.periodMs, at));
   }
   return local + hidden;
 };
@@ -110,6 +119,7 @@ const ledgerChangesAt = (l: Ledger, at: Instant): Instant => {
       consider(m + w.periodMs);
     }
   }
+  for (const x of l.reported) if (x.freesAt !== null) consider(x.freesAt);
   return next;
 };
 

@@ -1,6 +1,7 @@
 import type { ResolvedPolicy } from '../policy.js';
 import type { Instant } from '../thread.js';
 import type { PermissionRecord } from './PermissionRecord.js';
+import { reportedUntil } from './quota.js';
 
 const later = (a: Instant | null, b: Instant | null): Instant | null => (a === null ? b : b === null || b <= a ? a : b);
 
@@ -27,8 +28,7 @@ const remoteLimitsEnd = (r: PermissionRecord): Instant | null => {
   const remote = r.remote;
   if (remote === null) return null;
   let end: Instant | null = null;
-  for (const l of remote.requestLimits) end = later(end, remote.at + l.periodMs);
-  for (const l of remote.startCallLimits) end = later(end, remote.at + l.periodMs);
+  for (const l of [...remote.requestLimits, ...remote.startCallLimits]) end = later(later(end, remote.at + l.periodMs), reportedUntil(remote.at, l));
   return end;
 };
 

@@ -123,7 +123,7 @@ export const applyImplicitGrant: Update<'CALL_CONNECTED' | 'CONSUMER_CALL_MISSED
 const limitsOf = (action: RemoteAction | null): RemoteView['requestLimits'] =>
   (action?.limits ?? []).flatMap((l) => {
     try {
-      return [{ periodMs: durationMs(l.period), max: l.max, used: l.used }];
+      return [{ periodMs: durationMs(l.period), max: l.max, used: l.used, freesAt: l.freesAt ?? null }];
     } catch {
       return []; // a period we cannot measure cannot be enforced locally; Meta still enforces it
     }
@@ -208,7 +208,7 @@ export const resetRequestQuota: Update<'CALL_ANSWERED'> = (record, event) => {
     requests: record.requests.filter((r) => r > event.at),
     refusal: refusal !== null && refusal.kind === 'request_limit' && refusal.at <= event.at ? null : refusal,
     remote: remote !== null && remote.at <= event.at && remote.requestLimits.some((l) => l.used > 0)
-      ? { ...remote, requestLimits: remote.requestLimits.map((l) => ({ ...l, used: 0 })) }
+      ? { ...remote, requestLimits: remote.requestLimits.map((l) => ({ ...l, used: 0, freesAt: null })) }
       : remote,
   };
 };

@@ -13,6 +13,8 @@ import type { UpgradeStep } from './versionedJson.js';
  *   newest evidence and it granted).
  * - 3 → 4: `calls` (none logged) and `callLimitAt` (none known): the
  *   connected-call quota starts counting from the upgrade.
+ * - 4 → 5: each reported limit's `freesAt` (not said: null, so the limit
+ *   counts its whole period from the check, as before).
  *
  * @example
  * upgradeRecord({ schema: 1, state: 'none', ... }); // { schema: 2, state: 'none', ... }
@@ -21,6 +23,7 @@ export const recordUpgrades: readonly UpgradeStep[] = [
   (v1) => ({ ...v1 }),
   (v2) => ({ ...v2, declinedAt: declinedAtOf(v2), refusal: null, remote: remoteOf(v2) }),
   (v3) => ({ ...v3, calls: [], callLimitAt: null }),
+  (v4) => ({ ...v4, remote: withFreesAt(v4) }),
 ];
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -34,6 +37,14 @@ const evidenceOf = (r: Fields): { at: number; rank: number; weight: number } | n
 const declinedAtOf = (r: Fields): number | null =>
   (r.state === 'rejected' ? evidenceOf(r)?.at ?? (r.lastEventAt as number | null | undefined) ?? null : null);
 
+const limitsWithFreesAt = (ls: unknown): unknown =>
+  (Array.isArray(ls) ? ls.map((l: unknown) => (typeof l === 'object' && l !== null ? { ...l, freesAt: null } : l)) : ls);
+/** A format-4 check's limits, each with `freesAt: null`. */
+const withFreesAt = (r: Fields): Fields | null => {
+  const remote = (r.remote as Fields | null | undefined) ?? null;
+  if (remote === null) return null;
+  return { ...remote, requestLimits: limitsWithFreesAt(remote.requestLimits), startCallLimits: limitsWithFreesAt(remote.startCallLimits) };
+};
 /** A format-2 check reported a permission when it is the newest evidence and that evidence granted. */
 const remoteOf = (r: Fields): Fields | null => {
   const remote = (r.remote as Fields | null | undefined) ?? null;

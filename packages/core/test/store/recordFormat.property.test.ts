@@ -14,7 +14,8 @@ const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeA
  * must read as: the step 2 → 3 rules stated here apart from the step itself.
  */
 const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgraded: PermissionRecord } => {
-  const { declinedAt: _d, refusal: _r, remote, calls: _c, callLimitAt: _l, ...rest } = plain(r);
+  const { declinedAt: _d, refusal: _r, remote: newestRemote, calls: _c, callLimitAt: _l, ...rest } = plain(r);
+  const remote = newestRemote === null ? null : withoutFreesAt(newestRemote);
   const { permitted: _p, ...olderRemote } = remote ?? { permitted: false };
   const older = { ...rest, remote: remote === null ? null : olderRemote };
   const ev = rest.evidence;
@@ -23,11 +24,23 @@ const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgra
     ...rest,
     declinedAt: rest.state === 'rejected' ? ev?.at ?? rest.lastEventAt : null,
     refusal: null,
-    remote: remote === null ? null : { ...remote, permitted },
+    remote: newestRemote === null ? null : { ...unfreed(newestRemote), permitted },
     calls: [],
     callLimitAt: null,
   });
   return { older, upgraded };
+};
+
+type Remote = NonNullable<PermissionRecord['remote']>;
+/** A check's limits as formats 1 to 4 held them: no `freesAt`. */
+const withoutFreesAt = (rv: Remote): Record<string, unknown> => {
+  const strip = (ls: Remote['requestLimits']) => ls.map(({ freesAt: _f, ...l }) => l);
+  return { ...rv, requestLimits: strip(rv.requestLimits), startCallLimits: strip(rv.startCallLimits) };
+};
+/** What such limits read as: `freesAt` null (Meta's word on when they free was not kept). */
+const unfreed = (rv: Remote): Remote => {
+  const nulled = (ls: Remote['requestLimits']) => ls.map((l) => ({ ...l, freesAt: null }));
+  return { ...rv, requestLimits: nulled(rv.requestLimits), startCallLimits: nulled(rv.startCallLimits) };
 };
 
 describe('the stored record format', () => {
@@ -42,22 +55,39 @@ describe('the stored record format', () => {
     const { older, upgraded } = olderForm(newest);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 1 }))).toStrictEqual(upgraded);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 2 }))).toStrictEqual(upgraded);
-    // Format 4's packed layout is format 3's plus one byte (0: no calls, no limit); format 3's is format 2's plus
-    // one flags byte (0 when no new field is set); format 1's has no header.
+    // Format 5's packed layout is format 4's plus one byte (0: no limit says when it frees); format 4's is format
+    // 3's plus one byte (0: no calls, no limit); format 3's is format 2's plus one flags byte (0 when no new field
+    // is set); format 1's has no header.
     const bare = { ...upgraded, declinedAt: null, remote: upgraded.remote === null ? null : { ...upgraded.remote, permitted: false } };
     const packed = bytesOf(packRecord(bare));
-    expect([...packed.subarray(packed.length - 2)]).toEqual([0, 0]);
-    const v3 = Uint8Array.from([128 + 3, ...packed.subarray(1, packed.length - 1)]);
+    expect([...packed.subarray(packed.length - 3)]).toEqual([0, 0, 0]);
+    const v4 = Uint8Array.from([128 + 4, ...packed.subarray(1, packed.length - 1)]);
+    expect(decodeRecord(v4)).toStrictEqual(bare);
+    const v3 = Uint8Array.from([128 + 3, ...packed.subarray(1, packed.length - 2)]);
     expect(decodeRecord(v3)).toStrictEqual(bare);
-    const v2 = Uint8Array.from([128 + 2, ...packed.subarray(1, packed.length - 2)]);
+    const v2 = Uint8Array.from([128 + 2, ...packed.subarray(1, packed.length - 3)]);
     expect(decodeRecord(v2)).toStrictEqual(upgraded);
     expect(decodeRecord(v2.subarray(1))).toStrictEqual(upgraded);
   });
 
-  test.prop([recordArb])('format 3 as the previous release stored it reads with an empty call log', (newest) => {
-    const { calls: _c, callLimitAt: _l, ...v3 } = plain(newest);
-    expect(decodeRecord(JSON.stringify({ ...v3, schema: 3 }))).toStrictEqual(plain({ ...newest, calls: [], callLimitAt: null }));
-    expect(recordUpgrades[2]!({ ...v3, schema: 3 })).toEqual({ ...v3, schema: 3, calls: [], callLimitAt: null });
+  test.prop([recordArb])('format 3 as an earlier release stored it reads with an empty call log', (newest) => {
+    const { calls: _c, callLimitAt: _l, remote, ...v3 } = plain(newest);
+    const older = { ...v3, remote: remote === null ? null : withoutFreesAt(remote) };
+    const expected = plain({ ...newest, calls: [], callLimitAt: null, remote: remote === null ? null : unfreed(remote) });
+    expect(decodeRecord(JSON.stringify({ ...older, schema: 3 }))).toStrictEqual(expected);
+    expect(recordUpgrades[2]!({ ...older, schema: 3 })).toEqual({ ...older, schema: 3, calls: [], callLimitAt: null });
+  });
+
+  test.prop([recordArb])('format 4 as the previous release stored it reads with no limit saying when it frees, in both forms', (newest) => {
+    const { remote, ...v4 } = plain(newest);
+    const older = { ...v4, remote: remote === null ? null : withoutFreesAt(remote) };
+    const expected = plain({ ...newest, remote: remote === null ? null : unfreed(remote) });
+    expect(decodeRecord(JSON.stringify({ ...older, schema: 4 }))).toStrictEqual(expected);
+    expect(recordUpgrades[3]!({ ...older, schema: 4 })).toEqual({ ...older, schema: 4, remote: expected.remote });
+    // The packed form of format 4 is format 5's without its last byte (0 when no limit carries `freesAt`).
+    const packed = bytesOf(packRecord(expected));
+    expect(packed[packed.length - 1]).toBe(0);
+    expect(decodeRecord(Uint8Array.from([128 + 4, ...packed.subarray(1, packed.length - 1)]))).toStrictEqual(expected);
   });
 
   test.prop([recordArb])('step 1 → 2 keeps every field', (record) => {

@@ -45,6 +45,8 @@ export interface RemoteParams {
   readonly used: number;
   readonly max: number;
   readonly canStart: boolean;
+  /** WhatsApp's `limit_expiration_time` on a used-up request limit: this long after the check (optional). */
+  readonly freesIn?: number | null;
 }
 
 export const remoteParamsArb: fc.Arbitrary<RemoteParams> = fc.record({
@@ -53,6 +55,7 @@ export const remoteParamsArb: fc.Arbitrary<RemoteParams> = fc.record({
   used: fc.integer({ min: 0, max: 3 }),
   max: fc.integer({ min: 1, max: 3 }),
   canStart: fc.boolean(),
+  freesIn: fc.option(fc.integer({ min: 1, max: 30 * HOUR }), { nil: null }),
 });
 
 /** What a remote check at `at` reports, from generated parameters. */
@@ -60,7 +63,10 @@ export const buildRemote = (p: RemoteParams, at: Instant): RemotePermission => (
   status: p.granted ? 'has_permission' : 'no_permission',
   rawStatus: p.granted ? 'has_permission' : 'no_permission',
   expiresAt: p.granted && p.expiresIn !== null ? at + p.expiresIn : null,
-  request: { canPerform: p.used < p.max, limits: [{ period: 'PT24H', max: p.max, used: p.used }] },
+  request: {
+    canPerform: p.used < p.max,
+    limits: [{ period: 'PT24H', max: p.max, used: p.used, ...(p.freesIn != null && p.used >= p.max ? { freesAt: at + p.freesIn } : {}) }],
+  },
   startCall: { canPerform: p.granted && p.canStart, limits: [] },
 });
 

@@ -12,6 +12,7 @@ const limitArb = fc.record({
   periodMs: fc.constantFrom(HOUR, DAY, 7 * DAY),
   max: fc.integer({ min: 0, max: 3 }),
   used: fc.integer({ min: 0, max: 3 }),
+  freesAt: fc.option(instantArb, { nil: null }),
 });
 
 /** Any record the codec accepts, including states its fields would not lead to. */

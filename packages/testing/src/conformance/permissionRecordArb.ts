@@ -4,7 +4,7 @@ import fc from 'fast-check';
 /** Instants between 2001 and 2100, in epoch ms: whole numbers, as every instant in callperm is. */
 const instant = fc.integer({ min: 1_000_000_000_000, max: 4_102_444_800_000 });
 const state = fc.constantFrom(...lifecycleStates);
-const limit = fc.record({ periodMs: fc.nat(), max: fc.nat({ max: 1000 }), used: fc.nat({ max: 1000 }) });
+const limit = fc.record({ periodMs: fc.nat(), max: fc.nat({ max: 1000 }), used: fc.nat({ max: 1000 }), freesAt: fc.option(fc.nat(), { nil: null }) });
 
 /**
  * Any `PermissionRecord` a store must keep exactly: every nullable field both ways,
