@@ -1,4 +1,4 @@
-import { channelOf, durationMs, type Instant, type Thread } from '@callperm/core';
+import { channelOf, durationMs, threadKey, type Instant, type Thread } from '@callperm/core';
 import type { FakeGraphApi } from '../fakeGraph/createFakeGraphApi.js';
 import type { FakeCall, FakeCallEnd } from '../fakeGraph/FakeCall.js';
 import { ACCEPT_WINDOW_MS } from '../fakeGraph/FakeCallBook.js';
@@ -8,7 +8,9 @@ import { inboundMessageEntry } from '../webhooks/inboundMessageEntry.js';
 import { metaSeconds } from '../webhooks/metaSeconds.js';
 import { pageWebhook } from '../webhooks/pageWebhook.js';
 import { permissionReplyEntry, type ReplyShape } from '../webhooks/permissionReplyEntry.js';
-import { whatsappPermissionReply, whatsappTextMessage } from '../webhooks/whatsappWebhook.js';
+import {
+  whatsappCallConnect, whatsappCallStatus, whatsappCallTerminate, whatsappPermissionReply, whatsappTextMessage, type WhatsAppCallSpec,
+} from '../webhooks/whatsappWebhook.js';
 import { callees, type CalleeBehaviour } from './CalleeAnswer.js';
 import { consumers, type ConsumerAnswer, type ConsumerBehaviour } from './ConsumerAnswer.js';
 import type { DeliveryFaults } from './DeliveryFaults.js';
@@ -186,7 +188,28 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
     queue.deliver(pageWebhook([callsEntry(thread.pageId, items, { time: at })]), at);
   };
 
-  const newCall = (thread: Thread): CallRef => ({ ...thread, callId: `c_sim_${thread.psid}_${(calls += 1)}` });
+  const newCall = (thread: Thread): CallRef =>
+    ({ ...thread, callId: `${channelOf(thread) === 'whatsapp' ? 'wacid.SIM' : 'c_sim_'}${thread.psid}_${(calls += 1)}` });
+
+  /** WhatsApp: Meta posts a `calls` change for a call of a WhatsApp thread (facts §9.5). */
+  const waCall = (thread: Thread, callId: string, direction: WhatsAppCallSpec['direction'], at: Instant, body: (spec: WhatsAppCallSpec) => unknown): void => {
+    const spec: WhatsAppCallSpec = { phoneNumberId: thread.pageId, displayPhoneNumber: displayPhoneNumber(thread.pageId), waId: thread.psid, callId, direction };
+    queue.deliver(body(spec), at);
+  };
+  /** WhatsApp: business calls unanswered or rejected in a row, per thread; the 4th revokes the permission (facts §9.3). */
+  const unanswered = new Map<string, number>();
+  const REVOKE_AFTER_UNANSWERED = 4;
+  const businessCallOutcome = (thread: Thread, answered: boolean, at: Instant): void => {
+    const key = threadKey(thread);
+    const n = answered ? 0 : (unanswered.get(key) ?? 0) + 1;
+    if (n < REVOKE_AFTER_UNANSWERED) {
+      unanswered.set(key, n);
+      return;
+    }
+    unanswered.delete(key);
+    fake.reply(thread, { response: 'reject', at, optInMessageId: null });
+    waReply(thread, at, { response: 'reject', source: 'automatic', contextId: null });
+  };
 
   /** Meta's implicit grant from `at` (the usual lifetime), never shortening a longer one. */
   const implicitGrant = (thread: Thread, at: Instant): void => {
@@ -200,12 +223,12 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
   const ring = (call: FakeCall): void => {
     const { thread, callId, startedAt: start } = call;
     const ref: CallRef = { pageId: thread.pageId, psid: thread.psid, callId };
-    // A WhatsApp call is answered, declined or missed like any other, but this
-    // simulator posts no WhatsApp `calls` webhooks and no callback grant for it.
     const messenger = channelOf(thread) === 'messenger';
-    if (messenger) {
-      announced.add(callId);
-      callItem(thread, [connectItem(ref, 'business_initiated', start), callStatusItem(ref, 'ringing', start)], start);
+    announced.add(callId);
+    if (messenger) callItem(thread, [connectItem(ref, 'business_initiated', start), callStatusItem(ref, 'ringing', start)], start);
+    else {
+      waCall(thread, callId, 'BUSINESS_INITIATED', start, (s) => whatsappCallConnect(s, start));
+      waCall(thread, callId, 'BUSINESS_INITIATED', start, (s) => whatsappCallStatus(s, 'RINGING', start));
     }
     const answer = callBehaviour(call);
     switch (answer.kind) {
@@ -215,6 +238,10 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
           if (!fake.answerCall(callId, at)) return; // the host ended it first
           if (messenger && callsGrant) implicitGrant(thread, at);
           if (messenger) callItem(thread, [callStatusItem(ref, 'accepted', at)], at);
+          else {
+            businessCallOutcome(thread, true, at);
+            waCall(thread, callId, 'BUSINESS_INITIATED', at, (s) => whatsappCallStatus(s, 'ACCEPTED', at));
+          }
           const end = at + answer.talkMs;
           queue.at(end, () => void fake.endCall(callId, 'hung_up', end));
         });
@@ -222,11 +249,18 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
       }
       case 'decline': {
         const at = start + answer.afterMs;
-        return queue.at(at, () => void fake.endCall(callId, 'declined', at));
+        return queue.at(at, () => {
+          if (!messenger && fake.call(callId)?.endedAt === null) {
+            waCall(thread, callId, 'BUSINESS_INITIATED', at, (s) => whatsappCallStatus(s, 'REJECTED', at));
+          }
+          if (fake.endCall(callId, 'declined', at) !== undefined && !messenger) businessCallOutcome(thread, false, at);
+        });
       }
       case 'miss': {
         const at = start + (answer.ringMs ?? ACCEPT_WINDOW_MS);
-        return queue.at(at, () => void fake.endCall(callId, 'missed', at));
+        return queue.at(at, () => {
+          if (fake.endCall(callId, 'missed', at) !== undefined && !messenger) businessCallOutcome(thread, false, at);
+        });
       }
       case 'fail': {
         const at = start + answer.afterMs;
@@ -238,12 +272,29 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
   /** A call ended at the fake (the person, the host, or ringing out): Meta posts its terminate. */
   const ended = (end: FakeCallEnd): void => {
     if (!announced.has(end.callId)) return;
+    announced.delete(end.callId);
     talkOnAnswer.delete(end.callId);
+    if (channelOf(end.thread) === 'whatsapp') return endedOnWhatsApp(end);
     // A person's call grants when it connected or the business did not pick up (facts §4.5); not when it failed.
     if (end.direction === 'user_initiated' && callsGrant && end.status !== 'Failed') implicitGrant(end.thread, end.at);
     callItem(end.thread, [terminateItem({ ...end.thread, callId: end.callId }, {
       at: end.at, startedAt: end.startedAt, durationSec: end.durationSec, status: end.status,
     })], end.at);
+  };
+
+  /**
+   * A WhatsApp call ended: Meta posts its terminate (the talk's times only when it
+   * was picked up). A person's call the business did not pick up grants a temporary
+   * callback permission, announced as an automatic reply naming the call (facts §9.3, §9.4).
+   */
+  const endedOnWhatsApp = (end: FakeCallEnd): void => {
+    const direction = end.direction === 'user_initiated' ? 'USER_INITIATED' : 'BUSINESS_INITIATED';
+    const status = end.status === 'Failed' ? 'FAILED' : 'COMPLETED';
+    waCall(end.thread, end.callId, direction, end.at, (s) => whatsappCallTerminate(s, { at: end.at, status, pickedUpAt: end.answeredAt }));
+    if (direction !== 'USER_INITIATED' || !callsGrant || status === 'FAILED' || end.answeredAt !== null) return;
+    const expiresAt = metaSeconds(end.at + durationMs(fake.whatsapp.rules.temporaryTtl)) * 1000;
+    fake.grant(end.thread, expiresAt);
+    waReply(end.thread, end.at, { response: 'accept', expiresAt, source: 'automatic', contextId: end.callId });
   };
 
   /** A person's call was picked up (by the host's accept or the script): they talk, then hang up. */
@@ -295,7 +346,8 @@ export const createConsumerSimulator = (options: ConsumerSimulatorOptions): Cons
       announced.add(callId);
       talkOnAnswer.set(callId, how.talkMs ?? 90_000);
       fake.incomingCall(thread, { at: start, callId });
-      callItem(thread, [connectItem(call, 'user_initiated', start)], start);
+      if (channelOf(thread) === 'whatsapp') waCall(thread, callId, 'USER_INITIATED', start, (s) => whatsappCallConnect(s, start));
+      else callItem(thread, [connectItem(call, 'user_initiated', start)], start);
       // Unless the host accepts or rejects it over HTTP first, the script stands in for it.
       const decided = start + (how.hostAnswers ? how.ringMs ?? 10_000 : ACCEPT_WINDOW_MS);
       queue.at(decided, () => {

@@ -103,3 +103,66 @@ export const whatsappPermissionReply = (spec: WhatsAppReplySpec) => {
     : { context: { from: spec.displayPhoneNumber ?? '15550000000', id: spec.contextId } };
   return personMessage(spec, { ...context, type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: reply } });
 };
+
+/** One WhatsApp call, as its `calls` webhooks name it. */
+export interface WhatsAppCallSpec extends WhatsAppNumberSpec {
+  /** The person's WhatsApp id: `to` of a business call, `from` of theirs. */
+  readonly waId: string;
+  /** The call id (`wacid.…`). */
+  readonly callId: string;
+  readonly direction: 'BUSINESS_INITIATED' | 'USER_INITIATED';
+}
+
+/** Caller and callee of a call item: the business number and the person swap with the direction. */
+const ends = (spec: WhatsAppCallSpec): { from: string; to: string } => {
+  const business = spec.displayPhoneNumber ?? '15550000000';
+  return spec.direction === 'USER_INITIATED' ? { from: spec.waId, to: business } : { from: business, to: spec.waId };
+};
+
+/**
+ * A `calls` change with one `connect` item (facts §9.5): string timestamp, the
+ * direction, and the SDP of the side that offers (the person's offer on their
+ * call; Meta's answer to the business's offer on a business call).
+ *
+ * @example
+ * whatsappCallConnect({ phoneNumberId: '1065', waId: '4915112345678', callId: 'wacid.A', direction: 'USER_INITIATED' }, clock.now());
+ */
+export const whatsappCallConnect = (spec: WhatsAppCallSpec, at: Instant) =>
+  whatsappWebhook(spec, 'calls', {
+    ...(spec.direction === 'USER_INITIATED' ? { contacts: [{ profile: { name: 'Simulated Person' }, wa_id: spec.waId }] } : {}),
+    calls: [{
+      id: spec.callId, ...ends(spec), event: 'connect', timestamp: String(metaSeconds(at)), direction: spec.direction,
+      session: { sdp_type: spec.direction === 'USER_INITIATED' ? 'offer' : 'answer', sdp: 'v=0\r\n' },
+    }],
+  });
+
+/**
+ * A `calls` change with one call status (business calls only): `RINGING`,
+ * `ACCEPTED` or `REJECTED` (a rejection is followed by its terminate).
+ *
+ * @example
+ * whatsappCallStatus({ phoneNumberId: '1065', waId: '4915112345678', callId: 'wacid.A', direction: 'BUSINESS_INITIATED' }, 'ACCEPTED', at);
+ */
+export const whatsappCallStatus = (spec: WhatsAppCallSpec, status: 'RINGING' | 'ACCEPTED' | 'REJECTED', at: Instant) =>
+  whatsappWebhook(spec, 'calls', {
+    statuses: [{ id: spec.callId, timestamp: String(metaSeconds(at)), type: 'call', status, recipient_id: spec.waId }],
+  });
+
+/**
+ * A `calls` change with one `terminate` item: `COMPLETED` or `FAILED`, with
+ * `start_time`, `end_time` and `duration` only when the call was picked up.
+ *
+ * @example
+ * whatsappCallTerminate(spec, { at, status: 'COMPLETED', pickedUpAt: at - 90_000 });
+ */
+export const whatsappCallTerminate = (
+  spec: WhatsAppCallSpec,
+  end: { readonly at: Instant; readonly status: 'COMPLETED' | 'FAILED'; readonly pickedUpAt?: Instant | null },
+) => {
+  const talked = end.pickedUpAt === undefined || end.pickedUpAt === null
+    ? {}
+    : { start_time: String(metaSeconds(end.pickedUpAt)), end_time: String(metaSeconds(end.at)), duration: metaSeconds(end.at) - metaSeconds(end.pickedUpAt) };
+  return whatsappWebhook(spec, 'calls', {
+    calls: [{ id: spec.callId, ...ends(spec), event: 'terminate', direction: spec.direction, timestamp: String(metaSeconds(end.at)), status: end.status, ...talked }],
+  });
+};

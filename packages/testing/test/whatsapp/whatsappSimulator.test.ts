@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWebhook, type WebhookEvent } from '@callperm/core';
-import { consumers, whatsappPermissionReply, whatsappTextMessage, whatsappThread } from '@callperm/testing';
+import { callees, consumers, whatsappPermissionReply, whatsappTextMessage, whatsappThread } from '@callperm/testing';
 import { graph } from '../fakeGraph/callRequests.js';
 import { worldPerTest, type World } from '../consumerSimulator/simulatedWorld.js';
 
@@ -119,17 +119,74 @@ describe('the consumer simulator on WhatsApp (facts §9.4)', () => {
     ]);
   });
 
-  it('places no Messenger-shaped calls webhooks for a WhatsApp call, yet the person still answers it', async () => {
-    const w = await startWorld();
-    w.fake.grant(thread, null);
+  /** Places a business call at the fake for the WhatsApp thread (the person holds a permission). */
+  const businessCall = async (w: World): Promise<string> => {
     const r = await graph(w.fake, 'POST', `/v23.0/${NUMBER}/calls`, {
       messaging_product: 'whatsapp', to: WA, action: 'connect', session: { sdp_type: 'offer', sdp: 'v=0\r\n' },
     });
     expect(r.status).toBe(200);
+    return (r.json.calls as { id: string }[])[0]!.id;
+  };
+  /** The call events core decodes from the deliveries: [event, direction, status] each. */
+  const callEvents = (w: World) => decoded(w).flatMap((e) => (e.kind === 'call' ? [[e.event, e.direction, e.callStatus ?? e.terminateStatus, e.channel]] : []));
+
+  it('posts WhatsApp `calls` webhooks for a business call the person answers: connect, RINGING, ACCEPTED, a COMPLETED terminate', async () => {
+    const w = await startWorld();
+    w.fake.grant(thread, null);
+    const callId = await businessCall(w);
     w.fake.clock.advance(120_000);
     await w.sim.settle();
-    expect(w.received).toEqual([]);
+    expect(w.received.every((x) => x.body.object === 'whatsapp_business_account')).toBe(true);
+    expect(callEvents(w)).toEqual([
+      // A status names no direction (Meta's samples carry none).
+      ['connect', 'business_initiated', null, 'whatsapp'], ['call_status', null, 'ringing', 'whatsapp'],
+      ['call_status', null, 'accepted', 'whatsapp'], ['terminate', 'business_initiated', 'completed', 'whatsapp'],
+    ]);
+    const end = decoded(w).at(-1);
+    expect(end?.kind === 'call' && [end.callId, end.durationSec]).toEqual([callId, expect.any(Number)]);
     expect(w.fake.calls[0]).toMatchObject({ thread, answeredAt: expect.any(Number) as unknown, cause: 'hung_up' });
+  });
+
+  it('after 4 business calls in a row declined or missed, Meta revokes the permission with an automatic reject', async () => {
+    const w = await startWorld({ callBehaviour: callees.declines(5_000) });
+    w.fake.grant(thread, null);
+    for (let k = 0; k < 4; k += 1) {
+      await businessCall(w);
+      w.fake.clock.advance(60_000);
+      await w.sim.settle();
+    }
+    const kinds = callEvents(w).map(([event, , status]) => `${String(event)}:${String(status)}`);
+    expect(kinds.filter((k) => k === 'call_status:rejected')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'terminate:completed')).toHaveLength(4);
+    const revocations = decoded(w).filter((e) => e.kind === 'permission_reply');
+    expect(revocations.map((e) => e.kind === 'permission_reply' && [e.response, e.automatic])).toEqual([['reject', true]]);
+    expect(w.fake.whatsapp.permission(thread)).toEqual({ status: 'no_permission' });
+  });
+
+  it('an answered call in between starts the count again: 3 unanswered, 1 answered, 3 unanswered revoke nothing', async () => {
+    const answers = [false, false, false, true, false, false, false];
+    let n = 0;
+    const w = await startWorld({ callBehaviour: () => (answers[n++] === true ? { kind: 'answer', afterMs: 2_000, talkMs: 10_000 } : { kind: 'decline', afterMs: 2_000 }) });
+    w.fake.grant(thread, null);
+    for (let k = 0; k < answers.length; k += 1) {
+      await businessCall(w);
+      w.fake.clock.advance(60_000);
+      await w.sim.settle();
+    }
+    expect(decoded(w).filter((e) => e.kind === 'permission_reply')).toEqual([]);
+    expect(w.fake.whatsapp.permission(thread).status).toBe('permanent');
+  });
+
+  it('a person\'s call the business does not pick up grants a temporary callback permission, announced as automatic with the call id', async () => {
+    const w = await startWorld();
+    const call = w.sim.placeCall(thread, { hostAnswers: false });
+    w.fake.clock.advance(120_000);
+    await w.sim.settle();
+    expect(callEvents(w)).toEqual([['connect', 'user_initiated', null, 'whatsapp'], ['terminate', 'user_initiated', 'completed', 'whatsapp']]);
+    const grant = decoded(w).find((e) => e.kind === 'permission_reply');
+    expect(grant?.kind === 'permission_reply' && [grant.response, grant.automatic, grant.permanent]).toEqual(['approve', true, false]);
+    expect(w.received.some((x) => JSON.stringify(x.body).includes(`"id":"${call.callId}"`) && JSON.stringify(x.body).includes('call_permission_reply'))).toBe(true);
+    expect(w.fake.whatsapp.permission(thread).status).toBe('temporary');
   });
 
   it('the builders match the shapes of core\'s WhatsApp fixtures', () => {
