@@ -1,7 +1,7 @@
 import { CliError, MissingEnvError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
 import { createCliService } from '../createCliService.js';
-import { graphFromEnv } from '../graphFromEnv.js';
+import { graphFromEnv, type CliGraph } from '../graphFromEnv.js';
 import { logSafe } from '../logSafe.js';
 import { isLoopbackHost } from '../host/isLoopbackHost.js';
 import { startHost } from '../host/startHost.js';
@@ -10,7 +10,6 @@ import { threadApi } from '../host/threadApi.js';
 import { sendApiError } from '../host/apiError.js';
 import { openStore } from '../store/openStore.js';
 import { parseStoreSpec, type StoreSpec } from '../store/parseStoreSpec.js';
-import type { GraphApiClient } from '@callperm/adapters/graph';
 import type { ServeOptions } from './serveCommand.js';
 
 /** The shortest `CALLPERM_API_TOKEN` accepted. */
@@ -51,7 +50,7 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
   const verifyToken = required(io, 'VERIFY_TOKEN', 'the verify token you entered for the webhook in the App Dashboard');
   // `/metrics` (on the API, behind its token): the MeterProvider is registered before the Graph client and service are made.
   const metrics = apiToken === undefined ? null : await (await import('../host/metricsEndpoint.js')).startMetrics();
-  let graph: GraphApiClient | undefined;
+  let graph: CliGraph | undefined;
   let spec: StoreSpec;
   try {
     graph = graphFromEnv(io.env, io.clock);

@@ -1,6 +1,5 @@
-import type { GraphApiClient } from '@callperm/adapters/graph';
 import type { CliIo } from '../CliIo.js';
-import { graphFromEnv } from '../graphFromEnv.js';
+import { graphFromEnv, type CliGraph } from '../graphFromEnv.js';
 import { openStore, type OpenedStore } from '../store/openStore.js';
 import { parseStoreSpec } from '../store/parseStoreSpec.js';
 
@@ -14,7 +13,7 @@ import { parseStoreSpec } from '../store/parseStoreSpec.js';
 export const withGraphAndStore = async <T>(
   io: CliIo,
   storeSpec: string,
-  body: (client: GraphApiClient, opened: OpenedStore) => Promise<T>,
+  body: (client: CliGraph, opened: OpenedStore) => Promise<T>,
 ): Promise<T> => {
   const client = graphFromEnv(io.env);
   const spec = parseStoreSpec(storeSpec, io.cwd);

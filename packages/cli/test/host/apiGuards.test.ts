@@ -27,13 +27,21 @@ describe('bearerMatches', () => {
 });
 
 describe('parseThreadPath', () => {
-  test.prop([fc.string({ maxLength: 300 })])('never throws, and accepts only Meta ids as sent', (raw) => {
+  test.prop([fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 80 }).map((s) => `wa:${s}`))])('never throws, and accepts only Meta ids as sent', (raw) => {
     const path = `/threads/${raw}`;
     const r = parseThreadPath(path);
     if (r.ok) {
-      expect(META_ID.test(r.thread.pageId) && META_ID.test(r.thread.psid)).toBe(true);
-      expect(path.startsWith(`/threads/${r.thread.pageId}/${r.thread.psid}`)).toBe(true);
+      expect(META_ID.test(r.thread.pageId)).toBe(true);
+      const whatsapp = r.thread.channel === 'whatsapp';
+      expect(whatsapp ? /^[A-Za-z0-9._-]{1,64}$/.test(r.thread.psid) : META_ID.test(r.thread.psid)).toBe(true);
+      expect(path.startsWith(`/threads/${whatsapp ? 'wa:' : ''}${r.thread.pageId}/${r.thread.psid}`)).toBe(true);
     }
+  });
+
+  test.prop([fc.stringMatching(/^[0-9]{1,32}$/), fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/)])('reads a WhatsApp thread as wa:NUMBER/USER', (number, user) => {
+    expect(parseThreadPath(`/threads/wa:${number}/${user}/request`)).toEqual({ ok: true, thread: { channel: 'whatsapp', pageId: number, psid: user }, action: 'request' });
+    expect(parseThreadPath(`/threads/wa:${number}x/${user}`)).toEqual({ ok: false, error: 'bad_thread' });
+    expect(parseThreadPath(`/threads/wa:${number}/${user}%2F`)).toEqual({ ok: false, error: 'bad_thread' });
   });
 
   test.prop([fc.stringMatching(/^[0-9]{1,32}$/), fc.stringMatching(/^[0-9]{1,32}$/), fc.constantFrom(['', 'status'], ['/', 'status'], ['/request', 'request'], ['/refresh/', 'refresh'], ['/chart', 'chart'])])(

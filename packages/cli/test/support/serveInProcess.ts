@@ -1,3 +1,4 @@
+import type { Clock } from '@callperm/core';
 import type { CliIo } from '../../src/CliIo.js';
 import { runCli } from '../../src/runCli.js';
 
@@ -15,8 +16,8 @@ export interface Served {
   readonly stop: () => Promise<number>;
 }
 
-/** Runs `callperm serve --port 0 --store sqlite:serve.sqlite --sweep-every 0 ...args` in-process with `env`, in `dir`. */
-export const serveInProcess = async (env: Record<string, string>, dir: string, args: readonly string[] = []): Promise<Served> => {
+/** Runs `callperm serve --port 0 --store sqlite:serve.sqlite --sweep-every 0 ...args` in-process with `env`, in `dir` (on `clock` when given). */
+export const serveInProcess = async (env: Record<string, string>, dir: string, args: readonly string[] = [], clock?: Clock): Promise<Served> => {
   let listening!: (line: { listening: string; api: string | null }) => void;
   const ready = new Promise<{ listening: string; api: string | null }>((resolve) => { listening = resolve; });
   let signal!: (s: string) => void;
@@ -28,7 +29,7 @@ export const serveInProcess = async (env: Record<string, string>, dir: string, a
       if (line.listening) listening({ listening: line.listening, api: line.api ?? null });
     },
     err: (s) => { stderr.push(s); },
-    env, cwd: dir, isTTY: false,
+    env, cwd: dir, isTTY: false, ...(clock ? { clock } : {}),
     waitForStop: () => stopped,
   };
   let exited = false;

@@ -62,11 +62,11 @@ const userQuery = (psid: string): Record<string, string> => (/^\d+$/.test(psid) 
 /** Template names are lower-case letters, digits and underscores (at most 512); language codes like `en` or `en_US`. */
 const checkRequestTemplate = (template: unknown): void => {
   if (template === undefined) return;
-  const t = template as Partial<WhatsAppRequestTemplate> | null;
-  const valid = typeof t === 'object' && t !== null
+  const t = (typeof template === 'object' && template !== null ? template : {}) as { name?: unknown; language?: unknown; components?: unknown };
+  const valid = typeof template === 'object' && template !== null
     && typeof t.name === 'string' && /^[a-z0-9_]{1,512}$/.test(t.name)
     && typeof t.language === 'string' && /^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(t.language)
-    && (t.components === undefined || (Array.isArray(t.components) && t.components.every((c) => typeof c === 'object' && c !== null)));
+    && (t.components === undefined || (Array.isArray(t.components) && t.components.every((c: unknown) => typeof c === 'object' && c !== null)));
   if (!valid) {
     throw new GraphConfigError('invalid_option', 'requestTemplate',
       'whatsappGraphApi option requestTemplate must be { name, language, components? }: the template name in lower case (letters, digits, _), a language code like en_US, and components as objects.');
