@@ -4,3 +4,4 @@ export * from './graph/index.js';
 export * from './storage/shared/MissingPeerError.js';
 export { StoreClosedError } from '@callperm/core';
 export * from './storage/shared/SchemaVersionError.js';
+export * from './storage/shared/StoreUnavailableError.js';

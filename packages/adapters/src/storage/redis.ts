@@ -21,6 +21,8 @@ export type RedisSource =
 export interface RedisStoreOptions extends StoreOptions {
   /** Prefix of every key (default `callperm`); give each deployment, and each test run, its own. */
   readonly keyPrefix?: string;
+  /** Hears the connection errors of a client the store opened from a URL (a server restart, say); it reconnects on its own. */
+  readonly onClientError?: (error: Error) => void;
   /**
    * Whether keys may live on different nodes (default: the client's `isCluster`).
    * Single node: the due index and the history change in the same script as the
@@ -31,6 +33,21 @@ export interface RedisStoreOptions extends StoreOptions {
    */
   readonly cluster?: boolean;
 }
+
+/**
+ * How a client opened from a URL meets an outage: it reconnects after 50 ms, then
+ * backs off to every 500 ms, and a command that finds the server gone fails at
+ * the next failed reconnect, within about half a second (`StoreUnavailableError`:
+ * the receiver answers 503 and Meta retries; the API 503), instead of waiting in
+ * the offline queue through 20 reconnects (ioredis's default). A command
+ * in flight when the connection dropped is failed, not sent again: the caller
+ * retries it, compare-and-set and dedupe make that safe.
+ */
+const OUTAGE_OPTIONS = {
+  maxRetriesPerRequest: 0,
+  retryStrategy: (times: number): number => Math.min(times * 50, 500),
+  connectTimeout: 2000,
+} as const;
 
 /** The Redis `PermissionStore`, with its client and key names for operators. */
 export interface RedisStore extends PermissionStore {
@@ -50,7 +67,9 @@ export interface RedisStore extends PermissionStore {
  * the write succeeded. Due threads are a sorted set per prefix (one slot; see
  * `cluster`). Side documents are a hash each, with a due and an expiry index per
  * kind, all of one kind in one slot (`{prefix:doc/kind}`), written by one script.
- * A store opened from a URL auto-pipelines the commands of one event-loop turn.
+ * A store opened from a URL auto-pipelines the commands of one event-loop turn,
+ * reconnects on its own after a server restart, and meanwhile fails each command
+ * within about half a second with `StoreUnavailableError` (see `OUTAGE_OPTIONS`).
  *
  * @example
  * const store = await redisStore({ url: 'redis://127.0.0.1:6379' }, { keyPrefix: 'callperm' });
@@ -67,7 +86,9 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
   } else {
     const { Redis } = await loadPeer('ioredis', 'redis', () => import('ioredis'));
     // Commands issued in one event-loop turn (concurrent commands, concurrent deliveries) go out as one pipeline.
-    client = new Redis(source.url, { enableAutoPipelining: true });
+    const opened = new Redis(source.url, { enableAutoPipelining: true, ...OUTAGE_OPTIONS });
+    opened.on('error', options.onClientError ?? (() => undefined)); // without a listener ioredis prints every reconnect failure
+    client = opened;
     owned = true;
   }
   const driver = redisDriver(client, keys, { ...(options.cluster === undefined ? {} : { cluster: options.cluster }), closeClient: owned });

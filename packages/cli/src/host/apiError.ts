@@ -14,7 +14,7 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type' // a POST without `Content-Type: application/json`
   | 'rate_limited' // too many requests or refreshes for this Page; see Retry-After
-  | 'unavailable' // the store is busy or closed; retry
+  | 'unavailable' // the store is busy, closed or down; retry (after Retry-After)
   | 'internal'; // anything else: logged by its code
 
 /**

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StoreUnavailableError } from '@callperm/adapters';
 import { ContentionError, permissionMachine, StoreClosedError, type CallPermissions, type Thread } from '@callperm/core';
 import { historyReplay } from '../chart/historyReplay.js';
 import { toHtml } from '../chart/toHtml.js';
@@ -133,13 +134,14 @@ export const threadApi = (permissions: CallPermissions, options: ThreadApiOption
     return r.ok ? sendJson(res, 200, { ok: true, pageId, callId, action, ...(r.value === null ? {} : r.value) }) : sendJson(res, controlStatus(r.error), { ok: false, pageId, callId, action, ...r.error });
   };
 
-  /** Runs a route's work; a failure it did not answer becomes 503 (the store is busy or closed) or 500. */
+  /** Runs a route's work; a failure it did not answer becomes 503 (the store is busy, closed or down: retry) or 500. */
   const run = (res: ServerResponse, work: Promise<void>): void => {
     void work.catch((e: unknown) => {
-      const transient = e instanceof ContentionError || e instanceof StoreClosedError;
+      const transient = e instanceof ContentionError || e instanceof StoreClosedError || e instanceof StoreUnavailableError;
       options.onError?.(codeOf(e));
       if (res.headersSent) res.destroy();
-      else sendApiError(res, transient ? 503 : 500, transient ? 'unavailable' : 'internal');
+      else if (transient) sendApiError(res, 503, 'unavailable', { 'retry-after': '1' });
+      else sendApiError(res, 500, 'internal');
     });
   };
 

@@ -7,6 +7,8 @@ import { runGets, takeGets } from './getBatch.js';
 import { postgresDocs } from './postgresDocs.js';
 import { postgresQueries } from './postgresQueries.js';
 import type { PostgresTables } from './postgresTables.js';
+import { isPostgresConnectionFault } from './isPostgresConnectionFault.js';
+import { reportUnavailable } from '../shared/reportUnavailable.js';
 import { turnBatch, type Waiter } from './turnBatch.js';
 
 /** Options of {@link postgresDriver}. */
@@ -52,7 +54,9 @@ interface HistoryRow { readonly at: string; readonly entry: string }
  * `retireSql`), sent once every commit accepted before it has settled
  * (`settled`), so it never overtakes one; the partial `due_at` index loses the
  * row with it. At version 0 it only reads (no row: true). `close()` waits for
- * the calls already accepted.
+ * the calls already accepted. A call that fails because the server is down or
+ * restarting rejects with `StoreUnavailableError` (the pool opens new
+ * connections once it is back).
  *
  * @example
  * await migratePostgres(pool, tables);
@@ -85,7 +89,7 @@ export const postgresDriver = (pool: Pool, tables: PostgresTables, options: Post
   const gets = turnBatch<Thread, RawThreadRow | null>((batch) => runGets(pool, q, batch), takeGets);
   const commits = turnBatch<PreparedCommit, CommitOutcome>(runCommitBatch, takeCommits);
 
-  return {
+  return reportUnavailable<'text', PostgresDriver>({
     name: 'postgres',
     recordForm: 'text',
     pool,
@@ -131,5 +135,5 @@ export const postgresDriver = (pool: Pool, tables: PostgresTables, options: Post
       })();
       return closing;
     },
-  };
+  }, isPostgresConnectionFault);
 };

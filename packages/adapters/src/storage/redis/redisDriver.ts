@@ -1,4 +1,6 @@
 import type { StoreDriver } from '@callperm/core/store';
+import { reportUnavailable } from '../shared/reportUnavailable.js';
+import { isRedisConnectionFault } from './isRedisConnectionFault.js';
 import { redisDocs } from './redisDocs.js';
 import type { RedisKeys } from './redisKeys.js';
 import type { RedisClient } from './RedisScript.js';
@@ -27,6 +29,8 @@ export interface RedisDriverOptions {
  * event ids expire by their TTL (`until - now`), documents are pruned per write
  * of their kind and expire by their TTL, and a thread's history is trimmed by
  * `historyBefore` on every append and expires `historyUntil - now` after the last.
+ * A call that fails because the server is down, restarting or loading its data
+ * rejects with `StoreUnavailableError`.
  *
  * @example
  * const store = storeFromDriver(redisDriver(client, redisKeys('callperm')));
@@ -34,7 +38,7 @@ export interface RedisDriverOptions {
  */
 export const redisDriver = (client: RedisClient, keys: RedisKeys, options: RedisDriverOptions = {}): StoreDriver<'text'> => {
   const cluster = options.cluster ?? client.isCluster;
-  return {
+  return reportUnavailable<'text', StoreDriver<'text'>>({
     name: 'redis',
     recordForm: 'text',
     ...redisThreads(client, keys, cluster),
@@ -45,5 +49,5 @@ export const redisDriver = (client: RedisClient, keys: RedisKeys, options: Redis
       await client.quit().catch(() => client.disconnect());
       await ended;
     },
-  };
+  }, isRedisConnectionFault);
 };
