@@ -98,7 +98,8 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   const pd = r.pending;
   if (r.state === 'requested' && pd !== null) {
     if (pd.ambiguous || inDoubtUntilChecked(r, pd, p)) return false;
-    if (at < pd.at + p.reminderAfterMs && !(pd.messageId !== null && wroteAfter(pd.at))) return false;
+    const sent = pd.messageId !== null || (!pd.ambiguous && r.remote !== null && r.remote.at > pd.at);
+    if (at < pd.at + p.reminderAfterMs && !(sent && wroteAfter(pd.at))) return false;
   }
   if (r.state === 'rejected' && r.declinedAt !== null) {
     if (p.afterDeclineMs === null ? !wroteAfter(r.declinedAt) : at < r.declinedAt + p.afterDeclineMs) return false;
@@ -164,9 +165,9 @@ const viewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
 
 const evidence = (at: Instant, rank: number, weight: number): Evidence => ({ at, rank, weight });
 
-/** A send with no outcome written and no check since its outcome timeout: only its outcome or a check settles it. */
+/** A send with no outcome written and no check since its reservation: only its outcome or a check settles it. */
 const inDoubtUntilChecked = (r: PermissionRecord, pd: NonNullable<PermissionRecord['pending']>, p: ResolvedPolicy): boolean =>
-  pd.messageId === null && !(r.remote !== null && r.remote.at >= pd.at + p.sendOutcomeTimeoutMs);
+  pd.messageId === null && !(r.remote !== null && r.remote.at > pd.at);
 
 const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
   let due = Infinity;

@@ -4,7 +4,7 @@ import type { DecisionReason } from './DecisionReason.js';
 import { effectiveState } from './effectiveState.js';
 import type { PermissionRecord } from './PermissionRecord.js';
 import { quotaChangesAt, quotaExhausted } from './quota.js';
-import { sendInDoubt } from './sendOutcome.js';
+import { sendInDoubt, sentKnown } from './sendOutcome.js';
 
 /**
  * One rule that may hold a permission request back: whether it does at `at`, and
@@ -39,7 +39,7 @@ export const requestRules: readonly TimedRule[] = [
   {
     reason: 'pending_reply',
     blocks: (r, at, p) => r.state === 'requested' && r.pending !== null && at < r.pending.at + p.reminderAfterMs
-      && !(r.pending.messageId !== null && wroteAfter(r, r.pending.at)),
+      && !(sentKnown(r) && wroteAfter(r, r.pending.at)),
     changesAt: (r, at, p) => after(at, r.state === 'requested' && r.pending !== null ? r.pending.at + p.reminderAfterMs : null),
   },
   // After a Decline: until the person writes again, or `afterDecline` has passed.

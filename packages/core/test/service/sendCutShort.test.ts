@@ -64,15 +64,25 @@ describe('a send with no outcome written', () => {
     },
   );
 
-  test.prop([fc.integer({ min: 0, max: 5 * MINUTE - 2 })])(
-    'a check before the timeout proves nothing: the send may still be on its way',
-    (lag) => {
-      const r = run([{ type: 'REMOTE_SYNC', at: T0 + 1 + lag, remote: check(0) }], cutShort());
+  test.prop([fc.integer({ min: 1, max: 5 * MINUTE - 2 }), fc.integer({ min: 0, max: 1 })])(
+    'a check before the timeout gives nothing back (the send may still be on its way) and settles it as an ordinary pending opt-in',
+    (lag, used) => {
+      const r = run([{ type: 'REMOTE_SYNC', at: T0 + 1 + lag, remote: check(used) }], cutShort());
       expect(r.state).toBe('requested');
       expect(r.requests).toEqual([T0 + 1]);
-      expect(r.dueAt).toBe(T0 + 1 + 5 * MINUTE);
+      expect(r.dueAt).toBe(T0 + 1 + p.pendingReplyTimeoutMs);
+      expect(requestBlocker(r, T0 + 1 + p.reminderAfterMs, p)).toBeNull();
     },
   );
+
+  it('the check that reconciles an ambiguous send and finds it counted settles it: no second check, the reminder rule applies', () => {
+    const ambiguous = run([{ type: 'REQUEST_FAILED', at: T0 + 2, requestedAt: T0 + 1, ambiguous: true }], cutShort());
+    const r = run([{ type: 'REMOTE_SYNC', at: T0 + 1 + MINUTE, remote: check(1) }], ambiguous);
+    expect(r.pending).toMatchObject({ at: T0 + 1, messageId: null, ambiguous: false });
+    expect(r.dueAt).toBe(T0 + 1 + p.pendingReplyTimeoutMs);
+    expect(requestBlocker(r, T0 + 1 + 10 * MINUTE, p)).toBe('pending_reply');
+    expect(requestBlocker(r, T0 + 1 + p.reminderAfterMs, p)).toBeNull();
+  });
 
   it('its outcome arriving late still lands: a message id ends the doubt', () => {
     const r = run([{ type: 'REQUEST_SENT', at: T0 + 2 * MINUTE, requestedAt: T0 + 1, messageId: 'm1' }], cutShort());
