@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL and Redis on this machine when they are not answering, and waits until they do.
+# Starts PostgreSQL, Redis and a 3-master Redis Cluster on this machine when they are not answering, and waits until they do.
 set -euo pipefail
 
 pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
@@ -21,3 +21,6 @@ for _ in $(seq 1 60); do
 done
 pg_up && echo "PostgreSQL: up" || echo "PostgreSQL: NOT reachable"
 redis_up && echo "Redis: up" || echo "Redis: NOT reachable"
+
+# A Redis Cluster of 3 masters on loopback for the cluster tests (REDIS_CLUSTER_NODES): started if not already up.
+bash "$(dirname "$0")/redis-cluster.sh" || true

@@ -97,7 +97,7 @@ const mayRequest = (r: PermissionRecord, at: Instant, p: ResolvedPolicy): boolea
   const wroteAfter = (t: Instant): boolean => r.lastInboundAt !== null && r.lastInboundAt > t;
   const pd = r.pending;
   if (r.state === 'requested' && pd !== null) {
-    if (pd.ambiguous || inDoubtUntilChecked(r, pd, p)) return false;
+    if (pd.ambiguous || inDoubtUntilChecked(r, pd)) return false;
     const sent = pd.messageId !== null || (!pd.ambiguous && r.remote !== null && r.remote.at > pd.at);
     if (at < pd.at + p.reminderAfterMs && !(sent && wroteAfter(pd.at))) return false;
   }
@@ -166,7 +166,7 @@ const viewOf = (remote: RemotePermission, at: Instant): RemoteView => ({
 const evidence = (at: Instant, rank: number, weight: number): Evidence => ({ at, rank, weight });
 
 /** A send with no outcome written and no check since its reservation: only its outcome or a check settles it. */
-const inDoubtUntilChecked = (r: PermissionRecord, pd: NonNullable<PermissionRecord['pending']>, p: ResolvedPolicy): boolean =>
+const inDoubtUntilChecked = (r: PermissionRecord, pd: NonNullable<PermissionRecord['pending']>): boolean =>
   pd.messageId === null && !(r.remote !== null && r.remote.at > pd.at);
 
 const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
@@ -175,7 +175,7 @@ const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
   if (r.state === 'requested' && pd !== null) {
     const timedOutAt = pd.at + p.pendingReplyTimeoutMs;
     if (pd.ambiguous) due = pd.at + p.reconcileDelayMs;
-    else if (inDoubtUntilChecked(r, pd, p)) due = Math.min(timedOutAt, pd.at + p.sendOutcomeTimeoutMs);
+    else if (inDoubtUntilChecked(r, pd)) due = Math.min(timedOutAt, pd.at + p.sendOutcomeTimeoutMs);
     else if (r.remote === null || r.remote.at < timedOutAt) due = timedOutAt; // a later check settled it
   }
   if (r.state === 'approved') {
@@ -281,7 +281,7 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
         if (granted) return { ...base, state: 'approved', expiresAt: e.remote.expiresAt };
         const pd = r.pending;
         if (r.state === 'requested' && pd !== null && pd.at <= e.at
-          && (pd.ambiguous || (inDoubtUntilChecked(r, pd, p) && e.at >= pd.at + p.sendOutcomeTimeoutMs))
+          && (pd.ambiguous || (inDoubtUntilChecked(r, pd) && e.at >= pd.at + p.sendOutcomeTimeoutMs))
           && base.remote!.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at))) {
           // The check does not count the ambiguous send: it never reached Meta.
           const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';

@@ -11,7 +11,7 @@ import { redisStore, type RedisStore } from '@callperm/adapters/storage/redis';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
 import { corpusV1, packedString, type CorpusDedupe, type CorpusDoc, type CorpusThread } from './corpus/corpusV1.js';
-import { DATABASE_URL, REDIS_URL, runTag, serverReachable } from './servers.js';
+import { DATABASE_URL, REDIS_URL, removeStalePostgresSchemas, removeStaleRedisKeys, runTag, serverReachable } from './servers.js';
 
 /**
  * The format-v1 corpus (what release 0.1.0 stored, see corpus/v1/README.md),
@@ -97,23 +97,14 @@ describe('corpus v1: sqlite', () => {
   });
 });
 
-/** Schemas of this suite are `callperm_corpus_<server epoch s>_<tag>`; one older than this is a leftover. */
-const STALE_AFTER_S = 3600;
-
 describe.skipIf(!postgresUp)('corpus v1: postgres', () => {
   let pool: pg.Pool;
   let schema = '';
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
     // Leftovers of runs that died before their cleanup; a concurrent run's schema is younger, and kept.
-    const { rows } = await pool.query<{ s: string }>(
-      `SELECT nspname AS s FROM pg_namespace
-       WHERE substring(nspname FROM '^callperm_corpus_([0-9]+)_[0-9a-f]+$')::bigint < extract(epoch FROM now()) - $1`,
-      [STALE_AFTER_S],
-    );
-    for (const { s } of rows) await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    const now = await pool.query<{ s: string }>('SELECT floor(extract(epoch FROM now()))::bigint::text AS s');
-    schema = `callperm_corpus_${now.rows[0]!.s}_${runTag()}`;
+    await removeStalePostgresSchemas('callperm_corpus');
+    pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+    schema = `callperm_corpus_${runTag()}`;
   });
   afterAll(async () => {
     if (schema !== '') await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -134,8 +125,9 @@ describe.skipIf(!postgresUp)('corpus v1: postgres', () => {
 describe.skipIf(!redisUp)('corpus v1: redis', () => {
   let client: Redis;
   let store: RedisStore | undefined;
-  beforeAll(() => {
+  beforeAll(async () => {
     client = new Redis(REDIS_URL);
+    await removeStaleRedisKeys('cpcorpus', { client });
   });
   afterAll(async () => {
     if (store !== undefined) await deleteRedisKeys(client, store.keys.pattern);

@@ -8,7 +8,7 @@ import { redisStore } from '@callperm/adapters/storage/redis';
 import { sqliteStore } from '@callperm/adapters/storage/sqlite';
 import { StoreChild } from './childProcess.js';
 import type { ChildConfig, FromChild } from './multiProcess.child.js';
-import { DATABASE_URL, REDIS_URL, runTag, serverReachable } from './servers.js';
+import { DATABASE_URL, REDIS_URL, removeStalePostgresSchemas, removeStaleRedisKeys, runTag, serverReachable } from './servers.js';
 import { deleteRedisKeys } from '../../src/storage/redis/deleteRedisKeys.js';
 
 /**
@@ -85,6 +85,7 @@ describe('several processes share one store', () => {
   }, 240_000);
 
   test.skipIf(!redisUp)('redis: 4 processes keep the quota and lose no update', async () => {
+    await removeStaleRedisKeys('cpmp');
     const keyPrefix = `cpmp-${runTag()}`;
     const store = await redisStore({ url: REDIS_URL }, { keyPrefix });
     try {
@@ -96,6 +97,7 @@ describe('several processes share one store', () => {
   }, 240_000);
 
   test.skipIf(!postgresUp)('postgres: 4 processes keep the quota and lose no update', async () => {
+    await removeStalePostgresSchemas('cpmp');
     const schema = `cpmp_${runTag()}`;
     const open = (): Promise<PostgresStore> => postgresStore({ connectionString: DATABASE_URL, poolSize: 2 }, { schema });
     let store: PostgresStore | undefined;

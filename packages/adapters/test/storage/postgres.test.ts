@@ -8,7 +8,7 @@ import {
 } from '@callperm/adapters/storage/postgres';
 import { POSTGRES_MIGRATIONS } from '../../src/storage/postgres/migrations.js';
 import { postgresQueries } from '../../src/storage/postgres/postgresQueries.js';
-import { DATABASE_URL, runTag, serverReachable } from './servers.js';
+import { DATABASE_URL, removeStalePostgresSchemas, runTag, serverReachable } from './servers.js';
 
 const reachable = await serverReachable('postgres');
 const base = `cptest_${runTag()}`;
@@ -32,7 +32,8 @@ const historyEntry = (at: number): HistoryEntry => ({
 });
 
 describe.skipIf(!reachable)('postgres', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    await removeStalePostgresSchemas('cptest');
     pool = new pg.Pool({ connectionString: DATABASE_URL, max: 12 });
   });
   afterAll(async () => {

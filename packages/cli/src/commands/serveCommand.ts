@@ -31,7 +31,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  */
 export const serveCommand = (io: CliIo): Command => new Command('serve')
   .description('serve the webhook receiver and a JSON API (GET /threads/:page/:psid, POST .../request, .../refresh) against the Graph API')
-  .option('--store <spec>', 'memory, sqlite:FILE, redis://HOST:PORT[#prefix], postgres://USER@HOST/DB[#schema]', DEFAULT_STORE_SPEC)
+  .option('--store <spec>', 'memory, sqlite:FILE, redis://HOST:PORT[#prefix], redis-cluster://HOST:PORT,HOST:PORT[#prefix] (a Redis Cluster), postgres://USER@HOST/DB[#schema]', DEFAULT_STORE_SPEC)
   .option('--port <port>', 'port to listen on (0: any free port)', '3000')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--sweep-every <seconds>', 'run due follow-ups this often (0: never)', '15')

@@ -36,7 +36,10 @@ const open = async (spec: StoreSpec): Promise<PermissionStore> => {
     }
     case 'redis': {
       const { redisStore } = await import('@callperm/adapters/storage/redis');
-      return redisStore({ url: spec.url }, spec.namespace ? { keyPrefix: spec.namespace } : {});
+      const options = spec.namespace ? { keyPrefix: spec.namespace } : {};
+      if (spec.clusterNodes === undefined) return redisStore({ url: spec.url }, options);
+      const { openRedisCluster } = await import('./openRedisCluster.js');
+      return redisStore({ client: await openRedisCluster(spec.url), closeWithStore: true }, options);
     }
     case 'postgres': {
       const { postgresStore } = await import('@callperm/adapters/storage/postgres');

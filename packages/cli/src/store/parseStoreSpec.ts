@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CliError } from '../CliError.js';
+import { parseRedisClusterUrl, type RedisNode } from './parseRedisClusterUrl.js';
 import { redactStoreUrl } from './redactStoreUrl.js';
 
 /**
@@ -13,8 +14,11 @@ export const DEFAULT_STORE_SPEC = 'sqlite:.callperm/callperm.sqlite';
 export type StoreSpec =
   | { readonly kind: 'memory' }
   | { readonly kind: 'sqlite'; readonly filename: string }
-  /** `namespace` is the URL's `#fragment`: the Redis key prefix (default `callperm`). */
-  | { readonly kind: 'redis'; readonly url: string; readonly namespace: string | null }
+  /**
+   * `namespace` is the URL's `#fragment`: the Redis key prefix (default `callperm`).
+   * `clusterNodes`: a Redis Cluster's seed nodes (`redis-cluster://`), absent for one server.
+   */
+  | { readonly kind: 'redis'; readonly url: string; readonly namespace: string | null; readonly clusterNodes?: readonly RedisNode[] }
   /** `namespace` is the URL's `#fragment`: the PostgreSQL schema (default `callperm`). */
   | { readonly kind: 'postgres'; readonly connectionString: string; readonly namespace: string | null };
 
@@ -30,12 +34,14 @@ const splitFragment = (spec: string): [string, string | null] => {
 
 /**
  * Reads a `--store` value: `memory`, `sqlite:FILE` (relative to `cwd`),
- * `redis://…` / `rediss://…` or `postgres://…` / `postgresql://…`. A `#name`
- * after a URL picks the Redis key prefix or the PostgreSQL schema.
+ * `redis://…` / `rediss://…`, a Redis Cluster as `redis-cluster://HOST:PORT,HOST:PORT…`
+ * (`rediss-cluster://` for TLS; see `parseRedisClusterUrl`) or `postgres://…` /
+ * `postgresql://…`. A `#name` after a URL picks the Redis key prefix or the PostgreSQL schema.
  *
  * @example
  * parseStoreSpec('sqlite:.callperm/sim.sqlite', '/home/me'); // { kind: 'sqlite', filename: '/home/me/.callperm/sim.sqlite' }
  * parseStoreSpec('redis://127.0.0.1:6379#sim7', '/'); // { kind: 'redis', url: 'redis://127.0.0.1:6379', namespace: 'sim7' }
+ * parseStoreSpec('redis-cluster://127.0.0.1:7001,127.0.0.1:7002#sim7', '/').clusterNodes; // [{ host: '127.0.0.1', port: 7001 }, { host: '127.0.0.1', port: 7002 }]
  */
 export const parseStoreSpec = (spec: string, cwd: string): StoreSpec => {
   if (spec === 'memory') return { kind: 'memory' };
@@ -46,8 +52,9 @@ export const parseStoreSpec = (spec: string, cwd: string): StoreSpec => {
   }
   const [url, namespace] = splitFragment(spec);
   if (/^rediss?:\/\//.test(url)) return { kind: 'redis', url, namespace };
+  if (/^rediss?-cluster:\/\//.test(url)) return { kind: 'redis', url, namespace, clusterNodes: parseRedisClusterUrl(url).nodes };
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', connectionString: url, namespace };
-  throw new CliError('usage', `Unknown store ${JSON.stringify(redactStoreUrl(spec).label)}: use memory, sqlite:FILE, redis://HOST:PORT or postgres://USER@HOST/DB.`);
+  throw new CliError('usage', `Unknown store ${JSON.stringify(redactStoreUrl(spec).label)}: use memory, sqlite:FILE, redis://HOST:PORT, redis-cluster://HOST:PORT,HOST:PORT or postgres://USER@HOST/DB.`);
 };
 
 /**

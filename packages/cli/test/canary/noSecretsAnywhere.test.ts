@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
 import { createCallPermissions, type TransitionNotice } from '@callperm/core';
 import { graphApi, type GraphLogEntry } from '@callperm/adapters/graph';
 import { createWebhookHandler, type WebhookError } from '@callperm/adapters/webhook';
@@ -14,15 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { parseStoreSpec } from '../../src/store/parseStoreSpec.js';
 import { cli, scratchDir } from '../support/captureIo.js';
-import { DATABASE_URL, serverReachable } from '../support/reachable.js';
+import { DATABASE_URL, removeStalePostgresSchemas, runTag, serverReachable } from '../support/reachable.js';
+import { CANARY, errorTexts, expectNoCanary, safeJson } from './support/canaryScan.js';
 
-/** Distinct, unguessable canaries: none of them may come out anywhere. */
-const TOKEN = `EAAcanary${randomBytes(20).toString('hex')}`;
-const PLAIN_TOKEN = `tok_${randomBytes(16).toString('hex')}`; // not shaped like a Meta token: only exact redaction catches it
-const SECRET = `appsecret_${randomBytes(16).toString('hex')}`;
-const PASSWORD = `pw_${randomBytes(12).toString('hex')}`;
-const CANARIES = [TOKEN, PLAIN_TOKEN, SECRET, PASSWORD];
-const schema = `canary_${randomBytes(4).toString('hex')}`;
+/** Distinct, unguessable canaries (see `CANARY`): none of them may come out anywhere, in any encoding. */
+const { pageToken: TOKEN, plainToken: PLAIN_TOKEN, appSecret: SECRET, password: PASSWORD } = CANARY;
+const schema = `canary_${runTag()}`;
 
 /** The PostgreSQL URL with the canary password in the user info and in the query string (local trust auth ignores it). */
 const storeUrl = (namespace: string): string => {
@@ -31,22 +26,6 @@ const storeUrl = (namespace: string): string => {
   url.searchParams.set('password', PASSWORD);
   url.hash = '';
   return `${url.toString()}#${namespace}`;
-};
-
-/** An error with its whole cause chain, every way it can be printed. */
-const errorTexts = (e: unknown, depth = 0): string[] => {
-  if (depth > 8 || e === undefined || e === null) return [];
-  if (!(e instanceof Error)) return [safeJson(e)];
-  const own = Object.fromEntries(Object.getOwnPropertyNames(e).map((k) => [k, (e as unknown as Record<string, unknown>)[k]]));
-  return [e.message, e.stack ?? '', String(e), safeJson(own), inspect(e, { depth: 8, showHidden: true }), ...errorTexts(e.cause, depth + 1)];
-};
-
-const safeJson = (v: unknown): string => {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return inspect(v, { depth: 8 });
-  }
 };
 
 /** Every table of the canary schemas, row by row: records, documents, inbox, history. */
@@ -93,16 +72,10 @@ const echoingFaults = (token: string): FakeFault[] => [
   { kind: 'malformed' },
 ];
 
-const expectNoCanary = (where: string, texts: readonly string[]): void => {
-  const all = texts.join('\n');
-  for (const canary of CANARIES) {
-    const at = all.indexOf(canary);
-    expect(at < 0 ? null : `${where}: ...${all.slice(Math.max(0, at - 80), at)}<CANARY>`).toBeNull();
-  }
-};
-
 const scratch = scratchDir();
 const reachable = await serverReachable('postgres');
+// Schemas a killed run of this file left behind (`canary_<creation time>_<tag>...`, over an hour old).
+if (reachable) await removeStalePostgresSchemas('canary');
 afterAll(async () => {
   scratch.cleanup();
   if (reachable) await dropSchemas(schema);

@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { emptyRecord, type HistoryEntry, type Thread } from '@callperm/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/openStore.js';
 import { parseStoreSpec } from '../../src/store/parseStoreSpec.js';
 import { scratchDir } from '../support/captureIo.js';
-import { DATABASE_URL, REDIS_URL, serverReachable } from '../support/reachable.js';
+import { DATABASE_URL, REDIS_URL, removeStalePostgresSchemas, removeStaleRedisKeys, runTag, serverReachable } from '../support/reachable.js';
 
 const scratch = scratchDir();
 afterAll(() => scratch.cleanup());
-const tag = randomBytes(4).toString('hex');
+const tag = runTag();
 
 const T0 = Date.UTC(2026, 0, 1);
 const entry = (i: number): HistoryEntry => ({
@@ -50,18 +49,20 @@ describe('a SQLite store opened from a spec', () => {
 });
 
 describe.runIf(await serverReachable('redis'))('a Redis store opened from a spec', () => {
-  keepsHistory(`${REDIS_URL}#clitest${tag}`);
+  beforeAll(() => removeStaleRedisKeys('clitest'));
+  keepsHistory(`${REDIS_URL}#clitest_${tag}`);
   afterAll(async () => {
     const { Redis } = await import('ioredis');
     const client = new Redis(REDIS_URL);
     const keys: string[] = [];
-    for await (const batch of client.scanStream({ match: `{clitest${tag}[:}]*` }) as AsyncIterable<string[]>) keys.push(...batch);
+    for await (const batch of client.scanStream({ match: `{clitest_${tag}[:}]*` }) as AsyncIterable<string[]>) keys.push(...batch);
     if (keys.length > 0) await client.del(...keys);
     client.disconnect();
   });
 });
 
 describe.runIf(await serverReachable('postgres'))('a PostgreSQL store opened from a spec', () => {
+  beforeAll(() => removeStalePostgresSchemas('clitest'));
   keepsHistory(`${DATABASE_URL}#clitest_${tag}`);
   afterAll(async () => {
     const { default: pg } = await import('pg');
