@@ -257,7 +257,13 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
       return { ...noted(r, e.at, false), state: 'approved', expiresAt, provisional: false, pending: null, evidence: evidence(e.at, 3, expiresAt ?? NO_EXPIRY) };
     }
     case 'REPLY_REJECT': {
-      if (!newer(r, e.at, 1, -1)) return replyNews(r, e.at, true) ? noted(r, e.at, true) : null;
+      if (!newer(r, e.at, 1, -1)) {
+        // A Decline behind a newer denial (a check that could not see it) still answers the pending request.
+        if (r.state === 'requested' && r.pending !== null && e.at >= r.pending.at && r.evidence !== null && r.evidence.weight === -1) {
+          return { ...noted(r, e.at, true), state: 'rejected', expiresAt: null, provisional: false, pending: null };
+        }
+        return replyNews(r, e.at, true) ? noted(r, e.at, true) : null;
+      }
       const n = noted(r, e.at, true);
       if (r.state === 'requested' && r.pending !== null && e.at < r.pending.at) return { ...n, evidence: evidence(e.at, 1, -1) };
       return { ...n, state: 'rejected', expiresAt: null, provisional: false, pending: null, evidence: evidence(e.at, 1, -1) };

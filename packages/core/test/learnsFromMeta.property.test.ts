@@ -53,6 +53,29 @@ describe('reminders (rule 1): an unanswered opt-in holds the next one back only 
   });
 });
 
+describe('a Decline behind a check that could not see it', () => {
+  test.prop([fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 1, max: HOUR }), fc.integer({ min: 0, max: 3 * HOUR })])(
+    'still answers the pending request: rejected, the check kept as evidence, no new request until the person writes',
+    (tapLag, checkLag, probe) => {
+      const sent = sentAt(T0 + 1, messenger);
+      const tap = T0 + 1 + tapLag;
+      const checked = run([{ type: 'REMOTE_SYNC', at: tap + checkLag, remote: noPermission(1, true) }], messenger, sent);
+      const r = run([{ type: 'REPLY_REJECT', at: tap }], messenger, checked);
+      expect(r.state).toBe('rejected');
+      expect(r.pending).toBeNull();
+      expect(r.declinedAt).toBe(tap);
+      expect(r.evidence).toEqual(checked.evidence);
+      expect(requestBlocker(r, tap + checkLag + probe, messenger)).toBe('rejected');
+    },
+  );
+
+  test.prop([fc.integer({ min: 1, max: HOUR })])('but not behind a newer grant: an Accept after the Decline wins', (lag) => {
+    const sent = sentAt(T0 + 1, messenger);
+    const r = run([{ type: 'REPLY_APPROVE', at: T0 + 2 + lag, expiresAt: null }, { type: 'REPLY_REJECT', at: T0 + 2 }], messenger, sent);
+    expect(r.state).toBe('approved');
+  });
+});
+
 describe('after a Decline (rule 1): a new request waits for the person', () => {
   test.prop([hours(0, 20), hours(0, 48), fc.option(hours(0, 48), { nil: null })])(
     'next_message: blocked as rejected until the person writes after the Decline',

@@ -44,6 +44,15 @@ export const isNewerApproval: Guard = (r, e, p) =>
 export const isNewerRejection: Guard = (r, e) =>
   e.type === 'REPLY_REJECT' && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));
 
+/**
+ * A Decline older than the record's evidence that still answers the pending
+ * request: the newer evidence is a denial (a check made between the person's tap
+ * and its webhook cannot see a Decline, so it agrees with it).
+ */
+export const declineAnswersPastDenial: Guard = (r, e) =>
+  e.type === 'REPLY_REJECT' && r.state === 'requested' && r.pending !== null && e.at >= r.pending.at
+  && r.evidence !== null && r.evidence.weight === -1 && !isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));
+
 /** A rejection answers the pending request only if it is not older than that request. */
 export const answersPendingRequest: Guard = (r, e) =>
   e.type === 'REPLY_REJECT' && (r.pending === null || e.at >= r.pending.at);

@@ -111,6 +111,7 @@ export const permissionMachine = machineSetup.createMachine({
         REPLY_REJECT: [
           { guard: and(['isNewerRejection', 'answersPendingRequest']), target: 'rejected', actions: 'applyRejection' },
           { guard: 'isNewerRejection', actions: 'noteStaleRejection' },
+          { guard: 'declineAnswersPastDenial', target: 'rejected', actions: 'applyOlderDecline' },
           replyNote,
         ],
         REQUEST_FAILED: [

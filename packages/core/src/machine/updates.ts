@@ -106,6 +106,15 @@ export const applyRejection: Update<'REPLY_REJECT'> = (record, event, policy) =>
   evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
 });
 
+/**
+ * REPLY_REJECT answering the pending request behind a newer denial (a check that
+ * could not see it): the request is answered and the thread declined; the newer
+ * evidence stays.
+ */
+export const applyOlderDecline: Update<'REPLY_REJECT'> = (record, event, policy) => ({
+  ...noteReply(record, event, policy), expiresAt: null, provisional: false, pending: null,
+});
+
 /** REPLY_REJECT older than the pending request: it answers an earlier request, so only note it. */
 export const noteStaleRejection: Update<'REPLY_REJECT'> = (record, event, policy) => ({
   ...noteReply(record, event, policy), evidence: evidenceOf(event.at, EvidenceRank.reject, 'denied'),
