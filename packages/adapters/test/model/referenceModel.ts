@@ -29,6 +29,7 @@ const grantFrom = (t: RefThread, at: Instant, grant: RefGrant): void => {
   t.state = 'approved';
   t.grant = grant;
   t.evidenceAt = at;
+  t.evidenceDenies = false;
   t.pending = null;
   t.unsure = null;
 };
@@ -36,12 +37,23 @@ const grantFrom = (t: RefThread, at: Instant, grant: RefGrant): void => {
 /** A `call_permission_reply`; `expiresAt` is Meta's, or null when it sent none (then the permission lasts 7 days). */
 export const sawReply = (t: RefThread, at: Instant, response: 'approve' | 'reject', expiresAt: Instant | null): void => {
   sawInbound(t, at);
-  if (!newer(t, at)) return;
+  if (!newer(t, at)) {
+    // A Decline behind a newer denial (a check that could not see it) still answers the opt-in it is not older than.
+    if (response === 'reject' && t.evidenceDenies && t.state === 'requested' && t.pending !== null && at >= t.pending.at) {
+      t.declinedAt = t.declinedAt === null || at > t.declinedAt ? at : t.declinedAt;
+      t.unsure = null;
+      t.state = 'rejected';
+      t.grant = null;
+      t.pending = null;
+    }
+    return;
+  }
   if (response === 'approve') {
     const end = expiresAt ?? at + RULES.permissionTtl;
     return grantFrom(t, at, { lo: end, hi: end, provisional: false, from: null });
   }
   t.evidenceAt = at;
+  t.evidenceDenies = true;
   t.declinedAt = at;
   // A Decline older than the opt-in still pending answered an earlier one: the pending opt-in is still
   // awaited (delivered in the other order, the Decline would have come before the reminder was asked).
@@ -105,6 +117,7 @@ export const sawCheck = (t: RefThread, now: Instant, view: MetaView): void => {
       else t.pending = { ...p, ambiguous: false };
     }
     t.evidenceAt = now;
+    t.evidenceDenies = true;
   }
   t.remote = { at: now, canRequest: view.canRequest, used: view.used, max: view.max, permitted: view.hasPermission, localThen: localCount(t, now) };
 };

@@ -77,6 +77,8 @@ export interface RefThread {
   grant: RefGrant | null;
   /** The instant of the newest permission evidence applied (reply, implicit grant, check). */
   evidenceAt: Instant | null;
+  /** Whether that newest evidence denies (a Decline, or a check without permission). */
+  evidenceDenies: boolean;
   pending: RefPending | null;
   /** Reserved request instants (the local quota log). */
   requests: Instant[];
@@ -113,7 +115,7 @@ export interface ExpectedDecision {
 
 /** A thread nothing is known about. */
 export const newRefThread = (): RefThread => ({
-  state: 'none', grant: null, evidenceAt: null, pending: null, requests: [], lastInbound: null,
+  state: 'none', grant: null, evidenceAt: null, evidenceDenies: false, pending: null, requests: [], lastInbound: null,
   declinedAt: null, refusal: null, remote: null, unsure: null, backingOff: false,
 });
 

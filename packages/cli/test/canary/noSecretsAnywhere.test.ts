@@ -14,6 +14,7 @@ import { parseStoreSpec } from '../../src/store/parseStoreSpec.js';
 import { cli, scratchDir } from '../support/captureIo.js';
 import { DATABASE_URL, removeStalePostgresSchemas, runTag, serverReachable } from '../support/reachable.js';
 import { CANARY, errorTexts, expectNoCanary, safeJson } from './support/canaryScan.js';
+import { dumpPostgres } from './support/storeDumps.js';
 
 /** Distinct, unguessable canaries (see `CANARY`): none of them may come out anywhere, in any encoding. */
 const { pageToken: TOKEN, plainToken: PLAIN_TOKEN, appSecret: SECRET, password: PASSWORD } = CANARY;
@@ -29,26 +30,7 @@ const storeUrl = (namespace: string): string => {
 };
 
 /** Every table of the canary schemas, row by row: records, documents, inbox, history. */
-const dumpSchemas = async (prefix: string): Promise<string> => {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    const tables = await client.query<{ table_schema: string; table_name: string }>(
-      'SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE $1', [`${prefix}%`],
-    );
-    const out: unknown[] = [];
-    for (const t of tables.rows) {
-      const rows = await client.query(`SELECT * FROM "${t.table_schema}"."${t.table_name}"`);
-      out.push({ table: `${t.table_schema}.${t.table_name}`, rows: rows.rows.map((r: Record<string, unknown>) => Object.fromEntries(
-        Object.entries(r).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('latin1') : v]),
-      )) });
-    }
-    return JSON.stringify(out);
-  } finally {
-    await client.end();
-  }
-};
+const dumpSchemas = async (prefix: string): Promise<string> => (await dumpPostgres(prefix)).text;
 
 const dropSchemas = async (prefix: string): Promise<void> => {
   const { default: pg } = await import('pg');
