@@ -42,7 +42,9 @@ const learn = (m: Model, item: DeliveryItem): void => {
     case 'inbound':
       return sawInbound(t, item.at);
     case 'reply':
-      return sawReply(t, item.at, item.response, item.expiresAt);
+      // Meta times a reply in whole seconds: it happened no later than the end of that second,
+      // so it reads as that second's last millisecond (newer than a check earlier in the second).
+      return sawReply(t, Math.floor(item.at / 1000) * 1000 + 999, item.response, item.expiresAt);
     case 'call': {
       const call = m.calls.get(item.callId)!;
       const before = call.connectSeen && call.endSeen;

@@ -1,7 +1,7 @@
 import { isRight } from 'fp-ts/lib/Either.js';
 import type { Instant } from '../thread.js';
 import { MetaId } from './MetaId.js';
-import { toEpochMs } from './timestamps.js';
+import { toEpochMs, toLatestEpochMs } from './timestamps.js';
 
 /**
  * What an `entry[]` of a Page webhook tells the items inside it: the Page (`id`)
@@ -37,5 +37,21 @@ export const entryContext = (entry: Readonly<Record<string, unknown>>): EntryCon
  */
 export const eventInstant = (timestamp: unknown, entry: EntryContext): Instant | null => {
   const own = toEpochMs(timestamp);
+  return own.ok ? own.value : entry.time;
+};
+
+/**
+ * When a person's answer happened, read as late as Meta's precision allows: its own
+ * `timestamp` in whole seconds is the last millisecond of that second, else as
+ * {@link eventInstant}. A permission check the host made earlier in the same second
+ * could not see the answer, and one made later agrees with it, so the answer is
+ * newer than any check of its second (a check is timed to the millisecond).
+ *
+ * @example
+ * answerInstant(1671644824, { pageId: null, time: null });    // 1671644824999
+ * answerInstant(1671644824123, { pageId: null, time: null }); // 1671644824123
+ */
+export const answerInstant = (timestamp: unknown, entry: EntryContext): Instant | null => {
+  const own = toLatestEpochMs(timestamp);
   return own.ok ? own.value : entry.time;
 };

@@ -2,7 +2,7 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { PermissionReplyEvent } from '../webhookEvent.js';
 import { caseInsensitive } from './caseInsensitive.js';
-import { eventInstant } from './EntryContext.js';
+import { answerInstant, eventInstant } from './EntryContext.js';
 import type { EntryContext } from './EntryContext.js';
 import type { RefusalSink } from './DecodeReport.js';
 import { idProblem, MetaRef, metaIdLimits } from './MetaId.js';
@@ -61,8 +61,10 @@ export const decodePermissionReply = (
   if (!isRight(fields) || !isRight(reply)) return null;
   const recipient = MetaRef.decode(fields.right.recipient);
   const pageId = isRight(recipient) ? recipient.right.id : entry.pageId;
-  const at = eventInstant(fields.right.timestamp, entry);
-  if (pageId === null || at === null) return null;
+  // The id keeps the instant as Meta sent it, so a redelivery dedupes the same across versions.
+  const sent = eventInstant(fields.right.timestamp, entry);
+  const at = answerInstant(fields.right.timestamp, entry);
+  if (pageId === null || sent === null || at === null) return null;
   const psid = fields.right.sender.id;
   const problem = idProblem(pageId, metaIdLimits.person) ?? idProblem(psid, metaIdLimits.person);
   if (problem !== null) {
@@ -74,7 +76,7 @@ export const decodePermissionReply = (
   const expiresAt = response === 'approve' && expiry.ok ? expiry.value : null;
   return {
     kind: 'permission_reply',
-    id: webhookEventId('permission_reply', [pageId, psid, at, response, expiresAt]),
+    id: webhookEventId('permission_reply', [pageId, psid, sent, response, expiresAt]),
     at,
     thread: { pageId, psid },
     response,

@@ -46,6 +46,22 @@ export const toEpochMs = (raw: unknown): Result<Instant, DecodeReport> => {
 };
 
 /**
+ * Like {@link toEpochMs}, but a timestamp in whole seconds reads as the last
+ * millisecond of its second: Meta truncates, so the moment it names happened
+ * somewhere in that second, no later than its end. Milliseconds read as they are.
+ *
+ * @example
+ * toLatestEpochMs(1671644824);      // { ok: true, value: 1671644824999 }
+ * toLatestEpochMs('1458692752478'); // { ok: true, value: 1458692752478 }
+ */
+export const toLatestEpochMs = (raw: unknown): Result<Instant, DecodeReport> => {
+  const ms = toEpochMs(raw);
+  const n = toNumber(raw);
+  const wholeSeconds = n !== undefined && n < SECONDS_BELOW && Number.isInteger(n);
+  return ms.ok && wholeSeconds ? ok(ms.value + 999) : ms;
+};
+
+/**
  * The io-ts codec of a Meta timestamp: decodes seconds or milliseconds (number or
  * numeric string) to epoch milliseconds; encodes to milliseconds.
  *

@@ -71,9 +71,10 @@ describe('send response fixtures', () => {
 });
 
 describe('call_permission_reply fixtures', () => {
+  // Meta writes the reply's time in whole seconds: it reads as the last millisecond of that second.
   const approved = {
     kind: 'permission_reply',
-    at: 1671644824 * 1000,
+    at: 1671644824 * 1000 + 999,
     thread: { pageId: PAGE, psid: PSID },
     response: 'approve',
     expiresAt: 1672249624 * 1000,
@@ -95,7 +96,7 @@ describe('call_permission_reply fixtures', () => {
 
   it('shape A reject has no expiry', () => {
     expect(withoutIds(events('reply-shape-a-reject.json'))).toEqual([{
-      kind: 'permission_reply', at: 1671644830000, thread: { pageId: PAGE, psid: PSID }, response: 'reject', expiresAt: null,
+      kind: 'permission_reply', at: 1671644830999, thread: { pageId: PAGE, psid: PSID }, response: 'reject', expiresAt: null,
     }]);
   });
 

@@ -1,7 +1,24 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { metaTimestampArb } from '../../../testing/src/arbitraries/index.js';
-import { EpochMs, NullableEpochMs, toEpochMs } from '../../src/internals.js';
+import { EpochMs, NullableEpochMs, toEpochMs, toLatestEpochMs } from '../../src/internals.js';
+
+describe('toLatestEpochMs', () => {
+  test.prop([metaTimestampArb])('a whole second reads as its last millisecond; milliseconds read as they are', ({ raw, ms }) => {
+    const secondsWritten = typeof raw === 'number' ? raw < 1e11 : Number(raw) < 1e11;
+    expect(toLatestEpochMs(raw)).toEqual({ ok: true, value: secondsWritten ? ms + 999 : ms });
+  });
+
+  test.prop([metaTimestampArb])('never before the instant Meta names, and within its second', ({ raw, ms }) => {
+    const r = toLatestEpochMs(raw);
+    expect(r.ok && r.value >= ms && Math.floor(r.value / 1000) === Math.floor(ms / 1000)).toBe(true);
+  });
+
+  it('a fraction of a second is exact; what is no timestamp is refused as by toEpochMs', () => {
+    expect(toLatestEpochMs('1671644824.25')).toEqual({ ok: true, value: 1_671_644_824_250 });
+    expect(toLatestEpochMs('soon')).toEqual(toEpochMs('soon'));
+  });
+});
 
 describe('toEpochMs', () => {
   test.prop([metaTimestampArb])('decodes every encoding Meta uses to the instant it stands for', ({ raw, ms }) => {

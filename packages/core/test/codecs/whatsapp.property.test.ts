@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { isRight } from 'fp-ts/lib/Either.js';
 import { describe, expect } from 'vitest';
-import { anyCaseArb, pageIdArb, timestampEncodingArb, webhookBodyArb, withoutIds } from '../../../testing/src/arbitraries/index.js';
+import { answerInstantOf, anyCaseArb, pageIdArb, timestampEncodingArb, webhookBodyArb, withoutIds } from '../../../testing/src/arbitraries/index.js';
 import type { WebhookEventContent } from '../../../testing/src/arbitraries/index.js';
 import { decodeWebhook, noRefusals, parseWebhook } from '../../src/index.js';
 import { WebhookEventCodec } from '../../src/service/WebhookEventCodec.js';
@@ -71,7 +71,7 @@ const renderReply = (s: ReplySpec): fc.Arbitrary<Part> => fc.record({
       },
     },
   }],
-})).map((c) => ({ change: c, expected: [replyContent(s)] }));
+}).map((c) => ({ change: c, expected: [{ ...replyContent(s), at: answerInstantOf(s.at, r.ts) }] })));
 
 const MESSAGE_TYPES = ['text', 'image', 'button', 'reaction', 'location', 'interactive', 'unsupported'] as const;
 const inboundArb: fc.Arbitrary<Part> = fc.record({

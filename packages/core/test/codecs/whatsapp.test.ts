@@ -113,39 +113,40 @@ describe('WhatsApp permission check fixtures (GET /{phone-number-id}/call_permis
 });
 
 describe('WhatsApp call_permission_reply fixtures (messages[].interactive)', () => {
+  // Each reply's time is a string of whole seconds: it reads as the last millisecond of that second.
   const reply = (over: Record<string, unknown>) => ({
     kind: 'permission_reply', thread, response: 'approve', expiresAt: null, permanent: false, automatic: false, ...over,
   });
 
   it('accept, temporary: expires at expiration_timestamp', () => {
     expect(withoutIds(events('reply-accept-temporary.json'))).toEqual([
-      reply({ at: 1739321024 * S, expiresAt: 1739925824 * S }),
+      reply({ at: 1739321024 * S + 999, expiresAt: 1739925824 * S }),
     ]);
   });
 
   it('accept, permanent: no expiry', () => {
-    expect(withoutIds(events('reply-accept-permanent.json'))).toEqual([reply({ at: 1739321030 * S, permanent: true })]);
+    expect(withoutIds(events('reply-accept-permanent.json'))).toEqual([reply({ at: 1739321030 * S + 999, permanent: true })]);
   });
 
   it('reject', () => {
-    expect(withoutIds(events('reply-reject.json'))).toEqual([reply({ at: 1739321040 * S, response: 'reject' })]);
+    expect(withoutIds(events('reply-reject.json'))).toEqual([reply({ at: 1739321040 * S + 999, response: 'reject' })]);
   });
 
   it('automatic grant after a call (context.id is the wacid)', () => {
     expect(withoutIds(events('reply-automatic-grant.json'))).toEqual([
-      reply({ at: 1749197010 * S, expiresAt: 1749801810 * S, automatic: true }),
+      reply({ at: 1749197010 * S + 999, expiresAt: 1749801810 * S, automatic: true }),
     ]);
   });
 
   it('automatic revocation after unanswered calls (no context)', () => {
     expect(withoutIds(events('reply-automatic-revocation.json'))).toEqual([
-      reply({ at: 1749300000 * S, response: 'reject', automatic: true }),
+      reply({ at: 1749300000 * S + 999, response: 'reject', automatic: true }),
     ]);
   });
 
   it('a reply naming the person by business-scoped id only (no from)', () => {
     expect(withoutIds(events('reply-bsuid-only.json'))).toEqual([
-      reply({ at: 1739321050 * S, expiresAt: 1739925850 * S, thread: { ...thread, psid: BSUID } }),
+      reply({ at: 1739321050 * S + 999, expiresAt: 1739925850 * S, thread: { ...thread, psid: BSUID } }),
     ]);
   });
 

@@ -67,3 +67,16 @@ export const eventTimeArb = (at: Instant): fc.Arbitrary<EventTime> =>
     }).map(({ ts, other }): EventTime => ({ item: { timestamp: ts }, entry: other === undefined ? {} : { time: other } })),
     timestampEncodingArb(at).map((time): EventTime => ({ item: {}, entry: { time } })),
   );
+
+/**
+ * The instant a person's answer at `at` decodes to when its own timestamp was
+ * written as `raw` (absent: the entry's time stands in, read as it is). A whole
+ * second reads as its last millisecond: Meta truncates, so the answer is newer
+ * than any permission check the host made earlier in that second.
+ *
+ * @example
+ * answerInstantOf(1671644824000, 1671644824);   // 1671644824999
+ * answerInstantOf(1671644824000, '1671644824000'); // 1671644824000
+ */
+export const answerInstantOf = (at: Instant, raw: number | string | undefined): Instant =>
+  raw !== undefined && Number(raw) < 1e11 ? at + 999 : at;

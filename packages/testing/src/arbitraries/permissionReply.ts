@@ -3,7 +3,8 @@ import type { PermissionReplyEvent } from '@callperm/core';
 import { anyCaseArb } from './anyCase.js';
 import type { GeneratedEntry } from './Generated.js';
 import { pageIdArb, psidArb } from './metaIds.js';
-import { eventTimeArb, instantArb, timestampEncodingArb } from './metaTimestamp.js';
+import { answerInstantOf, eventTimeArb, instantArb, timestampEncodingArb } from './metaTimestamp.js';
+import type { EventTime } from './metaTimestamp.js';
 import { changeNoiseArb, messagingNoiseArb, surroundedBy } from './noise.js';
 
 /**
@@ -65,19 +66,21 @@ export const renderPermissionReply = (r: PermissionReplyContent): fc.Arbitrary<G
   const { pageId, psid } = r.thread;
   const sender = { id: psid };
   const recipient = { id: pageId };
+  const placed = (entry: Record<string, unknown>, time: EventTime): GeneratedEntry =>
+    ({ entry, expected: [{ ...r, at: answerInstantOf(r.at, time.item.timestamp) }] });
   const shapeA = fc.record({
     body: renderBody(r), time: eventTimeArb(r.at), ids: fc.constantFrom('recipient', 'entry', 'both'),
-  }).map(({ body, time, ids }) => ({
+  }).map(({ body, time, ids }) => placed({
     ...(ids === 'recipient' ? {} : { id: pageId }),
     ...time.entry,
     sender,
     ...(ids === 'entry' ? {} : { recipient }),
     ...time.item,
     call_permission_reply: body,
-  }));
+  }, time));
   const shapeB = fc.record({ body: renderBody(r), time: eventTimeArb(r.at) }).chain(({ body, time }) =>
     surroundedBy(messagingNoiseArb, { sender, recipient, ...time.item, call_permission_reply: body })
-      .map((messaging) => ({ id: pageId, ...time.entry, messaging })));
+      .map((messaging) => placed({ id: pageId, ...time.entry, messaging }, time)));
   const shapeC = fc.record({
     body: renderBody(r),
     time: eventTimeArb(r.at),
@@ -87,8 +90,8 @@ export const renderPermissionReply = (r: PermissionReplyContent): fc.Arbitrary<G
     surroundedBy(changeNoiseArb, {
       field: 'call_permission_reply',
       value: { sender, recipient: name === undefined ? recipient : { ...recipient, name }, ...time.item, [key]: body },
-    }).map((changes) => ({ id: pageId, ...time.entry, changes })));
-  return fc.oneof(shapeA, shapeB, shapeC).map((entry) => ({ entry, expected: [r] }));
+    }).map((changes) => placed({ id: pageId, ...time.entry, changes }, time)));
+  return fc.oneof(shapeA, shapeB, shapeC);
 };
 
 /**

@@ -70,7 +70,7 @@ describe('the consumer simulator on WhatsApp (facts §9.4)', () => {
       },
     }]);
     expect(decoded(w)[1]).toEqual({
-      kind: 'permission_reply', id: expect.any(String) as unknown, at: sec(at) * 1000, thread,
+      kind: 'permission_reply', id: expect.any(String) as unknown, at: sec(at) * 1000 + 999, thread,
       response: 'approve', expiresAt, permanent: false, automatic: false,
     });
     expect(w.fake.replies.map((r) => [r.response, r.optInMessageId])).toEqual([['approve', wamid]]);

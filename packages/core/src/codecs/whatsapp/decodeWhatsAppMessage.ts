@@ -5,7 +5,7 @@ import type { InboundMessageEvent, PermissionReplyEvent } from '../../webhookEve
 import { caseInsensitive } from '../caseInsensitive.js';
 import { idOrNull, lowerOrNull } from '../decodeCallItem.js';
 import type { RefusalSink } from '../DecodeReport.js';
-import { eventInstant } from '../EntryContext.js';
+import { answerInstant, eventInstant } from '../EntryContext.js';
 import { idProblem, metaIdLimits } from '../MetaId.js';
 import { toEpochMs } from '../timestamps.js';
 import { webhookEventId } from '../webhookEventId.js';
@@ -87,10 +87,11 @@ export const decodeWhatsAppMessage = (
   const automatic = lowerOrNull(reply.right.response_source) === 'automatic';
   return {
     kind: 'permission_reply',
+    // The id keeps the instant as Meta sent it; the answer reads as late in its second as it may be (see answerInstant).
     id: webhookEventId('permission_reply', [
       'whatsapp', thread.pageId, psid, at, response, expiresAt, permanent ? 'permanent' : '', automatic ? 'automatic' : '', wamid,
     ]),
-    at,
+    at: answerInstant(m.timestamp, ctx) ?? at,
     thread,
     response,
     expiresAt,
