@@ -258,8 +258,12 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
     }
     case 'REPLY_REJECT': {
       if (!newer(r, e.at, 1, -1)) {
-        // A Decline behind a newer denial (a check that could not see it) still answers the pending request.
-        if (r.state === 'requested' && r.pending !== null && e.at >= r.pending.at && r.evidence !== null && r.evidence.weight === -1) {
+        // A Decline behind a newer denial (a check that could not see it) still answers the pending request,
+        // or, with none pending, stands when nothing the person did is known after it.
+        const stands = r.state === 'requested'
+          ? r.pending !== null && e.at >= r.pending.at
+          : (r.state === 'none' || r.state === 'expired') && (r.lastInboundAt === null || e.at >= r.lastInboundAt);
+        if (stands && r.evidence !== null && r.evidence.weight === -1) {
           return { ...noted(r, e.at, true), state: 'rejected', expiresAt: null, provisional: false, pending: null };
         }
         return replyNews(r, e.at, true) ? noted(r, e.at, true) : null;

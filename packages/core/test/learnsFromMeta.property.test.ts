@@ -74,6 +74,36 @@ describe('a Decline behind a check that could not see it', () => {
     const r = run([{ type: 'REPLY_APPROVE', at: T0 + 2 + lag, expiresAt: null }, { type: 'REPLY_REJECT', at: T0 + 2 }], messenger, sent);
     expect(r.state).toBe('approved');
   });
+
+  test.prop([fc.integer({ min: 1, max: HOUR }), fc.integer({ min: 1, max: HOUR }), fc.integer({ min: 0, max: 3 * HOUR })])(
+    'a Decline that revoked a permission, behind the check that found it gone: rejected, the check kept as evidence',
+    (tapLag, checkLag, probe) => {
+      const granted = run([{ type: 'USER_MESSAGE', at: T0 }, { type: 'REPLY_APPROVE', at: T0 + 1, expiresAt: null }], messenger);
+      const tap = T0 + 1 + tapLag;
+      const checked = run([{ type: 'REMOTE_SYNC', at: tap + checkLag, remote: noPermission(0, true) }], messenger, granted);
+      expect(checked.state).toBe('none');
+      const r = run([{ type: 'REPLY_REJECT', at: tap }], messenger, checked);
+      expect(r.state).toBe('rejected');
+      expect(r.declinedAt).toBe(tap);
+      expect(r.evidence).toEqual(checked.evidence);
+      expect(requestBlocker(r, tap + checkLag + probe, messenger)).toBe('rejected');
+    },
+  );
+
+  test.prop([fc.integer({ min: 1, max: HOUR }), fc.integer({ min: 1, max: HOUR }), fc.constantFrom('approve' as const, 'message' as const)])(
+    'but not when the person did something after it (an Accept or a message): the late Decline is only noted',
+    (tapLag, afterLag, later) => {
+      const granted = run([{ type: 'USER_MESSAGE', at: T0 }, { type: 'REPLY_APPROVE', at: T0 + 1, expiresAt: null }], messenger);
+      const tap = T0 + 1 + tapLag;
+      const after: PermissionEvent = later === 'approve'
+        ? { type: 'REPLY_APPROVE', at: tap + afterLag, expiresAt: tap + afterLag + 1 }
+        : { type: 'USER_MESSAGE', at: tap + afterLag };
+      const checked = run([after, { type: 'REMOTE_SYNC', at: tap + afterLag + 2, remote: noPermission(0, true) }], messenger, granted);
+      const r = run([{ type: 'REPLY_REJECT', at: tap }], messenger, checked);
+      expect(r.state).toBe(checked.state);
+      expect(r.state).not.toBe('rejected');
+    },
+  );
 });
 
 describe('after a Decline (rule 1): a new request waits for the person', () => {

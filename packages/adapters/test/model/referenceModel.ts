@@ -36,10 +36,13 @@ const grantFrom = (t: RefThread, at: Instant, grant: RefGrant): void => {
 
 /** A `call_permission_reply`; `expiresAt` is Meta's, or null when it sent none (then the permission lasts 7 days). */
 export const sawReply = (t: RefThread, at: Instant, response: 'approve' | 'reject', expiresAt: Instant | null): void => {
+  const nothingAfter = t.lastInbound === null || at >= t.lastInbound;
   sawInbound(t, at);
   if (!newer(t, at)) {
-    // A Decline behind a newer denial (a check that could not see it) still answers the opt-in it is not older than.
-    if (response === 'reject' && t.evidenceDenies && t.state === 'requested' && t.pending !== null && at >= t.pending.at) {
+    // A Decline behind a newer denial (a check that could not see it) still answers the opt-in it is not older than;
+    // with no opt-in pending, it stands when the person did nothing known after it (it revoked what the check found gone).
+    const stands = t.state === 'requested' ? t.pending !== null && at >= t.pending.at : (t.state === 'none' || t.state === 'expired') && nothingAfter;
+    if (response === 'reject' && t.evidenceDenies && stands) {
       t.declinedAt = t.declinedAt === null || at > t.declinedAt ? at : t.declinedAt;
       t.unsure = null;
       t.state = 'rejected';

@@ -93,20 +93,6 @@ const applyStorm = (rig: WorstDayRig, storm: Storm, injected: Record<string, num
   }
 };
 
-/**
- * A defect in core that this test found and that is not fixed yet. A reply it
- * swallows is counted ("known defect followed: ...") instead of failing the run;
- * CALLPERM_STRICT=1 (or the defect's name) makes the test expect the right
- * behaviour, and then it fails until core is fixed:
- * - `reply_loses_same_second_check`: Meta's webhook times are whole seconds, so a reply
- *   made after a check in the same second reads as older than it and loses. It heals
- *   at the next check that shows the truth; until then the thread is wrong.
- * (The other one it found, a Decline lost behind a check made between the tap and its
- * webhook, is fixed: `declineAnswersPastDenial`.)
- */
-type KnownDefect = 'reply_loses_same_second_check';
-const strictList = (process.env.CALLPERM_STRICT ?? '').split(',').map((x) => x.trim());
-const strict = (d: KnownDefect): boolean => strictList.includes('1') || strictList.includes(d);
 
 describe(`Meta's worst day (seed ${SEED}, replay with FC_SEED=${SEED})`, () => {
   it(`${THREADS} threads, ${HOURS} h of storms and an hour of webhook retries: no blind retry, every ambiguous send reconciled, every reply applied once`, async () => {
@@ -254,17 +240,10 @@ describe(`Meta's worst day (seed ${SEED}, replay with FC_SEED=${SEED})`, () => {
           ? e.event !== 'USER_MESSAGE'
           : e.event.startsWith('REPLY_') || e.event === 'REQUEST' || e.to === 'approved');
         const superseded = arrived !== null && entries.some((e) => e.at > r.at && e.recordedAt <= arrived && supersedes(e));
-        const checkBefore = (test: (e: HistoryEntry) => boolean): boolean =>
-          arrived !== null && entries.some((e) => e.event === 'REMOTE_SYNC' && e.recordedAt <= arrived && test(e));
-        // Two defects in core this test found (see knownDefect): excused, counted and reported unless CALLPERM_STRICT names them.
-        const defect: KnownDefect | null = checkBefore((e) => Math.floor(e.at / 1000) === Math.floor(r.at / 1000) && e.at <= r.at)
-          ? 'reply_loses_same_second_check' : null;
         // What the host held when the reply came (for a failure's message): its newest entries before then.
         const before = entries.filter((e) => arrived !== null && e.recordedAt <= arrived).slice(0, 2).map((e) => `${e.event}@${e.at}:${e.to}`);
-        return { thread: threadKey(r.thread), response: r.response, at: r.at, eventId: r.eventId, applied, arrived, superseded, before, defect };
+        return { thread: threadKey(r.thread), response: r.response, at: r.at, eventId: r.eventId, applied, arrived, superseded, before };
       });
-      const excused = replyCounts.filter((r) => r.applied === 0 && !r.superseded && r.defect !== null && !strict(r.defect));
-      for (const r of excused) tally(observed, `known defect followed: ${r.defect!}`, 1);
       // The host agrees with Meta on every thread once it has drained.
       const disagreements: string[] = [];
       for (const t of [...people.map((p) => p.thread), ...strangers]) {
@@ -297,7 +276,7 @@ describe(`Meta's worst day (seed ${SEED}, replay with FC_SEED=${SEED})`, () => {
         reconciledLaterThanBoundUnhindered: recs.filter((r) => !r.hindered && r.afterMs !== null && r.afterMs > bound),
         throttleBreaches: throttleBreaches(log, businessOf),
         deliveriesDropped: webhooks.dropped, receiverErrors: hooks.host_error,
-        repliesNotAppliedOnce: replyCounts.filter((r) => r.arrived === null || r.applied > 1 || (r.applied === 0 && !r.superseded && !excused.includes(r))),
+        repliesNotAppliedOnce: replyCounts.filter((r) => r.arrived === null || r.applied > 1 || (r.applied === 0 && !r.superseded)),
         hostDisagreesWithMeta: disagreements, listenerErrors: fake.listenerErrors,
       };
       const cut = Object.fromEntries(Object.entries(problems).map(([k, v]) => [k, Array.isArray(v) && v.length > 5 ? [...v.slice(0, 5), `...and ${v.length - 5} more`] : v]));

@@ -45,13 +45,18 @@ export const isNewerRejection: Guard = (r, e) =>
   e.type === 'REPLY_REJECT' && isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));
 
 /**
- * A Decline older than the record's evidence that still answers the pending
- * request: the newer evidence is a denial (a check made between the person's tap
- * and its webhook cannot see a Decline, so it agrees with it).
+ * A Decline older than the record's evidence that still stands: the newer evidence
+ * is a denial (a check made between the person's tap and its webhook cannot tell a
+ * Decline from no answer, so it agrees with it), and the Decline answers the
+ * pending request, or, with none pending, nothing the person did is known after it
+ * (a Decline that revoked a permission a check has since found gone).
  */
 export const declineAnswersPastDenial: Guard = (r, e) =>
-  e.type === 'REPLY_REJECT' && r.state === 'requested' && r.pending !== null && e.at >= r.pending.at
-  && r.evidence !== null && r.evidence.weight === -1 && !isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'));
+  e.type === 'REPLY_REJECT' && r.evidence !== null && r.evidence.weight === -1
+  && !isNewerEvidence(r, evidenceOf(e.at, EvidenceRank.reject, 'denied'))
+  && (r.state === 'requested'
+    ? r.pending !== null && e.at >= r.pending.at
+    : (r.state === 'none' || r.state === 'expired') && (r.lastInboundAt === null || e.at >= r.lastInboundAt));
 
 /** A rejection answers the pending request only if it is not older than that request. */
 export const answersPendingRequest: Guard = (r, e) =>

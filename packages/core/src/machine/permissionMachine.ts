@@ -67,13 +67,15 @@ const syncGrant = { guard: 'isNewerSyncGrant', target: 'approved', actions: 'app
 const syncView = { guard: 'isNewerRemoteView', actions: 'noteRemoteView' } as const;
 const rejectHere = { guard: 'isNewerRejection', target: 'rejected', actions: 'applyRejection' } as const;
 const releaseLateFailure = { guard: 'holdsFailedSlot', actions: 'releaseRequest' } as const;
+/** A Decline behind a newer denial that agrees with it: the thread is declined, the denial stays the evidence. */
+const olderDecline = { guard: 'declineAnswersPastDenial', target: 'rejected', actions: 'applyOlderDecline' } as const;
 
 /** A state with no live permission: syncs that deny keep it where it is. */
 const idle = (state: 'none' | 'rejected' | 'expired') => ({
   entry: { type: 'settleState', params: { state } },
   on: {
     ...grants,
-    REPLY_REJECT: [rejectHere, replyNote],
+    REPLY_REJECT: [rejectHere, olderDecline, replyNote],
     REQUEST_FAILED: releaseLateFailure,
     REMOTE_SYNC: [syncGrant, { guard: 'isNewerSyncDenial', actions: 'applySync' }, syncView],
     CALL_FAILED: callFailureNote,
@@ -111,7 +113,7 @@ export const permissionMachine = machineSetup.createMachine({
         REPLY_REJECT: [
           { guard: and(['isNewerRejection', 'answersPendingRequest']), target: 'rejected', actions: 'applyRejection' },
           { guard: 'isNewerRejection', actions: 'noteStaleRejection' },
-          { guard: 'declineAnswersPastDenial', target: 'rejected', actions: 'applyOlderDecline' },
+          olderDecline,
           replyNote,
         ],
         REQUEST_FAILED: [
