@@ -33,7 +33,7 @@ const record: PermissionRecord = {
   state: 'requested',
   evidence: { at: 1_767_225_600_000, rank: 4, weight: Number.MAX_SAFE_INTEGER },
   requests: [1_767_225_600_000, 1_767_229_200_000],
-  pending: { at: 1_767_229_200_000, messageId: 'm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', ambiguous: false, prior: 'none' },
+  pending: { at: 1_767_229_200_000, messageId: 'm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', ambiguous: false, prior: 'none', reminds: null },
   lastInboundAt: 1_767_225_000_000,
   remote: {
     at: 1_767_229_000_000, permitted: false, canRequest: true, canStartCall: false,

@@ -9,7 +9,7 @@
  */
 import {
   durationMs,
-  type Effect, type Evidence, type Instant, type LifecycleState, type PermissionEvent, type PermissionRecord,
+  type Effect, type Evidence, type Instant, type LifecycleState, type PendingRequest, type PermissionEvent, type PermissionRecord,
   type RefusalKind, type RemoteAction, type RemotePermission, type RemoteView, type ResolvedPolicy, type StepResult,
 } from '../../packages/core/src/internals.js';
 
@@ -200,13 +200,19 @@ const dueOf = (r: PermissionRecord, p: ResolvedPolicy): Instant | null => {
   return due === Infinity ? null : due;
 };
 
+/** A reminder that never reached Meta leaves the opt-in it reminds of pending; anything else leaves nothing. */
+const afterUndelivered = (pd: PendingRequest): PendingRequest | null =>
+  (pd.reminds === null ? null : { at: pd.reminds.at, messageId: pd.reminds.messageId, ambiguous: false, prior: pd.prior, reminds: null });
+const backTo = (pd: PendingRequest): LifecycleState =>
+  (pd.reminds !== null ? 'requested' : pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none');
+
 const release = (r: PermissionRecord, requestedAt: Instant, state: LifecycleState, refusal?: RefusalKind): PermissionRecord => {
   const i = r.requests.lastIndexOf(requestedAt);
   const taught = refusal !== undefined && (r.refusal === null || r.refusal.at <= requestedAt);
   return {
     ...r, state,
     requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)],
-    pending: r.pending?.at === requestedAt ? null : r.pending,
+    pending: r.pending !== null && r.pending.at === requestedAt ? afterUndelivered(r.pending) : r.pending,
     refusal: taught ? { at: requestedAt, kind: refusal } : r.refusal,
   };
 };
@@ -229,23 +235,22 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
       for (const l of r.remote?.requestLimits ?? []) if (l.periodMs > horizon) horizon = l.periodMs;
       const requests = r.requests.filter((x) => x > e.at - horizon);
       requests.push(e.at);
-      const prior = r.state === 'requested' ? r.pending?.prior ?? 'none' : r.state;
-      return { ...r, state: 'requested', requests, pending: { at: e.at, messageId: null, ambiguous: false, prior } };
+      const reminded = r.state === 'requested' ? r.pending : null;
+      const prior = reminded?.prior ?? r.state;
+      const reminds = reminded === null ? null : { at: reminded.at, messageId: reminded.messageId };
+      return { ...r, state: 'requested', requests, pending: { at: e.at, messageId: null, ambiguous: false, prior, reminds } };
     }
     case 'REQUEST_SENT': {
       const pd = r.pending;
       if (pd === null || pd.at !== e.requestedAt || pd.messageId === e.messageId) return null;
       const refusal = r.refusal !== null && r.refusal.at <= e.requestedAt ? null : r.refusal;
-      return { ...r, pending: { ...pd, messageId: e.messageId, ambiguous: false }, refusal };
+      return { ...r, pending: { ...pd, messageId: e.messageId, ambiguous: false, reminds: null }, refusal };
     }
     case 'REQUEST_FAILED': {
       const pd = r.pending;
       const matches = pd !== null && pd.at === e.requestedAt;
       if (r.state === 'requested') {
-        if (!e.ambiguous && matches) {
-          const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';
-          return release(r, e.requestedAt, back, e.refusal);
-        }
+        if (!e.ambiguous && matches) return release(r, e.requestedAt, backTo(pd), e.refusal);
         if (e.ambiguous && matches && !pd.ambiguous) return { ...r, pending: { ...pd, ambiguous: true } };
       }
       if (!e.ambiguous && r.requests.includes(e.requestedAt)) return release(r, e.requestedAt, r.state, e.refusal);
@@ -294,9 +299,8 @@ const next = (r: PermissionRecord, e: PermissionEvent, p: ResolvedPolicy): Permi
           && (pd.ambiguous || (inDoubtUntilChecked(r, pd) && e.at >= pd.at + p.sendOutcomeTimeoutMs))
           && base.remote!.requestLimits.some((l) => l.used < countIn(r.requests, e.at - l.periodMs, e.at))) {
           // The check does not count the ambiguous send: it never reached Meta.
-          const back = pd.prior === 'rejected' ? 'rejected' : pd.prior === 'expired' || pd.prior === 'approved' ? 'expired' : 'none';
           const i = r.requests.lastIndexOf(pd.at);
-          return { ...base, state: back, pending: null, requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)] };
+          return { ...base, state: backTo(pd), pending: afterUndelivered(pd), requests: i === -1 ? r.requests : [...r.requests.slice(0, i), ...r.requests.slice(i + 1)] };
         }
         if (r.state !== 'approved') return base;
         const lapsed = r.expiresAt !== null && e.at >= r.expiresAt;

@@ -15,7 +15,7 @@ export * from './remotePermission.js';
 export * from './webhookEvent.js';
 export * from './machine/LifecycleState.js';
 export {
-  emptyRecord, RECORD_SCHEMA, type PermissionRecord, type Evidence, type PendingRequest, type RemoteView, type ReportedLimit, type Refusal, type RefusalKind,
+  emptyRecord, RECORD_SCHEMA, type PermissionRecord, type Evidence, type PendingRequest, type RemindedRequest, type RemoteView, type ReportedLimit, type Refusal, type RefusalKind,
 } from './machine/PermissionRecord.js';
 export * from './machine/PermissionEvent.js';
 export * from './machine/DecisionReason.js';

@@ -53,6 +53,42 @@ describe('reminders (rule 1): an unanswered opt-in holds the next one back only 
   });
 });
 
+describe('a reminder that never reaches Meta', () => {
+  const refusals = fc.constantFrom<RefusalKind | undefined>(undefined, 'outside_window', 'request_limit', 'person_unavailable');
+  test.prop([hours(4, 20), refusals])('refused by Meta: the opt-in it reminds of is pending again, its slot kept, the reminder\'s given back', (lag, refusal) => {
+    const first = sentAt(T0 + 1, messenger);
+    const t = T0 + 1 + lag;
+    const r = run([{ type: 'REQUEST', at: t }, { type: 'REQUEST_FAILED', at: t, requestedAt: t, ambiguous: false, refusal }], messenger, first);
+    expect(r.state).toBe('requested');
+    expect(r.pending).toEqual(first.pending);
+    expect(r.requests).toEqual(first.requests);
+    // A Decline of the first opt-in, delivered after, still answers it.
+    expect(run([{ type: 'REPLY_REJECT', at: T0 + 2 }], messenger, r).state).toBe('rejected');
+  });
+
+  test.prop([hours(4, 20), fc.integer({ min: 1, max: HOUR })])(
+    'ambiguous, then a check that does not count it: the opt-in it reminds of is pending again',
+    (lag, checkLag) => {
+      const first = sentAt(T0 + 1, messenger);
+      const t = T0 + 1 + lag;
+      const r = run([
+        { type: 'REQUEST', at: t },
+        { type: 'REQUEST_FAILED', at: t, requestedAt: t, ambiguous: true },
+        { type: 'REMOTE_SYNC', at: t + checkLag, remote: noPermission(1, true) },
+      ], messenger, first);
+      expect(r.state).toBe('requested');
+      expect(r.pending).toEqual(first.pending);
+      expect(r.requests).toEqual(first.requests);
+    },
+  );
+
+  test.prop([hours(4, 20)])('sent: the reminder is what is pending, and it no longer carries the first', (lag) => {
+    const t = T0 + 1 + lag;
+    const r = run([{ type: 'REQUEST', at: t }, { type: 'REQUEST_SENT', at: t, requestedAt: t, messageId: 'm2' }], messenger, sentAt(T0 + 1, messenger));
+    expect(r.pending).toEqual({ at: t, messageId: 'm2', ambiguous: false, prior: 'none', reminds: null });
+  });
+});
+
 describe('a Decline behind a check that could not see it', () => {
   test.prop([fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 1, max: HOUR }), fc.integer({ min: 0, max: 3 * HOUR })])(
     'still answers the pending request: rejected, the check kept as evidence, no new request until the person writes',

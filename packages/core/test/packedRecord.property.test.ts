@@ -24,6 +24,7 @@ const wildRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
   requests: fc.array(anyNumber, { maxLength: 5 }),
   pending: maybe(fc.record({
     at: anyNumber, messageId: maybe(fc.string({ unit: 'binary', maxLength: 40 })), ambiguous: fc.boolean(), prior: state,
+    reminds: maybe(fc.record({ at: anyNumber, messageId: maybe(fc.string({ unit: 'binary', maxLength: 40 })) })),
   })),
   lastInboundAt: maybe(anyNumber),
   declinedAt: maybe(anyNumber),

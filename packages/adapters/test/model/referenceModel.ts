@@ -1,6 +1,6 @@
 import type { Instant } from '@callperm/core';
 import {
-  RULES, defect, effectiveState, localCount, readAsCutShort, strict, type MetaView, type RefGrant, type RefPrior, type RefRefusal, type RefThread,
+  RULES, effectiveState, localCount, readAsCutShort, type MetaView, type RefGrant, type RefPrior, type RefRefusal, type RefThread,
 } from './referenceThread.js';
 
 /**
@@ -85,19 +85,13 @@ export const sawImplicitGrant = (t: RefThread, connectAt: Instant, endAt: Instan
 // what the service does: checks and opt-ins
 // ---------------------------------------------------------------------------
 
-/** The state before the first of a run of unanswered opt-ins (a reminder's prior is the opt-in it reminds of). */
-const firstPrior = (prior: RefPrior): RefPrior => (prior.state === 'requested' && prior.pending !== null ? firstPrior(prior.pending.prior) : prior);
-
 const restore = (t: RefThread, prior: RefPrior, at: Instant): void => {
   t.requests = t.requests.filter((r) => r !== at);
   if (t.pending?.priorUnsure === true) t.unsure = 'a send failed after a Decline older than it';
   // A reminder that never reached Meta leaves the opt-in it reminds of pending (still unanswered).
-  // Known defect: the service returns to the state before the first opt-in and forgets the pending one.
-  const back = prior.state === 'requested' && !strict('reminder_failure_forgets_pending_opt_in') ? firstPrior(prior) : prior;
-  if (back !== prior) defect('reminder_failure_forgets_pending_opt_in');
-  t.state = back.state;
-  t.pending = back.pending;
-  t.grant = back.grant;
+  t.state = prior.state;
+  t.pending = prior.pending;
+  t.grant = prior.grant;
 };
 
 /** A permission check Meta answered at `now`: Meta's word is the newest evidence. */

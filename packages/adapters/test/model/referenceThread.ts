@@ -15,23 +15,6 @@ export const RULES = {
   pageRecheckAfter: 6 * HOUR,
 } as const;
 
-/**
- * Where the service departs from the facts and the design, found by this model
- * (see the suite's report). By default the model follows the service there and
- * counts each time it did, so everything else stays compared.
- * CALLPERM_MODEL_STRICT=1 (or a comma-separated list of the names below) makes
- * it expect the right behaviour instead, which fails until the defect is fixed.
- */
-export type KnownDefect = 'reminder_failure_forgets_pending_opt_in';
-const strictList = (process.env.CALLPERM_MODEL_STRICT ?? '').split(',').map((x) => x.trim());
-/** Whether the model expects the right behaviour for `d` rather than following the service. */
-export const strict = (d: KnownDefect): boolean => strictList.includes('1') || strictList.includes(d);
-export const knownDefects = new Map<KnownDefect, number>();
-/** Counts one time the model followed the service where it departs from the facts. */
-export const defect = (name: KnownDefect): void => {
-  knownDefects.set(name, (knownDefects.get(name) ?? 0) + 1);
-};
-
 /** A held permission: its expiry as a range (an implicit grant's instant is known to lie between the call's connect and end). */
 export interface RefGrant {
   readonly lo: Instant | null;

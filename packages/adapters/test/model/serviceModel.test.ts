@@ -2,7 +2,6 @@ import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import { permissionCheckVariants } from '@callperm/testing';
 import { modelCommands } from './modelCommands.js';
-import { knownDefects } from './referenceModel.js';
 import { newModel, newTally, openWorld, type SuiteTally } from './modelWorld.js';
 import { runsFor, storesUnderTest } from './storesUnderTest.js';
 
@@ -22,8 +21,7 @@ const summary = (name: string, t: SuiteTally, ms: number): string => {
   const faults = Object.entries(t.faults).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}=${n}`).join(' ');
   return `[model ${name}] ${t.runs} runs, ${t.commands} commands in ${(ms / 1000).toFixed(1)} s: ${t.comparisons} decisions compared`
     + ` (${t.unsure} left unjudged), ${t.sends} sends (${t.accepted} accepted by Meta), ${t.checks} checks, ${t.sweepChecks} sweep checks,`
-    + ` ${t.deliveries} deliveries, ${t.duplicates} redeliveries, ${t.dropped} lost, ${t.grants} implicit grants; requests: ${requests}; faults: ${faults};`
-    + ` known defects followed (so far in this file): ${JSON.stringify(Object.fromEntries(knownDefects))}`;
+    + ` ${t.deliveries} deliveries, ${t.duplicates} redeliveries, ${t.dropped} lost, ${t.grants} implicit grants; requests: ${requests}; faults: ${faults}`;
 };
 
 for (const sut of storesUnderTest()) {

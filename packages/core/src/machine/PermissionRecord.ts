@@ -10,9 +10,10 @@ import { lifecycleStates, type LifecycleState } from './LifecycleState.js';
  * header); 2: every form carries its version; 3: `declinedAt`, `refusal` and
  * `remote.permitted` (what Meta's answers teach the record); 4: `calls` and
  * `callLimitAt` (the connected-call quota); 5: a reported limit's `freesAt`
- * (WhatsApp's `limit_expiration_time`).
+ * (WhatsApp's `limit_expiration_time`); 6: a pending reminder's `reminds` (the
+ * opt-in still awaited if the reminder never reaches Meta).
  */
-export const RECORD_SCHEMA = 5 as const;
+export const RECORD_SCHEMA = 6 as const;
 
 /**
  * The newest evidence about the permission itself (a reply, a sync, an implicit
@@ -37,6 +38,18 @@ export interface PendingRequest {
   readonly ambiguous: boolean;
   /** The state to return to if the send definitely failed. */
   readonly prior: LifecycleState;
+  /**
+   * A reminder's reminded opt-in: the one pending when the reminder was reserved,
+   * pending again if the reminder never reaches Meta (it is still unanswered).
+   * Null for a first opt-in, and once the reminder went out.
+   */
+  readonly reminds: RemindedRequest | null;
+}
+
+/** The opt-in a reminder reminds of: its reservation instant and Meta's message id (if known). */
+export interface RemindedRequest {
+  readonly at: Instant;
+  readonly messageId: string | null;
 }
 
 /** Why Meta refused an opt-in in a way that teaches the thread something (its failure kind). */
@@ -163,6 +176,7 @@ export const PermissionRecordCodec: t.Type<PermissionRecord, PermissionRecord, u
   requests: t.readonlyArray(t.number),
   pending: nullable(t.readonly(t.type({
     at: t.number, messageId: nullable(t.string), ambiguous: t.boolean, prior: stateCodec,
+    reminds: nullable(t.readonly(t.type({ at: t.number, messageId: nullable(t.string) }))),
   }))),
   lastInboundAt: nullable(t.number),
   declinedAt: nullable(t.number),

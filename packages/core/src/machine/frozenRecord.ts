@@ -21,7 +21,9 @@ export const frozenRecord = (r: PermissionRecord): PermissionRecord => {
     provisional: r.provisional,
     evidence: ev === null ? null : Object.freeze({ at: ev.at, rank: ev.rank, weight: ev.weight }),
     requests: Object.freeze([...r.requests]),
-    pending: pd === null ? null : Object.freeze({ at: pd.at, messageId: pd.messageId, ambiguous: pd.ambiguous, prior: pd.prior }),
+    pending: pd === null ? null : Object.freeze({
+      at: pd.at, messageId: pd.messageId, ambiguous: pd.ambiguous, prior: pd.prior, reminds: pd.reminds === null ? null : Object.freeze({ at: pd.reminds.at, messageId: pd.reminds.messageId }),
+    }),
     lastInboundAt: r.lastInboundAt,
     declinedAt: r.declinedAt,
     refusal: rf === null ? null : Object.freeze({ at: rf.at, kind: rf.kind }),

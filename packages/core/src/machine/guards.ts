@@ -92,6 +92,9 @@ export const sentMatchesPending: Guard = (r, e) =>
 
 export const priorWasRejected: Guard = (r) => r.pending?.prior === 'rejected';
 
+/** The pending send is a reminder: if it never reaches Meta, the opt-in it reminds of is still awaited. */
+export const pendingIsReminder: Guard = (r) => r.pending !== null && r.pending.reminds !== null;
+
 /** The request replaced a permission that had run out (stored as expired, or approved past its expiry). */
 export const priorWasExpired: Guard = (r) => r.pending?.prior === 'expired' || r.pending?.prior === 'approved';
 

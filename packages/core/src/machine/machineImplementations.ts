@@ -40,6 +40,7 @@ export const machineGuards = {
   failureMatchesPending: G.failureMatchesPending,
   sentMatchesPending: G.sentMatchesPending,
   priorWasRejected: G.priorWasRejected,
+  pendingIsReminder: G.pendingIsReminder,
   priorWasExpired: G.priorWasExpired,
   holdsFailedSlot: G.holdsFailedSlot,
   isNewerInbound: G.isNewerInbound,

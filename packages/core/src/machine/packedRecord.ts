@@ -23,6 +23,9 @@ import { RECORD_SCHEMA, type PermissionRecord, type RefusalKind, type RemoteView
  * Format 5 appends a varint (how many reported limits carry `freesAt`), then for
  * each its index among the request limits followed by the `start_call` ones, and
  * its `freesAt`.
+ * Format 6 uses two bits of the pending request's varint that no earlier format
+ * sets: 32, a reminded opt-in follows the pending message id (its instant, then its
+ * message id when 64 is set too). Earlier bytes read with `reminds: null`.
  */
 
 const TAG_DELTA = 0;
@@ -161,8 +164,14 @@ const fill = (r: PermissionRecord, prefix: readonly number[]): void => {
   }
   if (pd) {
     putNum(pd.at, base);
-    putVarint(code(pd.prior) | (pd.ambiguous ? 8 : 0) | (pd.messageId === null ? 0 : 16));
+    const rm = pd.reminds;
+    putVarint(code(pd.prior) | (pd.ambiguous ? 8 : 0) | (pd.messageId === null ? 0 : 16)
+      | (rm === null ? 0 : 32) | (rm === null || rm.messageId === null ? 0 : 64));
     if (pd.messageId !== null) putText(pd.messageId);
+    if (rm !== null) {
+      putNum(rm.at, base);
+      if (rm.messageId !== null) putText(rm.messageId);
+    }
   }
   if (rv) {
     putNum(rv.at, base);
@@ -337,7 +346,10 @@ export const unpackRecordBytes = (bytes: Uint8Array, start: number, stop: number
   if (flags & 32) {
     const pAt = getInt(base);
     const bits = getVarint();
-    pending = { at: pAt, messageId: bits & 16 ? getText() : null, ambiguous: (bits & 8) !== 0, prior: stateOf(bits & 7) };
+    const messageId = bits & 16 ? getText() : null;
+    // Format 6's reminded opt-in (bit 32; never set before it).
+    const reminds = bits & 32 ? { at: getInt(base), messageId: bits & 64 ? getText() : null } : null;
+    pending = { at: pAt, messageId, ambiguous: (bits & 8) !== 0, prior: stateOf(bits & 7), reminds };
   }
   const hasRemote = (flags & 64) !== 0;
   const rAt = hasRemote ? getInt(base) : 0;

@@ -82,9 +82,10 @@ const idle = (state: 'none' | 'rejected' | 'expired') => ({
   },
 } as const);
 
-/** A check showing the ambiguous send never reached Meta: back to where the request started, slot given back. */
+/** A check showing the ambiguous send never reached Meta: slot given back; a reminder's opt-in is awaited again, else back to where the request started. */
 const undeliveredActions = ['releaseUndelivered', 'applySync'] as const;
 const undeliveredBack = [
+  { guard: and(['isNewerSyncDenial', 'sendNotDelivered', 'pendingIsReminder']), actions: undeliveredActions },
   { guard: and(['isNewerSyncDenial', 'sendNotDelivered', 'priorWasRejected']), target: 'rejected', actions: undeliveredActions },
   { guard: and(['isNewerSyncDenial', 'sendNotDelivered', 'priorWasExpired']), target: 'expired', actions: undeliveredActions },
   { guard: and(['isNewerSyncDenial', 'sendNotDelivered']), target: 'none', actions: undeliveredActions },
@@ -117,6 +118,8 @@ export const permissionMachine = machineSetup.createMachine({
           replyNote,
         ],
         REQUEST_FAILED: [
+          // A reminder Meta refused: the opt-in it reminds of is still awaited.
+          { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'pendingIsReminder']), actions: 'releaseRequest' },
           { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'priorWasRejected']), target: 'rejected', actions: 'releaseRequest' },
           { guard: and(['isDefiniteFailure', 'failureMatchesPending', 'priorWasExpired']), target: 'expired', actions: 'releaseRequest' },
           { guard: and(['isDefiniteFailure', 'failureMatchesPending']), target: 'none', actions: 'releaseRequest' },

@@ -4,7 +4,7 @@ import type { RemoteAction, RemotePermission } from '../remotePermission.js';
 import type { Instant } from '../thread.js';
 import { EvidenceRank, evidenceOf, isNewerEvidence } from './evidence.js';
 import type { PermissionEvent } from './PermissionEvent.js';
-import type { PermissionRecord, RemoteView } from './PermissionRecord.js';
+import type { PendingRequest, PermissionRecord, RemoteView } from './PermissionRecord.js';
 import { pruneRequests } from './quota.js';
 
 /**
@@ -21,19 +21,36 @@ type Update<T extends PermissionEvent['type']> = (
 const horizonOf = (record: PermissionRecord, policy: ResolvedPolicy): number =>
   Math.max(policy.quotaHorizonMs, ...(record.remote?.requestLimits ?? []).map((l) => l.periodMs));
 
-/** REQUEST: reserve a quota slot and remember the request as pending. */
-export const reserveRequest: Update<'REQUEST'> = (record, event, policy) => ({
-  ...record,
-  requests: [...pruneRequests(record.requests, event.at, horizonOf(record, policy)), event.at],
-  pending: { at: event.at, messageId: null, ambiguous: false, prior: record.state === 'requested' ? record.pending?.prior ?? 'none' : record.state },
-});
+/** REQUEST: reserve a quota slot and remember the request as pending (a reminder remembers the opt-in it reminds of). */
+export const reserveRequest: Update<'REQUEST'> = (record, event, policy) => {
+  const reminded = record.state === 'requested' ? record.pending : null;
+  return {
+    ...record,
+    requests: [...pruneRequests(record.requests, event.at, horizonOf(record, policy)), event.at],
+    pending: {
+      at: event.at, messageId: null, ambiguous: false, prior: reminded?.prior ?? record.state,
+      reminds: reminded === null ? null : { at: reminded.at, messageId: reminded.messageId },
+    },
+  };
+};
+
+/**
+ * What is pending once the pending send is known never to have reached Meta: the
+ * opt-in a reminder reminds of (still unanswered), or nothing.
+ *
+ * @example
+ * pendingAfterUndelivered({ at: 9, messageId: null, ambiguous: false, prior: 'none', reminds: { at: 1, messageId: 'm1' } });
+ * // { at: 1, messageId: 'm1', ambiguous: false, prior: 'none', reminds: null }
+ */
+export const pendingAfterUndelivered = (pd: PendingRequest): PendingRequest | null =>
+  (pd.reminds === null ? null : { at: pd.reminds.at, messageId: pd.reminds.messageId, ambiguous: false, prior: pd.prior, reminds: null });
 
 /** REQUEST_SENT: keep Meta's message id on the pending request it answers; Meta took it, so an older refusal is moot. */
 export const markSent: Update<'REQUEST_SENT'> = (record, event) =>
   record.pending?.at === event.requestedAt
     ? {
       ...record,
-      pending: { ...record.pending, messageId: event.messageId, ambiguous: false },
+      pending: { ...record.pending, messageId: event.messageId, ambiguous: false, reminds: null },
       refusal: record.refusal !== null && record.refusal.at <= event.requestedAt ? null : record.refusal,
     }
     : record;
@@ -54,14 +71,16 @@ export const releaseRequest: Update<'REQUEST_FAILED'> = (record, event) => {
   return {
     ...record,
     requests: withoutRequest(record.requests, event.requestedAt),
-    pending: record.pending?.at === event.requestedAt ? null : record.pending,
+    pending: record.pending?.at === event.requestedAt ? pendingAfterUndelivered(record.pending) : record.pending,
     refusal: taught ? { at: event.requestedAt, kind } : record.refusal,
   };
 };
 
-/** REMOTE_SYNC that shows an ambiguous send never reached Meta: its slot is given back and nothing is pending. */
+/** REMOTE_SYNC that shows an ambiguous send never reached Meta: its slot is given back (a reminder's opt-in is pending again). */
 export const releaseUndelivered: Update<'REMOTE_SYNC'> = (record) =>
-  (record.pending === null ? record : { ...record, requests: withoutRequest(record.requests, record.pending.at), pending: null });
+  (record.pending === null ? record : {
+    ...record, requests: withoutRequest(record.requests, record.pending.at), pending: pendingAfterUndelivered(record.pending),
+  });
 
 /** REQUEST_FAILED (ambiguous): keep the slot, and reconcile with a remote check. */
 export const markAmbiguous: Update<'REQUEST_FAILED'> = (record, event) =>

@@ -15,6 +15,8 @@ import type { UpgradeStep } from './versionedJson.js';
  *   connected-call quota starts counting from the upgrade.
  * - 4 → 5: each reported limit's `freesAt` (not said: null, so the limit
  *   counts its whole period from the check, as before).
+ * - 5 → 6: a pending request's `reminds` (null: a stored reminder that fails
+ *   returns to the state before its first opt-in, as it did before).
  *
  * @example
  * upgradeRecord({ schema: 1, state: 'none', ... }); // { schema: 2, state: 'none', ... }
@@ -24,6 +26,7 @@ export const recordUpgrades: readonly UpgradeStep[] = [
   (v2) => ({ ...v2, declinedAt: declinedAtOf(v2), refusal: null, remote: remoteOf(v2) }),
   (v3) => ({ ...v3, calls: [], callLimitAt: null }),
   (v4) => ({ ...v4, remote: withFreesAt(v4) }),
+  (v5) => ({ ...v5, pending: withReminds(v5) }),
 ];
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -44,6 +47,11 @@ const withFreesAt = (r: Fields): Fields | null => {
   const remote = (r.remote as Fields | null | undefined) ?? null;
   if (remote === null) return null;
   return { ...remote, requestLimits: limitsWithFreesAt(remote.requestLimits), startCallLimits: limitsWithFreesAt(remote.startCallLimits) };
+};
+/** A format-5 pending request, with `reminds: null`. */
+const withReminds = (r: Fields): Fields | null => {
+  const pending = (r.pending as Fields | null | undefined) ?? null;
+  return pending === null ? null : { ...pending, reminds: null };
 };
 /** A format-2 check reported a permission when it is the newest evidence and that evidence granted. */
 const remoteOf = (r: Fields): Fields | null => {

@@ -36,7 +36,7 @@ describe('followUpFor', () => {
     expect(followUpFor(r, MIN, policy)).toBe('remote_check');
   });
   it('checks an ambiguous send after the reconcile delay, and an unanswered one once after its timeout', () => {
-    const pending = { at: 0, messageId: null, ambiguous: true, prior: 'none' as const };
+    const pending = { at: 0, messageId: null, ambiguous: true, prior: 'none' as const, reminds: null };
     const requested: PermissionRecord = { ...emptyRecord(), state: 'requested', pending };
     expect(followUpFor(requested, MIN, policy)).toBe('remote_check');
     const quiet: PermissionRecord = { ...requested, pending: { ...pending, ambiguous: false, messageId: 'm' } };

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import {
   decodeRecord, encodeRecord, inboxFormat, callTraceFormat, packRecord, recordUpgrades, RECORD_SCHEMA, StoredFormatError,
-  decodeJson, encodeJson, type PermissionRecord,
+  decodeJson, emptyRecord, encodeJson, type PermissionRecord,
 } from '../../src/internals.js';
 import { recordArb } from '../support/records.js';
 
@@ -14,14 +14,15 @@ const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeA
  * must read as: the step 2 → 3 rules stated here apart from the step itself.
  */
 const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgraded: PermissionRecord } => {
-  const { declinedAt: _d, refusal: _r, remote: newestRemote, calls: _c, callLimitAt: _l, ...rest } = plain(r);
+  const { declinedAt: _d, refusal: _r, remote: newestRemote, calls: _c, callLimitAt: _l, pending, ...rest } = plain(r);
   const remote = newestRemote === null ? null : withoutFreesAt(newestRemote);
   const { permitted: _p, ...olderRemote } = remote ?? { permitted: false };
-  const older = { ...rest, remote: remote === null ? null : olderRemote };
+  const older = { ...rest, pending: withoutReminds(pending), remote: remote === null ? null : olderRemote };
   const ev = rest.evidence;
   const permitted = remote !== null && ev !== null && ev.rank === 4 && ev.at === remote.at && ev.weight !== -1;
   const upgraded: PermissionRecord = plain({
     ...rest,
+    pending: unreminded(pending),
     declinedAt: rest.state === 'rejected' ? ev?.at ?? rest.lastEventAt : null,
     refusal: null,
     remote: newestRemote === null ? null : { ...unfreed(newestRemote), permitted },
@@ -30,6 +31,16 @@ const olderForm = (r: PermissionRecord): { older: Record<string, unknown>; upgra
   });
   return { older, upgraded };
 };
+
+type Pending = PermissionRecord['pending'];
+/** A pending request as formats 1 to 5 held it: no `reminds`. */
+const withoutReminds = (pd: Pending): Record<string, unknown> | null => {
+  if (pd === null) return null;
+  const { reminds: _r, ...older } = pd;
+  return older;
+};
+/** What such a request reads as: `reminds` null (a reminder's reminded opt-in was not kept). */
+const unreminded = (pd: Pending): Pending => (pd === null ? null : { ...pd, reminds: null });
 
 type Remote = NonNullable<PermissionRecord['remote']>;
 /** A check's limits as formats 1 to 4 held them: no `freesAt`. */
@@ -55,12 +66,13 @@ describe('the stored record format', () => {
     const { older, upgraded } = olderForm(newest);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 1 }))).toStrictEqual(upgraded);
     expect(decodeRecord(JSON.stringify({ ...older, schema: 2 }))).toStrictEqual(upgraded);
-    // Format 5's packed layout is format 4's plus one byte (0: no limit says when it frees); format 4's is format
+    // Format 6's packed layout is format 5's when no reminder is pending; format 5's is format 4's plus one byte (0: no limit says when it frees); format 4's is format
     // 3's plus one byte (0: no calls, no limit); format 3's is format 2's plus one flags byte (0 when no new field
     // is set); format 1's has no header.
     const bare = { ...upgraded, declinedAt: null, remote: upgraded.remote === null ? null : { ...upgraded.remote, permitted: false } };
     const packed = bytesOf(packRecord(bare));
     expect([...packed.subarray(packed.length - 3)]).toEqual([0, 0, 0]);
+    expect(decodeRecord(Uint8Array.from([128 + 5, ...packed.subarray(1)]))).toStrictEqual(bare);
     const v4 = Uint8Array.from([128 + 4, ...packed.subarray(1, packed.length - 1)]);
     expect(decodeRecord(v4)).toStrictEqual(bare);
     const v3 = Uint8Array.from([128 + 3, ...packed.subarray(1, packed.length - 2)]);
@@ -71,23 +83,45 @@ describe('the stored record format', () => {
   });
 
   test.prop([recordArb])('format 3 as an earlier release stored it reads with an empty call log', (newest) => {
-    const { calls: _c, callLimitAt: _l, remote, ...v3 } = plain(newest);
-    const older = { ...v3, remote: remote === null ? null : withoutFreesAt(remote) };
-    const expected = plain({ ...newest, calls: [], callLimitAt: null, remote: remote === null ? null : unfreed(remote) });
+    const { calls: _c, callLimitAt: _l, remote, pending, ...v3 } = plain(newest);
+    const older = { ...v3, pending: withoutReminds(pending), remote: remote === null ? null : withoutFreesAt(remote) };
+    const expected = plain({ ...newest, pending: unreminded(pending), calls: [], callLimitAt: null, remote: remote === null ? null : unfreed(remote) });
     expect(decodeRecord(JSON.stringify({ ...older, schema: 3 }))).toStrictEqual(expected);
     expect(recordUpgrades[2]!({ ...older, schema: 3 })).toEqual({ ...older, schema: 3, calls: [], callLimitAt: null });
   });
 
   test.prop([recordArb])('format 4 as the previous release stored it reads with no limit saying when it frees, in both forms', (newest) => {
-    const { remote, ...v4 } = plain(newest);
-    const older = { ...v4, remote: remote === null ? null : withoutFreesAt(remote) };
-    const expected = plain({ ...newest, remote: remote === null ? null : unfreed(remote) });
+    const { remote, pending, ...v4 } = plain(newest);
+    const older = { ...v4, pending: withoutReminds(pending), remote: remote === null ? null : withoutFreesAt(remote) };
+    const expected = plain({ ...newest, pending: unreminded(pending), remote: remote === null ? null : unfreed(remote) });
     expect(decodeRecord(JSON.stringify({ ...older, schema: 4 }))).toStrictEqual(expected);
     expect(recordUpgrades[3]!({ ...older, schema: 4 })).toEqual({ ...older, schema: 4, remote: expected.remote });
-    // The packed form of format 4 is format 5's without its last byte (0 when no limit carries `freesAt`).
+    // The packed form of format 4 is format 5's (format 6's with no reminder pending) without its last byte
+    // (0 when no limit carries `freesAt`).
     const packed = bytesOf(packRecord(expected));
     expect(packed[packed.length - 1]).toBe(0);
     expect(decodeRecord(Uint8Array.from([128 + 4, ...packed.subarray(1, packed.length - 1)]))).toStrictEqual(expected);
+  });
+
+  test.prop([recordArb])('format 5 as the previous release stored it reads with no reminded opt-in, in both forms', (newest) => {
+    const { pending, ...v5 } = plain(newest);
+    const older = { ...v5, pending: withoutReminds(pending) };
+    const expected = plain({ ...newest, pending: unreminded(pending) });
+    expect(decodeRecord(JSON.stringify({ ...older, schema: 5 }))).toStrictEqual(expected);
+    expect(recordUpgrades[4]!({ ...older, schema: 5 })).toEqual({ ...older, schema: 5, pending: expected.pending });
+    // The packed form of format 5 is format 6's with no reminder pending (format 6 only adds bits and fields behind them).
+    expect(decodeRecord(Uint8Array.from([128 + 5, ...bytesOf(packRecord(expected)).subarray(1)]))).toStrictEqual(expected);
+  });
+
+  test('a pending reminder keeps the opt-in it reminds of in both forms, and packs it in a few bytes', () => {
+    const reminder: PermissionRecord = {
+      ...plain(emptyRecord()), state: 'requested', requests: [1_000, 15_401_000], lastEventAt: 15_401_000,
+      pending: { at: 15_401_000, messageId: null, ambiguous: false, prior: 'none', reminds: { at: 1_000, messageId: 'm_1' } },
+    };
+    expect(decodeRecord(encodeRecord('text', reminder))).toStrictEqual(reminder);
+    expect(decodeRecord(Uint8Array.from(encodeRecord('bytes', reminder)))).toStrictEqual(reminder);
+    const first = { ...reminder, pending: { ...reminder.pending!, reminds: null } };
+    expect(packRecord(reminder).length - packRecord(first).length).toBeLessThanOrEqual(4 + 'm_1'.length);
   });
 
   test.prop([recordArb])('step 1 → 2 keeps every field', (record) => {

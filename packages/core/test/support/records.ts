@@ -27,6 +27,7 @@ export const recordArb: fc.Arbitrary<PermissionRecord> = fc.record({
   requests: fc.array(instantArb, { maxLength: 4 }).map((xs) => [...xs].sort((a, b) => a - b)),
   pending: maybe(fc.record({
     at: instantArb, messageId: maybe(fc.constantFrom('m1', 'm2')), ambiguous: fc.boolean(), prior: fc.constantFrom(...lifecycleStates),
+    reminds: maybe(fc.record({ at: instantArb, messageId: maybe(fc.constantFrom('m0', 'm1')) })),
   })),
   lastInboundAt: maybe(instantArb),
   declinedAt: maybe(instantArb),

@@ -30,6 +30,10 @@ export const permissionRecordArb: fc.Arbitrary<PermissionRecord> = fc.record({
     messageId: fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null }),
     ambiguous: fc.boolean(),
     prior: state,
+    reminds: fc.option(fc.record({
+      at: instant,
+      messageId: fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null }),
+    }), { nil: null }),
   }), { nil: null }),
   lastInboundAt: fc.option(instant, { nil: null }),
   declinedAt: fc.option(instant, { nil: null }),
