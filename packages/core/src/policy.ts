@@ -40,7 +40,8 @@ export interface Policy {
   readonly afterDecline: string;
   /**
    * `request` first asks Meta (one permission check) when the record holds no
-   * check newer than this (ISO-8601, default PT1H).
+   * check newer than this (ISO-8601, default PT1H), and before every reminder
+   * (the person may have answered the first opt-in, its webhook still on the way).
    */
   readonly preflightMaxAge: string;
   /**

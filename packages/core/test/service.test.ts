@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createCallPermissions, memoryStore, noRefusals,
-  type GraphFailure, type Thread, type TransitionNotice,
+  type GraphFailure, type RemotePermission, type Thread, type TransitionNotice,
 } from '../src/internals.js';
 import { DAY, HOUR, T0 } from './support/histories.js';
 import { inProcessGraph } from './support/inProcessGraph.js';
@@ -145,6 +145,40 @@ describe('createCallPermissions', () => {
     await permissions.ingest([{ kind: 'permission_reply', id: 'r2', thread, at: clock.now() + 1, response: 'approve', expiresAt: null }]);
     clock.advance(2);
     expect((await permissions.canStartCall(thread)).allowed).toBe(true);
+  });
+});
+
+describe('a reminder asks Meta first', () => {
+  const remoteSaying = (granted: () => boolean) => (): RemotePermission => (granted()
+    ? { status: 'has_permission', rawStatus: 'has_permission', expiresAt: T0 + 7 * DAY, request: null, startCall: null }
+    : { status: 'no_permission', rawStatus: 'no_permission', expiresAt: null, request: null, startCall: null });
+
+  it('the person accepted with the webhook still on its way: no second opt-in, the thread approved', async () => {
+    let accepted = false;
+    const { permissions, fake, clock } = setup({ remote: remoteSaying(() => accepted) });
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-1', thread, at: clock.now() }]);
+    expect((await permissions.request(thread)).ok).toBe(true);
+    clock.advance(10 * 60_000);
+    accepted = true; // the Accept is in Meta's retries
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-2', thread, at: clock.now() }]); // lifts the reminder wait
+    const checks = fake.checks.length;
+    const r = await permissions.request(thread);
+    expect(fake.checks.length).toBe(checks + 1); // the last check is 10 minutes old, yet Meta was asked again
+    expect(fake.sent).toHaveLength(1);
+    expect(!r.ok && r.error.reason).toBe('already_permitted');
+    expect((await permissions.status(thread)).state).toBe('approved');
+  });
+
+  it('still no answer at Meta: the reminder goes out after the check', async () => {
+    const { permissions, fake, clock } = setup({ remote: remoteSaying(() => false) });
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-1', thread, at: clock.now() }]);
+    expect((await permissions.request(thread)).ok).toBe(true);
+    clock.advance(10 * 60_000);
+    await permissions.ingest([{ kind: 'inbound_message', id: 'in-2', thread, at: clock.now() }]);
+    const checks = fake.checks.length;
+    expect((await permissions.request(thread)).ok).toBe(true);
+    expect(fake.checks.length).toBe(checks + 1);
+    expect(fake.sent).toHaveLength(2);
   });
 });
 

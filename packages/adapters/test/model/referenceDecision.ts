@@ -48,8 +48,12 @@ export const expectedDecision = (t: RefThread, now: Instant): ExpectedDecision =
   };
 };
 
-/** Whether `request` must check with Meta before it asks (no check newer than preflightMaxAge). */
-export const needsPreflight = (t: RefThread, now: Instant): boolean => t.remote === null || now - t.remote.at >= RULES.preflightMaxAge;
+/**
+ * Whether `request` must check with Meta before it asks: no check newer than preflightMaxAge,
+ * or the request would be a reminder (an opt-in is still awaited: its answer may be on the way).
+ */
+export const needsPreflight = (t: RefThread, now: Instant): boolean =>
+  t.remote === null || now - t.remote.at >= RULES.preflightMaxAge || (t.state === 'requested' && t.pending !== null);
 
 /** When a sweep may and must check this thread: [earliest, latest] instant its reconciling check falls due, or null. */
 export const checkDue = (t: RefThread): readonly [Instant, Instant] | null => {

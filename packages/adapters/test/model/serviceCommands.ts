@@ -78,7 +78,7 @@ export class Request extends ModelCommand {
       return;
     }
     const preflight = needsPreflight(t, m.now);
-    expect(checks, 'a check first when none is newer than preflightMaxAge').toBe(preflight ? 1 : 0);
+    expect(checks, 'a check first when none is newer than preflightMaxAge, and before a reminder').toBe(preflight ? 1 : 0);
     if (preflight && this.checkFault !== null) {
       expect({ sends, reason: result.ok ? null : result.error.reason }).toEqual({ sends: 0, reason: 'check_failed' });
       learnPageOff(m, this.ti, this.checkFault);

@@ -21,7 +21,7 @@ import { toPermissionEvent } from './toPermissionEvent.js';
 import { admissionDefaults, admitEvents, type AdmissionLimits } from '../codecs/admitEvents.js';
 import type { HistorySource } from '../store/HistoryEntry.js';
 import { threadPairKey } from '../store/pairKey.js';
-import { requestBlocker } from '../machine/requestBlocker.js';
+import { preflightNeeded } from './preflightNeeded.js';
 import { requestMessageAt } from '../machine/requestMessage.js';
 import { asGraphFailure } from './asGraphFailure.js';
 import { withPageCalling } from './pageCalling.js';
@@ -124,10 +124,7 @@ export const createCallPermissions = (options: CallPermissionsOptions): CallPerm
   const preflight = async (thread: Thread): Promise<RequestError | null> => {
     const loaded = await store.get(thread);
     const record = loaded?.record ?? emptyRecord();
-    const now = clock.now();
-    const p = policyFor(thread);
-    if (requestBlocker(record, now, p) !== null) return null;
-    if (record.remote !== null && now - record.remote.at < p.preflightMaxAgeMs) return null;
+    if (!preflightNeeded(record, clock.now(), policyFor(thread))) return null;
     const checked = await refresh(thread);
     return checked.ok ? null : { reason: 'check_failed', failure: checked.error.failure, decision: checked.error.decision };
   };
