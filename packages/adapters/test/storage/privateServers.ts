@@ -143,8 +143,9 @@ const canListen = (port: number): Promise<boolean> => new Promise((resolve) => {
  * free while it is down: an ephemeral one may meanwhile be taken as the local
  * port of some outgoing connection (the restart then cannot bind), or even of a
  * client reconnecting to it, which then talks to itself (TCP self-connect).
+ * Also the port of a server that was never there (a store that never connects).
  */
-const freePort = async (): Promise<number> => {
+export const freePort = async (): Promise<number> => {
   for (let tries = 0; tries < 200; tries += 1) {
     const port = PORT_RANGE[0] + Math.floor(Math.random() * (PORT_RANGE[1] - PORT_RANGE[0]));
     if (await canListen(port)) return port;

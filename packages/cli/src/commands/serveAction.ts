@@ -67,8 +67,10 @@ export const serveAction = async (io: CliIo, options: ServeOptions): Promise<voi
   });
   const permissions = createCliService(opened, graph, io.clock ? { clock: io.clock } : {});
   const onRouteError = (code: string): void => io.err(`api: ${code}\n`);
-  const api = threadApi(permissions, { token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError, ...(metrics ? { metrics: metrics.handle } : {}) });
-  const healthOnly = threadApi(permissions, {});
+  const api = threadApi(permissions, {
+    token: apiToken, allowedHosts: options.apiAllowedHost, onError: onRouteError, store: opened.store, ...(metrics ? { metrics: metrics.handle } : {}),
+  });
+  const healthOnly = threadApi(permissions, { onError: onRouteError, store: opened.store });
   let host;
   let apiListener: Listener | undefined;
   let listening = `${options.host}:${port}`;

@@ -14,7 +14,7 @@ export interface HostOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** Serves other paths (the JSON API, `/healthz`); return false to answer 404. */
+  /** Serves other paths (the JSON API, `/healthz`, `/readyz`); return false to answer 404. */
   readonly routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly onWebhookError?: (error: WebhookError) => void;
   /** Told the error code of a route that threw (never its message). */

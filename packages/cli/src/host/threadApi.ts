@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StoreUnavailableError } from '@callperm/adapters';
-import { ContentionError, permissionMachine, StoreClosedError, type CallPermissions, type Thread } from '@callperm/core';
+import { ContentionError, permissionMachine, StoreClosedError, type CallPermissions, type PermissionStore, type Thread } from '@callperm/core';
 import { historyReplay } from '../chart/historyReplay.js';
 import { toHtml } from '../chart/toHtml.js';
 import { sendApiError, sendJson } from './apiError.js';
@@ -23,7 +23,21 @@ export interface ThreadApiOptions {
   readonly onError?: (code: string) => void;
   /** Serves `GET /metrics` (Prometheus text) behind the same token, Host and Origin checks as `/threads/`. */
   readonly metrics?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The service's store: serves `GET /readyz`, which reads from it (see {@link threadApi}). Absent: `/readyz` is not served. */
+  readonly store?: Pick<PermissionStore, 'get'>;
 }
+
+/** Why `GET /readyz` answers 503. */
+export type NotReadyReason =
+  | 'store_unavailable' // the store's server is unreachable or dropped the connection (StoreUnavailableError)
+  | 'store_closed' // the store is closed: the process is shutting down
+  | 'store_error'; // the store failed otherwise (logged by its code)
+
+/** The thread `/readyz` reads: no Page and no person has id 0, so the store answers "no such thread" (a cheap read that still reaches its server). */
+const PROBE_THREAD: Thread = { pageId: '0', psid: '0' };
+
+const notReadyReason = (e: unknown): NotReadyReason =>
+  (e instanceof StoreUnavailableError ? 'store_unavailable' : e instanceof StoreClosedError ? 'store_closed' : 'store_error');
 
 /** HTTP status of a refused or failed request: 409 for a domain refusal, 502 when Meta failed. */
 const requestStatus = (reason: string): number => (reason === 'send_failed' || reason === 'send_ambiguous' ? 502 : 409);
@@ -66,7 +80,11 @@ const isJson = (contentType: string | undefined): boolean => contentType?.split(
  * - `POST /calls/:page/:callId/terminate`, `/accept` (with `{"sdp": offer}`), `/reject`: end, pick up or decline a call;
  * - `GET /threads/:page/:psid/chart`: the HTML chart replaying the thread's consent history (`permissions.history`, newest 1000 steps);
  * - `GET /metrics`: the Prometheus text of callperm's metrics, when `metrics` is given;
- * - `GET /healthz`, always open.
+ * - `GET /healthz`, always open: liveness, always 200;
+ * - `GET /readyz`, always open, when `store` is given: readiness, from a read of a thread
+ *   that cannot exist (`store.get`): 200 `{"ready":true}` when the store answers, else 503 with
+ *   `Retry-After: 1` and `{"ready":false,"reason":...}` (see {@link NotReadyReason}; never the
+ *   error's message). Concurrent probes share one read.
  *
  * Every `/threads/` and `/metrics` request needs `Authorization: Bearer <token>` (compared in constant
  * time), a `Host` naming this listener (loopback, its own address or `allowedHosts`) and
@@ -83,6 +101,35 @@ export const threadApi = (permissions: CallPermissions, options: ThreadApiOption
   const token = options.token === '' ? undefined : options.token;
   const limiter = options.rateLimit instanceof PageRateLimiter ? options.rateLimit : new PageRateLimiter(options.rateLimit);
   const allowedHosts = options.allowedHosts ?? [];
+
+  /** One read for `/readyz`: null when the store answered, else why not. */
+  const readOnce = async (store: Pick<PermissionStore, 'get'>): Promise<NotReadyReason | null> => {
+    try {
+      await store.get(PROBE_THREAD);
+      return null;
+    } catch (e) {
+      const reason = notReadyReason(e);
+      if (reason === 'store_error') options.onError?.(codeOf(e));
+      return reason;
+    }
+  };
+  /** The read in flight for `/readyz`, shared by the probes that arrive meanwhile (a flood of them costs one read at a time). */
+  let probing: Promise<NotReadyReason | null> | null = null;
+  const probe = (store: Pick<PermissionStore, 'get'>): Promise<NotReadyReason | null> => {
+    if (probing !== null) return probing;
+    const current = readOnce(store);
+    probing = current;
+    void current.then(() => {
+      if (probing === current) probing = null;
+    });
+    return current;
+  };
+  const answerReadiness = async (res: ServerResponse, store: Pick<PermissionStore, 'get'>): Promise<void> => {
+    const reason = await probe(store);
+    const headers = { 'cache-control': 'no-store' };
+    if (reason === null) sendJson(res, 200, { ready: true }, headers);
+    else sendJson(res, 503, { ready: false, reason }, { ...headers, 'retry-after': '1' });
+  };
 
   const answer = async (res: ServerResponse, thread: Thread, action: Exclude<ThreadAction, 'call'>): Promise<void> => {
     switch (action) {
@@ -152,6 +199,12 @@ export const threadApi = (permissions: CallPermissions, options: ThreadApiOption
     if (path === '/healthz') {
       req.resume();
       sendJson(res, 200, { ok: true });
+      return true;
+    }
+    if (path === '/readyz' && options.store !== undefined) {
+      req.resume();
+      if (req.method !== 'GET' && req.method !== 'HEAD') sendApiError(res, 405, 'method_not_allowed', { allow: 'GET, HEAD' });
+      else void answerReadiness(res, options.store);
       return true;
     }
     const isMetrics = path === '/metrics' && options.metrics !== undefined;
