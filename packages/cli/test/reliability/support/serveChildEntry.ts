@@ -1,16 +1,10 @@
 import { mkdirSync, renameSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** How a serve child is run: the file `node` starts, and its flags. */
 export interface ServeChildEntry {
   readonly file: string;
   readonly execArgv: readonly string[];
-}
-
-/** The slice of esbuild's API used here. */
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<unknown>;
 }
 
 const source = fileURLToPath(new URL('./serveChild.ts', import.meta.url));
@@ -21,26 +15,13 @@ const source = fileURLToPath(new URL('./serveChild.ts', import.meta.url));
  */
 const bundleDir = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
 
-/**
- * esbuild: the CLI's own devDependency when it has one, else the one tsx runs on
- * (the compiler these sources already go through in every test).
- */
-const loadEsbuild = async (): Promise<Esbuild> => {
-  const name = 'esbuild';
-  try {
-    return (await import(name)) as Esbuild;
-  } catch {
-    const fromTsx = createRequire(fileURLToPath(import.meta.resolve('tsx')));
-    return (await import(fromTsx.resolve(name))) as Esbuild;
-  }
-};
-
 const bundle = async (): Promise<ServeChildEntry> => {
   mkdirSync(bundleDir, { recursive: true });
   const file = `${bundleDir}.callperm-serve-child.mjs`;
   // Test files running at once each build the same bundle: each writes its own, then renames it into place (atomic).
   const own = `${file}.${process.pid}`;
-  const esbuild = await loadEsbuild();
+  // esbuild: the CLI's devDependency, pinned to the version tsx compiles these sources with.
+  const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: [source], outfile: own, bundle: true, platform: 'node', format: 'esm', target: 'node20',
     // The machine compiler reads XState's guard combinators by their function names.
