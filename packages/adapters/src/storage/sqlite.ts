@@ -30,6 +30,13 @@ export interface SqliteStoreOptions {
    * transaction per operation.
    */
   readonly groupCommit?: boolean;
+  /**
+   * When a commit reaches the disk: `normal` (default) syncs the WAL at checkpoints,
+   * so a commit survives the process being killed (the kill tests prove it) but the
+   * newest ones may be lost if the machine loses power; `full` syncs the WAL at every
+   * COMMIT (one fsync per group commit), so they survive that too.
+   */
+  readonly synchronous?: 'normal' | 'full';
 }
 
 /** The SQLite `PermissionStore`, with its connection and a manual dedupe prune for operators. */
@@ -41,7 +48,7 @@ export interface SqliteStore extends PermissionStore {
 
 /**
  * The embedded default: a `PermissionStore` in one SQLite file, on better-sqlite3 12:
- * `sqliteDriver` (WAL, `synchronous=NORMAL`, `busy_timeout`, migrations on
+ * `sqliteDriver` (WAL, `synchronous=NORMAL` unless `synchronous: 'full'`, `busy_timeout`, migrations on
  * `user_version`, compact rows, group commit per event-loop turn, the consent
  * history in its own table) turned into a store by `storeFromDriver`, which prunes
  * expired ids, documents and history at most every `pruneEveryMs` of callers' time.

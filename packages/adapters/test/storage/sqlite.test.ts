@@ -73,6 +73,14 @@ describe('sqlite regressions', () => {
     await again.close();
   });
 
+  test('synchronous: full syncs the WAL at every commit (FULL is 2), and still commits and reads back', async () => {
+    const store = await sqliteStore({ filename: freshFile() }, { synchronous: 'full' });
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+    expect(await store.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });
+    expect(await store.get(thread)).toEqual({ version: 1, record: emptyRecord() });
+    await store.close();
+  });
+
   test('a database migrated by a newer version is refused with schema_too_new', async () => {
     const db = new Database(freshFile());
     db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);

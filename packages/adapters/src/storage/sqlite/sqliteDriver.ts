@@ -21,6 +21,13 @@ export interface SqliteDriverOptions {
   readonly groupCommit?: boolean;
   /** Close the connection when the driver is closed (default false: it is yours). */
   readonly closeDatabase?: boolean;
+  /**
+   * When a commit reaches the disk: `normal` (default) syncs the WAL at checkpoints,
+   * so a commit survives the process being killed (the kill tests prove it) but the
+   * newest ones may be lost if the machine loses power; `full` syncs the WAL at every
+   * COMMIT (one fsync per group commit), so they survive that too.
+   */
+  readonly synchronous?: 'normal' | 'full';
 }
 
 /** The SQLite driver, with its connection and a manual dedupe prune for operators. */
@@ -38,7 +45,7 @@ const rejected = (e: unknown): Promise<never> => Promise.reject(e instanceof Err
 
 /**
  * The SQLite {@link StoreDriver} on a better-sqlite3 12 connection. It puts the
- * file in WAL mode with `synchronous=NORMAL` and a `busy_timeout`, and migrates it
+ * file in WAL mode with `synchronous=NORMAL` (or `FULL`: `synchronous`) and a `busy_timeout`, and migrates it
  * (`migrateSqlite`: `user_version`, inside `BEGIN IMMEDIATE`). Several processes
  * may share the file: compare-and-set is one conditional statement (an
  * `INSERT ... ON CONFLICT DO NOTHING` for version 0, an `UPDATE ... WHERE version = ?`
@@ -62,7 +69,7 @@ const rejected = (e: unknown): Promise<never> => Promise.reject(e instanceof Err
 export const sqliteDriver = (db: BetterSqlite3.Database, options: SqliteDriverOptions = {}): SqliteDriver => {
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   migrateSqlite(db);
 
   const select = db.prepare<[SqliteKey, SqliteKey], RawThreadRow>(`SELECT version, record FROM ${T} WHERE page_id = ? AND psid = ?`);
