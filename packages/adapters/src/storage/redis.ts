@@ -32,6 +32,15 @@ export interface RedisStoreOptions extends StoreOptions {
    * remembers its event ids only after the record was written.
    */
   readonly cluster?: boolean;
+  /**
+   * For a client the store opens from a URL: how long a command may wait for the
+   * server's answer before it fails with `StoreUnavailableError` (default 3000 ms,
+   * inside Meta's 5 s webhook timeout, so the receiver still answers 503 and Meta
+   * retries). A server that hangs without closing the connection (stopped, stuck
+   * on a slow disk) otherwise holds every command forever. A write that timed out
+   * may still be applied later: compare-and-set and dedupe make the retry safe.
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -48,6 +57,9 @@ const OUTAGE_OPTIONS = {
   retryStrategy: (times: number): number => Math.min(times * 50, 500),
   connectTimeout: 2000,
 } as const;
+
+/** See `RedisStoreOptions.commandTimeoutMs`. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 3000;
 
 /** The Redis `PermissionStore`, with its client and key names for operators. */
 export interface RedisStore extends PermissionStore {
@@ -86,7 +98,8 @@ export const redisStore = async (source: RedisSource, options: RedisStoreOptions
   } else {
     const { Redis } = await loadPeer('ioredis', 'redis', () => import('ioredis'));
     // Commands issued in one event-loop turn (concurrent commands, concurrent deliveries) go out as one pipeline.
-    const opened = new Redis(source.url, { enableAutoPipelining: true, ...OUTAGE_OPTIONS });
+    const commandTimeout = Math.max(1, Math.trunc(options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS));
+    const opened = new Redis(source.url, { enableAutoPipelining: true, ...OUTAGE_OPTIONS, commandTimeout });
     opened.on('error', options.onClientError ?? (() => undefined)); // without a listener ioredis prints every reconnect failure
     client = opened;
     owned = true;

@@ -36,6 +36,10 @@ export interface PrivateServer {
   start(): Promise<void>;
   /** Kills it and deletes its dir. */
   remove(): Promise<void>;
+  /** SIGSTOPs every process of the server: it hangs with its connections open (a stuck disk, a paused VM). */
+  freeze(): void;
+  /** SIGCONTs them: it answers again, the commands sent meanwhile first. */
+  thaw(): void;
 }
 
 const READY_WITHIN_MS = 60_000;
@@ -256,6 +260,10 @@ const managedServer = (recipe: ServerRecipe, dir: string, port: number): Private
     }
   };
 
+  /** Signals the server's process group (it leads its own: `detached`). */
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (child?.pid !== undefined && server.running()) process.kill(-child.pid, signal);
+  };
   const server = {
     kind: recipe.kind, url: recipe.url, port, dir,
     running: () => child !== null && child.exitCode === null && child.signalCode === null,
@@ -284,7 +292,10 @@ const managedServer = (recipe: ServerRecipe, dir: string, port: number): Private
       await exit;
       await waitGone(tree);
     },
+    freeze: () => signalGroup('SIGSTOP'),
+    thaw: () => signalGroup('SIGCONT'),
     async remove(): Promise<void> {
+      server.thaw(); // a frozen server ignores SIGTERM until it runs again
       await server.stop('kill');
       live.delete(server);
       rmSync(dir, { recursive: true, force: true });

@@ -66,6 +66,31 @@ describe.each(cases)('$name: a server outage', ({ name, start, open }) => {
   }, 60_000);
 });
 
+describe('redis: a server that hangs with its connection open', () => {
+  const available = privateServerAvailable('redis');
+  let server: PrivateServer;
+  let store: PermissionStore;
+  beforeAll(async () => {
+    if (!available) return;
+    server = await startPrivateRedis();
+    store = await redisStore({ url: server.url }, { keyPrefix: 'cphang', commandTimeoutMs: 200 });
+    expect(await store.compareAndSet(thread, 0, emptyRecord())).toEqual({ ok: true, version: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    await store?.close();
+    await server?.remove();
+  });
+
+  test.skipIf(!available)('fails a command with StoreUnavailableError after commandTimeoutMs, then answers once the server runs again', async () => {
+    server.freeze();
+    const failure: unknown = await store.get(thread).then(() => 'answered', (e: unknown) => e);
+    server.thaw();
+    expect(failure).toBeInstanceOf(StoreUnavailableError);
+    expect(failure).toMatchObject({ code: 'store_unavailable', driver: 'redis' });
+    expect((await store.get(thread))?.version).toBe(1); // the same connection: no reconnect was needed
+  }, 60_000);
+});
+
 describe('connection faults are told from other errors', () => {
   const coded = (message: string, code: string): Error => Object.assign(new Error(message), { code });
 
@@ -82,6 +107,7 @@ describe('connection faults are told from other errors', () => {
 
   test('Redis: closed, gave up reconnecting, loading or failing over; not a wrong command', () => {
     expect(isRedisConnectionFault(new Error('Connection is closed.'))).toBe(true);
+    expect(isRedisConnectionFault(new Error('Command timed out'))).toBe(true);
     expect(isRedisConnectionFault(Object.assign(new Error('Reached the max retries per request limit (which is 0).'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
     expect(isRedisConnectionFault(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
     expect(isRedisConnectionFault(new Error('CLUSTERDOWN The cluster is down'))).toBe(true);

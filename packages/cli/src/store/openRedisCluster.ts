@@ -17,6 +17,8 @@ export const openRedisCluster = async (url: string): Promise<Cluster> => {
   return new RedisCluster(nodes.map((n) => ({ host: n.host, port: n.port })), {
     enableAutoPipelining: true,
     redisOptions: {
+      // As a store opened from a redis:// URL: a node that hangs fails a command within 3 s (StoreUnavailableError).
+      commandTimeout: 3000,
       ...(username === null ? {} : { username }),
       ...(password === null ? {} : { password }),
       ...(tls ? { tls: {} } : {}),
