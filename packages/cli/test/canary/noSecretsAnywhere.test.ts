@@ -69,6 +69,14 @@ afterAll(async () => {
   await tearDown();
 });
 
+
+/** The fake Graph API taking the canary token and app secret, and the CLI environment that names every canary. */
+const canaryMeta = async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  const fake = await createFakeGraphApi({ clock, appSecret: SECRET, accessTokens: TOKEN });
+  const env = { PAGE_ACCESS_TOKEN: TOKEN, APP_SECRET: SECRET, GRAPH_BASE_URL: fake.url, VERIFY_TOKEN: CANARY.verifyToken, CALLPERM_API_TOKEN: CANARY.apiToken };
+  return { fake, env };
+};
 describe('canary: no token, app secret or store password comes out anywhere', () => {
   it.runIf(postgresUp)('the service against a throttling, failing fake Meta, with forged and good webhooks, on a password-protected store', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 5, 1, 9));
@@ -138,9 +146,7 @@ describe('canary: no token, app secret or store password comes out anywhere', ()
   });
 
   it('the CLI with the canary environment, on every store: check, request, inbox, chart (every format, and the HTML replay of a thread), inspect, simulate; failing stores, an unknown token, a secret in the base URL', async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-    const fake = await createFakeGraphApi({ clock, appSecret: SECRET, accessTokens: TOKEN });
-    const env = { PAGE_ACCESS_TOKEN: TOKEN, APP_SECRET: SECRET, GRAPH_BASE_URL: fake.url, VERIFY_TOKEN: CANARY.verifyToken, CALLPERM_API_TOKEN: CANARY.apiToken };
+    const { fake, env } = await canaryMeta();
     const cwd = join(scratch.dir, 'cli');
     mkdirSync(cwd, { recursive: true });
     const texts: string[] = [];
@@ -206,9 +212,7 @@ describe('canary: no token, app secret or store password comes out anywhere', ()
   });
 
   it('serve: the JSON API, webhooks, /healthz and /metrics, and everything serve writes', async () => {
-    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-    const fake = await createFakeGraphApi({ clock, appSecret: SECRET, accessTokens: TOKEN });
-    const env = { PAGE_ACCESS_TOKEN: TOKEN, APP_SECRET: SECRET, GRAPH_BASE_URL: fake.url, VERIFY_TOKEN: CANARY.verifyToken, CALLPERM_API_TOKEN: CANARY.apiToken };
+    const { fake, env } = await canaryMeta();
     const dir = join(scratch.dir, 'serve');
     mkdirSync(dir, { recursive: true });
     const store = postgresUp ? storeUrl(`${schema}_serve`) : 'sqlite:serve.sqlite';
