@@ -55,8 +55,13 @@ export const expectedDecision = (t: RefThread, now: Instant): ExpectedDecision =
 export const needsPreflight = (t: RefThread, now: Instant): boolean =>
   t.remote === null || now - t.remote.at >= RULES.preflightMaxAge || (t.state === 'requested' && t.pending !== null);
 
-/** When a sweep may and must check this thread: [earliest, latest] instant its reconciling check falls due, or null. */
-export const checkDue = (t: RefThread): readonly [Instant, Instant] | null => {
+/**
+ * When a sweep may and must check this thread at `now`: [earliest, latest] instant its reconciling
+ * check falls due, or null. An implicit grant that may have lapsed needs no confirming any more: the
+ * sweep may still check it (its record still holds the grant until an event moves it to expired),
+ * and need not.
+ */
+export const checkDue = (t: RefThread, now: Instant): readonly [Instant, Instant] | null => {
   const p = t.pending;
   if (t.state === 'requested' && p !== null) {
     if (p.ambiguous) return [p.at + RULES.reconcileDelay, p.at + RULES.reconcileDelay];
@@ -68,7 +73,7 @@ export const checkDue = (t: RefThread): readonly [Instant, Instant] | null => {
   }
   if (t.state === 'approved' && t.grant?.provisional === true && t.grant.from !== null) {
     const [a, b] = t.grant.from;
-    return [a + RULES.reconcileDelay, b + RULES.reconcileDelay];
+    return [a + RULES.reconcileDelay, effectiveState(t, now) === 'approved' ? b + RULES.reconcileDelay : Infinity];
   }
   return null;
 };

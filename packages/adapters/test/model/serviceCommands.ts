@@ -71,8 +71,9 @@ export class Request extends ModelCommand {
       expect({ checks, sends, reason: result.ok ? null : result.error.reason }, 'calling is off for the Page: nothing asked').toEqual({ checks: 0, sends: 0, reason: 'calling_not_enabled' });
       return;
     }
-    if (t.unsure !== null) return this.#follow(m, t, view, natural, checks, sends);
     const blocked = requestBlocker(t, m.now);
+    // Unsure (the thread, or its state now: inside the second an implicit grant's expiry may fall in): follow the service.
+    if (t.unsure !== null || blocked === undefined) return this.#follow(m, t, view, natural, checks, sends);
     if (blocked !== null) {
       expect({ checks, sends, reason: result.ok ? null : result.error.reason }, 'a request the decision refuses asks Meta nothing').toEqual({ checks: 0, sends: 0, reason: blocked });
       return;
@@ -161,7 +162,7 @@ export class Sweep extends ModelCommand {
 
   async act(m: Model, w: World): Promise<void> {
     const views = THREADS.map((t) => metaView(w.fake, t));
-    const due = m.threads.map((t) => checkDue(t));
+    const due = m.threads.map((t) => checkDue(t, m.now));
     const from = w.fake.requests.length;
     const drain = injectFaults(m, w, { check: this.checkFault });
     const report = await w.permissions.sweep();
