@@ -104,6 +104,8 @@ export const openWorld = async (opened: OpenedStore, variant: PermissionCheckVar
   const fake = await createFakeGraphApi({ clock, variant });
   const graph = graphApi({
     accessToken: 'token', baseUrl: fake.url, clock, retry: { limit: 0 }, throttleFallbackMs: 1, throttleMaxMs: 1,
+    // Every Graph failure is one the model injected: on a starved machine (the soak) a real-time timeout would be one it did not.
+    timeouts: { lookup: 120_000, connect: 120_000, secureConnect: 120_000, send: 120_000, response: 120_000, request: 240_000 },
   });
   const permissions = createCallPermissions({ graph, store: opened.store, clock });
   return {
