@@ -1,9 +1,9 @@
 import { fc } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import { permissionCheckVariants } from '@callperm/testing';
 import { modelCommands } from './modelCommands.js';
 import { newModel, newTally, openWorld, type SuiteTally } from './modelWorld.js';
-import { runsFor, storesUnderTest } from './storesUnderTest.js';
+import { runsFor, storesUnderTest, useStoreUnderTest } from './storesUnderTest.js';
 
 /**
  * The real service (createCallPermissions over each store, the got Graph client,
@@ -28,15 +28,7 @@ for (const sut of storesUnderTest()) {
   const reachable = await sut.reachable();
   describe.skipIf(!reachable)(`the service against the reference model, on ${sut.name}`, () => {
     const tally = newTally();
-    let started = 0;
-    beforeAll(async () => {
-      started = Date.now();
-      await sut.setUp();
-    });
-    afterAll(async () => {
-      await sut.tearDown();
-      console.info(summary(sut.name, tally, Date.now() - started));
-    });
+    useStoreUnderTest(sut, (ms) => summary(sut.name, tally, ms));
 
     test('after every command each thread decides as the model says, and the quota holds at Meta', async () => {
       await fc.assert(

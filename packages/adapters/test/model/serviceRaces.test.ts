@@ -1,5 +1,5 @@
 import { fc } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseWebhook } from '@callperm/core';
 import { fakeMetaErrors } from '@callperm/testing';
 import type { GraphFault } from './graphFaults.js';
@@ -10,7 +10,7 @@ import { Advance, Deliver, Reply, Write } from './personCommands.js';
 import { HOUR } from './referenceModel.js';
 import { Refresh, Request, Sweep } from './serviceCommands.js';
 import { THREADS, newModel, newTally, openWorld, type Model, type World } from './modelWorld.js';
-import { runsFor, storesUnderTest, type StoreUnderTest } from './storesUnderTest.js';
+import { runsFor, storesUnderTest, useStoreUnderTest, type StoreUnderTest } from './storesUnderTest.js';
 import { switchableScheduledStore } from './switchableScheduledStore.js';
 
 /**
@@ -118,16 +118,8 @@ for (const sut of storesUnderTest()) {
   const reachable = await sut.reachable();
   describe.skipIf(!reachable)(`commands racing on one thread, on ${sut.name}`, () => {
     const tally = { races: 0, orderMatters: 0, scheduled: 0, byOps: {} as Record<string, number> };
-    let started = 0;
-    beforeAll(async () => {
-      started = Date.now();
-      await sut.setUp();
-    });
-    afterAll(async () => {
-      await sut.tearDown();
-      console.info(`[races ${sut.name}] ${tally.races} races in ${((Date.now() - started) / 1000).toFixed(1)} s, ${tally.scheduled} store calls released by the scheduler;`
-        + ` ${tally.orderMatters} where the serial orders end differently; by commands: ${JSON.stringify(tally.byOps)}`);
-    });
+    useStoreUnderTest(sut, (ms) => `[races ${sut.name}] ${tally.races} races in ${(ms / 1000).toFixed(1)} s, ${tally.scheduled} store calls released by the scheduler;`
+      + ` ${tally.orderMatters} where the serial orders end differently; by commands: ${JSON.stringify(tally.byOps)}`);
 
     test('end as one of their serial orders (each checked by the model), with the quota held at Meta', async () => {
       const runs = runsFor({ ...sut, runs: RACE_RUNS[sut.name] ?? 10 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryStore } from '@callperm/core';
+import { afterAll, beforeAll } from 'vitest';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { postgresStore } from '@callperm/adapters/storage/postgres';
@@ -147,4 +148,23 @@ export const runsFor = (store: StoreUnderTest): number => {
   const forced = Number(process.env.FC_NUM_RUNS ?? '');
   if (Number.isInteger(forced) && forced > 0) return forced;
   return store.runs * (process.env.CALLPERM_SOAK === '1' ? 10 : 1);
+};
+
+/**
+ * Sets the store up before a suite's tests and tears it down after, then prints
+ * `report(ms)`: the suite's figures and how long it took.
+ *
+ * @example
+ * describe('on sqlite', () => { useStoreUnderTest(sut, (ms) => `${runs} runs in ${ms} ms`); ... });
+ */
+export const useStoreUnderTest = (sut: StoreUnderTest, report: (ms: number) => string): void => {
+  let started = 0;
+  beforeAll(async () => {
+    started = Date.now();
+    await sut.setUp();
+  });
+  afterAll(async () => {
+    await sut.tearDown();
+    console.info(report(Date.now() - started));
+  });
 };
