@@ -330,6 +330,15 @@ const newDir = (kind: string): string => {
   return dir;
 };
 
+/** Starts a new server; if it does not come up, removes it (its processes and dir) and rethrows. */
+const startedOrRemoved = async (server: PrivateServer): Promise<PrivateServer> => {
+  await server.start().catch(async (e: unknown) => {
+    await server.remove();
+    throw e;
+  });
+  return server;
+};
+
 /**
  * Starts a private PostgreSQL cluster: `initdb` (trust auth, as the `postgres`
  * OS user when we are root) in a new temp dir, then `postgres` on a free
@@ -367,11 +376,7 @@ export const startPrivatePostgres = async (): Promise<PrivateServer> => {
     fastSignal: 'SIGINT', // PostgreSQL's fast shutdown: ends sessions, checkpoints
     probe: () => probePostgres(url),
   }, dir, port);
-  await server.start().catch(async (e: unknown) => {
-    await server.remove();
-    throw e;
-  });
-  return server;
+  return startedOrRemoved(server);
 };
 
 /**
@@ -398,9 +403,5 @@ export const startPrivateRedis = async (): Promise<PrivateServer> => {
     fastSignal: 'SIGTERM', // Redis's shutdown: fsyncs the AOF, then exits
     probe: () => probeRedis(url),
   }, dir, port);
-  await server.start().catch(async (e: unknown) => {
-    await server.remove();
-    throw e;
-  });
-  return server;
+  return startedOrRemoved(server);
 };
